@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Environment of the vbmq pure-logic cores (*_core.c).
+ *
+ * A core uses no kernel service: only fixed-width types, errno values and
+ * Xen's public ring/blkif definitions.  Built into the modules it sees the
+ * kernel's copies of those; built into the userspace unit tests it sees
+ * libc and Xen's own public headers (libxen-dev), so the tests exercise the
+ * real ring.h macros.
+ */
+#ifndef VBMQ_CORE_H
+#define VBMQ_CORE_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/errno.h>
+#include <linux/string.h>
+#include <linux/limits.h>
+#include <xen/interface/io/ring.h>
+#include <xen/interface/io/blkif.h>
+#else
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <xen/xen.h>
+#include <xen/io/ring.h>
+#include <xen/io/blkif.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int32_t s32;
+typedef int64_t s64;
+#endif
+
+#endif /* VBMQ_CORE_H */
