@@ -23,18 +23,11 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <string.h>
 #include <xen/xen.h>
 #include <xen/io/ring.h>
 #include <xen/io/blkif.h>
-
-typedef uint8_t u8;
-typedef uint16_t u16;
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int32_t s32;
-typedef int64_t s64;
+#include "userspace_types.h"	/* tests/unit/: u8..s64 */
 #endif
 
 #endif /* VBMQ_CORE_H */

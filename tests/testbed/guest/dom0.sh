@@ -1,0 +1,144 @@
+# Test bed dom0 library: what scenarios use to set up backends, disks and
+# domUs.  Sourced after lib.sh.  Bash.
+
+VBMQ_DOMU_RELAYED=${VBMQ_DOMU_RELAYED:-}
+
+# backend_use upstream|vbmq [PARAM=VALUE...]: load one blkif backend driver
+# ("vbd" can be bound by one driver at a time), unloading the other.
+backend_use() {
+	local which=$1
+	shift
+	unload_module xen-blkback || return 1
+	unload_module vbmq-blkback || return 1
+	case $which in
+	upstream) load_module xen-blkback "$@" ;;
+	vbmq) load_module vbmq-blkback "$@" ;;
+	*) echo "backend_use: unknown backend '$which'" >&2; return 1 ;;
+	esac
+}
+
+# nullb_setup [PARAM=VALUE...]: a fresh memory-backed null_blk as /dev/nullb0
+# (1 GiB, 512-byte sectors, 2 submit queues unless overridden).
+nullb_setup() {
+	unload_module null_blk || return 1
+	modprobe null_blk nr_devices=1 gb=1 memory_backed=1 queue_mode=2 \
+		submit_queues=2 bs=512 "$@" || return 1
+	wait_for 5 test -b /dev/nullb0
+}
+
+# domu_start NAME [KEY=VALUE...]: create a PV domU from the test bed image.
+#   vcpus=2 mem=384 frontend=upstream|vbmq fe_params="P=V ..."
+#   disk='phy:/dev/nullb0,xvda,w' (repeatable) script=SCENARIO args="..."
+# The domU runs /vbmq/scenarios/SCRIPT.domu.sh, then powers off.
+domu_start() {
+	local name=$1 vcpus=2 mem=384 frontend=upstream fe_params="" script=$VBMQ_SCEN
+	local args="" disks=() kv cfg=/run/$1.cfg d
+	shift
+	for kv in "$@"; do
+		case $kv in
+		vcpus=*) vcpus=${kv#*=} ;;
+		mem=*) mem=${kv#*=} ;;
+		frontend=*) frontend=${kv#*=} ;;
+		fe_params=*) fe_params=${kv#*=} ;;
+		disk=*) disks+=("${kv#*=}") ;;
+		script=*) script=${kv#*=} ;;
+		args=*) args=${kv#*=} ;;
+		*) echo "domu_start: unknown option '$kv'" >&2; return 1 ;;
+		esac
+	done
+	[ ${#disks[@]} -gt 0 ] || disks=('phy:/dev/nullb0,xvda,w')
+	[ -f /run/domu.cpio ] ||
+		cat /guest/domu-base.cpio /guest/domu-overlay.cpio > /run/domu.cpio || return 1
+	{
+		echo "name = \"$name\""
+		echo 'type = "pv"'
+		echo 'kernel = "/guest/vmlinux"'
+		echo 'ramdisk = "/run/domu.cpio"'
+		# Words with '=' or ',' travel in vbmq.* args; '+' stands for a space.
+		echo "extra = \"console=hvc0 loglevel=4 vbmq.scen=$VBMQ_SCEN vbmq.name=$name vbmq.script=$script vbmq.frontend=$frontend vbmq.fe_params=${fe_params// /+} vbmq.args=${args// /+}\""
+		echo "memory = $mem"
+		echo "vcpus = $vcpus"
+		printf 'disk = [ '
+		for d in "${disks[@]}"; do printf "'%s', " "$d"; done
+		echo ']'
+		echo 'on_poweroff = "destroy"'
+		echo 'on_crash = "destroy"'
+	} > "$cfg"
+	rm -f "/var/log/xen/console/guest-$name.log"
+	xl create "$cfg"
+}
+
+# domu_relay NAME: copy a domU's console log into dom0's result stream.  Its
+# marker lines keep their kind; everything else becomes a diagnostic.
+domu_relay() {
+	local log=/var/log/xen/console/guest-$1.log
+	[ -f "$log" ] || { note "domU $1 left no console log"; return 0; }
+	tr -d '\r' < "$log" | sed -n \
+		-e "s/^.*@@VBMQ \(OK\|NOTOK\|DIAG\|STEP\|DOMU-END\) [^ ]* /@@VBMQ \1 $VBMQ_SCEN /p" \
+		-e "/@@VBMQ /!s|^|@@VBMQ DIAG $VBMQ_SCEN [$1 console] |p"
+}
+
+# domu_wait NAME [SECONDS]: wait for a domU to power off, relay its results,
+# and fail (destroying it) if it does not finish in time or ended without
+# finishing its script.
+domu_wait() {
+	local name=$1 t=${2:-300} log=/var/log/xen/console/guest-$1.log rc=0
+	if ! wait_for "$t" domu_gone "$name"; then
+		xl destroy "$name" 2>/dev/null
+		domu_relay "$name"
+		fail "domU $name powered off within ${t}s (destroyed)"
+		return 1
+	fi
+	sleep 0.2	# let xenconsoled write the last lines
+	domu_relay "$name"
+	if grep -q '@@VBMQ DOMU-END' "$log" 2>/dev/null; then
+		pass "domU $name ran its script to the end"
+	else
+		fail "domU $name ran its script to the end (it stopped early: crash or panic?)"
+		rc=1
+	fi
+	return "$rc"
+}
+
+domu_gone() { ! xl domid "$1" >/dev/null 2>&1; }
+
+# domu_destroy_all: no domU left (cleanup between scenarios)
+domu_destroy_all() {
+	local d
+	for d in $(xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+		xl destroy "$d" 2>/dev/null
+	done
+}
+
+# be_dir NAME [VDEV]: the backend directory of a domU's disk
+be_dir() { echo "/local/domain/0/backend/vbd/$(xl domid "$1")/${2:-51712}"; }
+# fe_dir NAME [VDEV]: the frontend directory of a domU's disk
+fe_dir() { echo "/local/domain/$(xl domid "$1")/device/vbd/${2:-51712}"; }
+
+# vbd_connected NAME [VDEV]: both ends of the disk are in state 4 (Connected)
+vbd_connected() {
+	[ "$(xenstore-read "$(be_dir "$@")/state" 2>/dev/null)" = 4 ] &&
+		[ "$(xenstore-read "$(fe_dir "$@")/state" 2>/dev/null)" = 4 ]
+}
+
+# threads_named PATTERN: pids of kernel threads whose comm matches the
+# shell pattern
+threads_named() {
+	local c comm
+	for c in /proc/[0-9]*/comm; do
+		comm=$(cat "$c" 2>/dev/null) || continue
+		# shellcheck disable=SC2053
+		[[ $comm == $1 ]] && { c=${c#/proc/}; echo "${c%/comm} $comm"; }
+	done
+}
+
+# domu_signal NAME KEY [VALUE]: tell a domU (see signal/wait_signal in lib.sh)
+domu_signal() {
+	xenstore-write "/local/domain/$(xl domid "$1")/data/vbmq/$2" "${3:-1}"
+}
+# domu_wait_signal NAME KEY [SECONDS]: wait until a domU set KEY
+domu_wait_signal() {
+	local d
+	d=/local/domain/$(xl domid "$1")/data/vbmq/$2
+	wait_for "${3:-120}" xenstore-read "$d" >/dev/null 2>&1
+}

@@ -1,0 +1,151 @@
+# Test bed guest library: sourced by dom0's and the domUs' init and by every
+# scenario script.  Bash.
+#
+# Results leave a guest as console lines "@@VBMQ KIND SCENARIO TEXT":
+#   BEGIN/END   a scenario starts / finishes (dom0 only)
+#   STEP        a step starts (names the step a hang or crash interrupted)
+#   OK/NOTOK    one TAP test point
+#   DIAG        anything worth keeping (command output, logs)
+#   DOMU-END    a domU finished its script (dom0 relays domU lines)
+# The host turns them into build/testbed/results/SCENARIO.tap.
+
+export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
+VBMQ_SCEN=${VBMQ_SCEN:-boot}
+VBMQ_PREFIX=${VBMQ_PREFIX:-}	# "[domu NAME] " inside a domU
+VBMQ_TMP=${VBMQ_TMP:-/tmp}
+
+emit() { printf '@@VBMQ %s %s %s%s\n' "$1" "$VBMQ_SCEN" "$VBMQ_PREFIX" "$2"; }
+note() { emit DIAG "$*"; }
+pass() { emit OK "$*"; }
+fail() { emit NOTOK "$*"; }
+# diag_file FILE: a file's lines as diagnostics
+diag_file() { sed "s|^|@@VBMQ DIAG $VBMQ_SCEN $VBMQ_PREFIX|" "$1"; }
+
+# ok DESC CMD...: one test point from a command's exit status
+ok() {
+	local desc=$1
+	shift
+	if "$@"; then pass "$desc"; else fail "$desc"; return 1; fi
+}
+
+# is DESC GOT WANT: one test point comparing two strings
+is() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1 (got '$2', want '$3')"
+		return 1
+	fi
+}
+
+# run_with_timeout SECONDS CMD...: CMD (a command or function) in its own
+# process group, killed with the whole group after SECONDS.  Returns CMD's
+# status, or 124 on timeout.
+run_with_timeout() {
+	local t=$1 pid wd rc
+	shift
+	set -m
+	"$@" &
+	pid=$!
+	set +m
+	(
+		sleep "$t"
+		kill -TERM -- "-$pid" 2>/dev/null
+		sleep 3
+		kill -KILL -- "-$pid" 2>/dev/null
+	) >/dev/null 2>&1 &
+	wd=$!
+	wait "$pid"
+	rc=$?
+	if kill -0 "$wd" 2>/dev/null; then
+		kill "$wd" 2>/dev/null
+		wait "$wd" 2>/dev/null
+	else
+		rc=124
+	fi
+	return "$rc"
+}
+
+# step DESC TIMEOUT CMD...: run CMD under its own timeout as one test point;
+# its output is kept as diagnostics.  A failure names the step, its status
+# and whether it timed out.
+step() {
+	local desc=$1 t=$2 rc out
+	shift 2
+	emit STEP "$desc"
+	out=$(mktemp "$VBMQ_TMP/step.XXXXXX")
+	run_with_timeout "$t" "$@" >"$out" 2>&1 </dev/null
+	rc=$?
+	diag_file "$out"
+	rm -f "$out"
+	if [ "$rc" = 0 ]; then
+		pass "$desc"
+	elif [ "$rc" = 124 ]; then
+		fail "$desc (step timed out after ${t}s)"
+	else
+		fail "$desc (step failed: exit status $rc)"
+	fi
+	return "$rc"
+}
+
+# wait_for TIMEOUT CMD...: poll CMD every 0.1 s until it succeeds
+wait_for() {
+	local t=$1 n=0
+	shift
+	until "$@"; do
+		n=$((n + 1))
+		[ "$n" -ge $((t * 10)) ] && return 1
+		sleep 0.1
+	done
+}
+
+# kernel_log_clean: nothing in the kernel log since the last call looks like
+# a BUG, WARN, oops or lockdep splat.  The log is kept as diagnostics.
+kernel_log_clean() {
+	local log
+	log=$(mktemp "$VBMQ_TMP/dmesg.XXXXXX")
+	dmesg -c >"$log" 2>/dev/null
+	sed 's/^/kernel: /' "$log" | diag_file /dev/stdin
+	if grep -E -q 'BUG:|WARNING:|Oops|general protection fault|Call Trace|kernel BUG|possible circular locking|UBSAN|KASAN|refcount_t:|list_add corruption|hung_task' "$log"; then
+		rm -f "$log"
+		return 1
+	fi
+	rm -f "$log"
+}
+
+# cmdline_arg NAME: value of NAME=VALUE on the kernel command line
+cmdline_arg() {
+	local a
+	for a in $(cat /proc/cmdline); do
+		case $a in "$1"=*) echo "${a#*=}"; return 0 ;; esac
+	done
+	return 1
+}
+
+# load_module NAME [PARAM=VALUE...]: a project module from /vbmq/modules,
+# or an in-tree one by name.
+load_module() {
+	local m=$1
+	shift
+	if [ -f "/vbmq/modules/$m.ko" ]; then
+		insmod "/vbmq/modules/$m.ko" "$@"
+	else
+		modprobe "$m" "$@"
+	fi
+}
+
+# unload_module NAME: unload if loaded; succeed if not loaded.
+unload_module() {
+	grep -q "^${1//-/_} " /proc/modules || return 0
+	rmmod "$1"
+}
+
+# Handshakes between dom0 and a domU go through the domU's own xenstore
+# directory, data/vbmq/KEY, which both sides may read and write.
+# signal KEY [VALUE] (domU): tell dom0
+signal() { xenstore-write "data/vbmq/$1" "${2:-1}"; }
+# wait_signal KEY [SECONDS] (domU): wait until dom0 set KEY; print its value
+wait_signal() {
+	wait_for "${2:-120}" xenstore-read "data/vbmq/$1" >/dev/null 2>&1 &&
+		xenstore-read "data/vbmq/$1"
+}

@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Turn one test bed boot's serial log into a TAP file per scenario.
+
+Guests report with console lines "@@VBMQ KIND SCENARIO TEXT" (see
+tests/testbed/guest/lib.sh).  A scenario that began but never ended, or never
+began, fails with the reason the boot ended (time limit, dom0 crash, early
+power-off) and the step it was in.  Prints one line per scenario and exits 1
+if any test point failed.
+"""
+import argparse
+import os
+import re
+import shutil
+import sys
+
+MARK = re.compile(r'@@VBMQ (\S+) (\S+) ?(.*)$')
+CRASH = re.compile(r'Hardware Dom0 crashed|Kernel panic|\bdom0 .*crash|Reboot in five seconds')
+
+
+def boot_end_reason(log, status, limit):
+    if status == 124 or status == 137:
+        return 'the boot hit its time limit of %ss (QEMU killed)' % limit
+    for line in log:
+        if CRASH.search(line):
+            return 'dom0 crashed: "%s"' % line.strip()[:160]
+    if status != 0:
+        return 'QEMU exited with status %d' % status
+    return 'dom0 powered off early'
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--serial', required=True)
+    ap.add_argument('--qemu-status', type=int, required=True)
+    ap.add_argument('--limit', required=True)
+    ap.add_argument('--results', required=True)
+    ap.add_argument('scenarios', nargs='+')
+    a = ap.parse_args()
+
+    with open(a.serial, 'rb') as f:
+        log = [l.decode('utf-8', 'replace').replace('\r', '') for l in f]
+
+    events = {s: [] for s in a.scenarios + ['boot']}
+    began, ended, last_step = set(), set(), {}
+    done = False
+    for line in log:
+        m = MARK.search(line)
+        if not m:
+            continue
+        kind, scen, text = m.groups()
+        if kind == 'DONE':
+            done = True
+            continue
+        if scen not in events:
+            continue
+        if kind == 'BEGIN':
+            began.add(scen)
+        elif kind == 'END':
+            ended.add(scen)
+        elif kind == 'STEP':
+            last_step[scen] = text
+        events[scen].append((kind, text))
+
+    reason = None if done else boot_end_reason(log, a.qemu_status, a.limit)
+    os.makedirs(a.results, exist_ok=True)
+    total_failed = 0
+    for scen in a.scenarios:
+        lines, n, nfail = [], 0, 0
+        for kind, text in events[scen]:
+            if kind == 'OK':
+                n += 1
+                lines.append('ok %d - %s' % (n, text))
+            elif kind == 'NOTOK':
+                n += 1
+                nfail += 1
+                lines.append('not ok %d - %s' % (n, text))
+            elif kind == 'STEP':
+                lines.append('# step: %s' % text)
+            elif kind in ('DIAG', 'BEGIN', 'END'):
+                lines.append('# %s' % text if kind == 'DIAG' else '# %s %s' % (kind.lower(), text))
+        if 'boot' in events and any(k == 'NOTOK' for k, _ in events['boot']):
+            boot_fail = [t for k, t in events['boot'] if k == 'NOTOK']
+        else:
+            boot_fail = []
+        if scen not in began:
+            n += 1
+            nfail += 1
+            why = ('dom0 setup failed: ' + boot_fail[0]) if boot_fail else (reason or 'not run')
+            lines.append('not ok %d - %s: never started: %s' % (n, scen, why))
+        elif scen not in ended:
+            n += 1
+            nfail += 1
+            lines.append('not ok %d - %s: did not finish: %s, during step "%s"' %
+                         (n, scen, reason or 'scenario vanished', last_step.get(scen, '?')))
+        with open(os.path.join(a.results, scen + '.tap'), 'w') as f:
+            f.write('TAP version 13\n')
+            f.write('\n'.join(lines) + '\n')
+            f.write('1..%d\n' % n)
+        shutil.copyfile(a.serial, os.path.join(a.results, scen + '.serial.log'))
+        total_failed += nfail
+        status = 'PASS' if nfail == 0 else 'FAIL'
+        print('%s %s: %d passed, %d failed' % (status, scen, n - nfail, nfail))
+        for l in lines:
+            if l.startswith('not ok'):
+                print('    %s: %s' % (scen, l))
+    return 1 if total_failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

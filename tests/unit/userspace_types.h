@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Kernel type names for the cores when they are built into the userspace
+ * unit tests (include/vbmq/core.h includes this outside __KERNEL__).
+ */
+#ifndef VBMQ_USERSPACE_TYPES_H
+#define VBMQ_USERSPACE_TYPES_H
+
+#include <stdint.h>
+
+typedef uint8_t u8;
+typedef uint16_t u16;
+typedef uint32_t u32;
+typedef uint64_t u64;
+typedef int32_t s32;
+typedef int64_t s64;
+
+#endif /* VBMQ_USERSPACE_TYPES_H */
