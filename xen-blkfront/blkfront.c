@@ -1,0 +1,1068 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbmq-blkfront: data plane.
+ *
+ * Hardware queue i is ring i.  The first nr_rings - nr_poll rings complete
+ * through their event-channel interrupt, bound to the vCPUs blk-mq maps to
+ * the queue; the last nr_poll rings are HCTX_TYPE_POLL queues whose
+ * responses are reaped by ->poll and never by an interrupt.
+ *
+ * The backend is not trusted: the response producer is read once and
+ * checked against what was sent, each response is copied out of the shared
+ * ring once and checked against the slot it names, and any violation
+ * disables the disk with a message instead of touching freed state.
+ */
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/interrupt.h>
+#include <linux/irq.h>
+#include <linux/cpuhotplug.h>
+#include <linux/hdreg.h>
+#include <linux/slab.h>
+#include <xen/xen.h>
+#include <xen/events.h>
+#include <xen/page.h>
+#include <xen/platform_pci.h>
+
+#include "common.h"
+#include "compat.h"
+
+/* ---- module parameters ---------------------------------------------- */
+
+int vbmq_fe_max_queues = 64;
+int vbmq_fe_max_ring_order = 2;
+int vbmq_fe_max_indirect = 32;
+int vbmq_fe_poll_queues = -1;
+int vbmq_fe_irq_affinity = -1;
+int vbmq_fe_major;
+static bool vbmq_fe_persistent;
+
+struct vbmq_fe_int_param {
+	int *val;
+	int min;
+	int max;
+	const char *name;
+};
+
+static int vbmq_fe_param_set_int(const char *s, const struct kernel_param *kp)
+{
+	const struct vbmq_fe_int_param *p = kp->arg;
+	int v, err;
+
+	err = kstrtoint(s, 0, &v);
+	if (err)
+		return err;
+	if (v < p->min || v > p->max) {
+		pr_err("%s: %s=%d out of range %d..%d\n", VBMQ_FE_DRV_NAME,
+		       p->name, v, p->min, p->max);
+		return -ERANGE;
+	}
+	*p->val = v;
+	return 0;
+}
+
+static int vbmq_fe_param_get_int(char *buf, const struct kernel_param *kp)
+{
+	const struct vbmq_fe_int_param *p = kp->arg;
+
+	return sysfs_emit(buf, "%d\n", *p->val);
+}
+
+static const struct kernel_param_ops vbmq_fe_int_ops = {
+	.set = vbmq_fe_param_set_int,
+	.get = vbmq_fe_param_get_int,
+};
+
+#define VBMQ_FE_INT_PARAM(pname, var, lo, hi)				\
+	static const struct vbmq_fe_int_param vbmq_fe_p_##pname = {	\
+		.val = &(var), .min = (lo), .max = (hi), .name = #pname	\
+	};								\
+	module_param_cb(pname, &vbmq_fe_int_ops,			\
+			(void *)&vbmq_fe_p_##pname, 0444)
+
+VBMQ_FE_INT_PARAM(max_queues, vbmq_fe_max_queues, 1, VBMQ_FE_MAX_QUEUES);
+MODULE_PARM_DESC(max_queues,
+		 "Most rings (blk-mq hardware queues) per disk, 1..256; also capped by the backend's multi-queue-max-queues and the online vCPUs (default 64)");
+VBMQ_FE_INT_PARAM(max_ring_page_order, vbmq_fe_max_ring_order, 0,
+		  VBMQ_FE_MAX_RING_ORDER);
+MODULE_PARM_DESC(max_ring_page_order,
+		 "Most pages per ring as a power of two, 0..4 (1..16 pages, 32..512 requests); also capped by the backend's max-ring-page-order (default 2)");
+VBMQ_FE_INT_PARAM(max_indirect_segments, vbmq_fe_max_indirect, 0, 512);
+MODULE_PARM_DESC(max_indirect_segments,
+		 "Most 4 KiB segments per request with indirect descriptors, 0..512; 0..11 = direct requests only (11 segments, 44 KiB) (default 32)");
+VBMQ_FE_INT_PARAM(poll_queues, vbmq_fe_poll_queues, -1,
+		  VBMQ_FE_MAX_QUEUES - 1);
+MODULE_PARM_DESC(poll_queues,
+		 "Rings used as polled queues (HCTX_TYPE_POLL, no interrupts), -1..255; -1 = the backend's vbmq/guest-poll-queues or 0; at least one ring stays interrupt-driven (default -1)");
+
+static int vbmq_fe_param_set_aff(const char *s, const struct kernel_param *kp)
+{
+	int v;
+
+	if (!strcmp(s, "auto") || !strcmp(s, "auto\n") || !*s) {
+		vbmq_fe_irq_affinity = -1;
+		return 0;
+	}
+	v = vbmq_fe_parse_affinity(s);
+	if (v < 0) {
+		pr_err("%s: irq_affinity must be auto, spread or none\n",
+		       VBMQ_FE_DRV_NAME);
+		return v;
+	}
+	vbmq_fe_irq_affinity = v;
+	return 0;
+}
+
+static int vbmq_fe_param_get_aff(char *buf, const struct kernel_param *kp)
+{
+	if (vbmq_fe_irq_affinity < 0)
+		return sysfs_emit(buf, "auto\n");
+	return sysfs_emit(buf, "%s\n",
+			  vbmq_fe_affinity_name(vbmq_fe_irq_affinity));
+}
+
+static const struct kernel_param_ops vbmq_fe_aff_ops = {
+	.set = vbmq_fe_param_set_aff,
+	.get = vbmq_fe_param_get_aff,
+};
+
+module_param_cb(irq_affinity, &vbmq_fe_aff_ops, NULL, 0444);
+MODULE_PARM_DESC(irq_affinity,
+		 "Completion interrupt placement: spread = ring i's IRQ on the vCPUs of hardware queue i, none = leave it to the kernel, auto = the backend's vbmq/guest-irq-affinity or spread (default auto)");
+
+static int vbmq_fe_param_set_pers(const char *s, const struct kernel_param *kp)
+{
+	bool v;
+	int err = kstrtobool(s, &v);
+
+	if (err)
+		return err;
+	if (v) {
+		pr_err("%s: feature_persistent=1: persistent grants are not implemented\n",
+		       VBMQ_FE_DRV_NAME);
+		return -EOPNOTSUPP;
+	}
+	vbmq_fe_persistent = false;
+	return 0;
+}
+
+static int vbmq_fe_param_get_pers(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%d\n", vbmq_fe_persistent);
+}
+
+static const struct kernel_param_ops vbmq_fe_pers_ops = {
+	.set = vbmq_fe_param_set_pers,
+	.get = vbmq_fe_param_get_pers,
+};
+
+module_param_cb(feature_persistent, &vbmq_fe_pers_ops, NULL, 0444);
+MODULE_PARM_DESC(feature_persistent,
+		 "Persistent grants, 0 only: not implemented, never advertised (default 0)");
+
+/* ---- helpers --------------------------------------------------------- */
+
+static struct vbmq_fe_ring *vbmq_fe_hctx_ring(struct blk_mq_hw_ctx *hctx)
+{
+	struct vbmq_fe_info *info = hctx->queue->queuedata;
+	unsigned int idx = hctx->queue_num;
+	unsigned int nr = READ_ONCE(info->nr_rings);
+	unsigned int nr_irq = nr - READ_ONCE(info->nr_poll);
+
+	/*
+	 * Between a resume that changed the ring count and the end of
+	 * blk_mq_update_nr_hw_queues() the old hardware queues still
+	 * dispatch: they go to the interrupt-driven rings, which complete
+	 * them without anybody polling.
+	 */
+	if (unlikely(idx >= nr || READ_ONCE(info->remap)))
+		idx %= nr_irq ? nr_irq : 1;
+	return &info->rings[idx];
+}
+
+static void vbmq_fe_grant_frame(struct vbmq_fe_info *info, grant_ref_t ref,
+				struct page *page, unsigned int frame, bool ro)
+{
+	unsigned long gfn = pfn_to_gfn(page_to_xen_pfn(page) + frame);
+
+	gnttab_grant_foreign_access_ref(ref, info->xbdev->otherend_id, gfn,
+					ro);
+}
+
+/*
+ * End the grants of a slot.  False when the backend still maps one: the
+ * grant is then ended later by the grant-table code, and the page must not
+ * go back to its owner (an indirect page is handed over to that code).
+ */
+static bool vbmq_fe_ungrant_locked(struct vbmq_fe_ring *ring,
+				   struct vbmq_fe_shadow *sh)
+{
+	bool clean = true;
+	unsigned int i;
+
+	lockdep_assert_held(&ring->lock);
+	for (i = 0; i < sh->nr_grants; i++) {
+		if (!gnttab_try_end_foreign_access(sh->grefs[i])) {
+			gnttab_end_foreign_access(sh->grefs[i], NULL);
+			clean = false;
+		}
+	}
+	for (i = 0; i < sh->nr_indirect; i++) {
+		if (!gnttab_try_end_foreign_access(sh->igrefs[i])) {
+			gnttab_end_foreign_access(sh->igrefs[i],
+						  sh->ipages[i]);
+			sh->ipages[i] = NULL;
+			clean = false;
+		}
+	}
+	sh->nr_grants = 0;
+	sh->nr_indirect = 0;
+	return clean;
+}
+
+static void vbmq_fe_violation_locked(struct vbmq_fe_ring *ring,
+				     const char *what, u64 val)
+{
+	struct vbmq_fe_info *info = ring->info;
+
+	lockdep_assert_held(&ring->lock);
+	ring->broken = true;
+	WRITE_ONCE(info->state, VBMQ_FE_ERROR);
+	dev_err_ratelimited(&info->xbdev->dev,
+			    "%s: ring %u: backend protocol violation: %s (%llu); disk disabled\n",
+			    info->vd.name, ring->index, what, val);
+}
+
+/* ---- submission ------------------------------------------------------ */
+
+static void vbmq_fe_push_locked(struct vbmq_fe_ring *ring)
+{
+	int notify;
+
+	lockdep_assert_held(&ring->lock);
+	/*
+	 * The macro's virt_wmb() publishes the requests and their indirect
+	 * pages before req_prod; it pairs with the backend's virt_rmb()
+	 * after reading req_prod.  Its virt_mb() orders the req_prod store
+	 * before the req_event load; it pairs with the backend's virt_mb()
+	 * in RING_FINAL_CHECK_FOR_REQUESTS.  A polling backend leaves
+	 * req_event behind, so no kick is sent.
+	 */
+	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&ring->front, notify);
+	if (notify) {
+		notify_remote_via_evtchn(ring->evtchn);
+		ring->st.kicks++;
+	}
+}
+
+static int vbmq_fe_map_rw_locked(struct vbmq_fe_ring *ring,
+				 struct request *rq, struct vbmq_fe_shadow *sh,
+				 u8 op, u64 id, struct blkif_request *req)
+{
+	struct vbmq_fe_info *info = ring->info;
+	struct blkif_request_segment *desc = NULL;
+	struct vbmq_fe_layout lay;
+	struct scatterlist *sg;
+	grant_ref_t head;
+	unsigned int i, nsg;
+	int n, ref;
+
+	lockdep_assert_held(&ring->lock);
+	if (blk_rq_nr_phys_segments(rq) > info->max_segs)
+		return -E2BIG;
+	nsg = blk_rq_map_sg(rq->q, rq, sh->sg);
+	for_each_sg(sh->sg, sg, nsg, i) {
+		ring->bufs[i].offset = sg->offset;
+		ring->bufs[i].len = sg->length;
+	}
+	n = vbmq_fe_pack(ring->bufs, nsg, PAGE_SIZE, info->max_segs,
+			 ring->segs, &lay);
+	if (n < 0)
+		return n;
+	if (gnttab_alloc_grant_references(n + lay.nr_indirect, &head) < 0)
+		return -EAGAIN;
+
+	for (i = 0; i < lay.nr_indirect; i++) {
+		if (!sh->ipages[i]) {
+			gnttab_free_grant_references(head);
+			return -EIO;
+		}
+		ref = gnttab_claim_grant_reference(&head);
+		vbmq_fe_grant_frame(info, ref, sh->ipages[i], 0, true);
+		sh->igrefs[i] = ref;
+	}
+	sh->nr_indirect = lay.nr_indirect;
+
+	for (i = 0; i < (unsigned int)n; i++) {
+		const struct vbmq_fe_seg *s = &ring->segs[i];
+		struct blkif_request_segment d;
+		u32 pg, slot;
+
+		ref = gnttab_claim_grant_reference(&head);
+		vbmq_fe_grant_frame(info, ref, sg_page(&sh->sg[s->buf]),
+				    s->frame, op == BLKIF_OP_WRITE);
+		sh->grefs[i] = ref;
+		d.gref = ref;
+		d.first_sect = s->first_sect;
+		d.last_sect = s->last_sect;
+		if (!lay.nr_indirect) {
+			req->u.rw.seg[i] = d;
+			continue;
+		}
+		vbmq_fe_indirect_pos(i, &pg, &slot);
+		if (!slot)
+			desc = page_address(sh->ipages[pg]);
+		desc[slot] = d;
+	}
+	sh->nr_grants = n;
+
+	if (lay.nr_indirect) {
+		req->operation = BLKIF_OP_INDIRECT;
+		req->u.indirect.indirect_op = op;
+		req->u.indirect.nr_segments = n;
+		req->u.indirect.id = id;
+		req->u.indirect.sector_number = blk_rq_pos(rq);
+		req->u.indirect.handle = (blkif_vdev_t)info->vdevice;
+		for (i = 0; i < lay.nr_indirect; i++)
+			req->u.indirect.indirect_grefs[i] = sh->igrefs[i];
+		ring->slot[id].indirect = 1;
+	} else {
+		req->operation = op;
+		req->u.rw.nr_segments = n;
+		req->u.rw.handle = (blkif_vdev_t)info->vdevice;
+		req->u.rw.id = id;
+		req->u.rw.sector_number = blk_rq_pos(rq);
+	}
+	return 0;
+}
+
+/* Put @rq on the ring (not yet published to the backend). */
+static int vbmq_fe_queue_locked(struct vbmq_fe_ring *ring, struct request *rq)
+{
+	struct vbmq_fe_info *info = ring->info;
+	struct blkif_request req = {};
+	struct vbmq_fe_shadow *sh;
+	bool secure = false;
+	int err = 0;
+	s64 id;
+	u8 op;
+
+	lockdep_assert_held(&ring->lock);
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+		op = BLKIF_OP_READ;
+		break;
+	case REQ_OP_WRITE:
+		op = BLKIF_OP_WRITE;
+		break;
+	case REQ_OP_FLUSH:
+		if (!info->flush_op)
+			return -EOPNOTSUPP;
+		op = info->flush_op;
+		break;
+	case REQ_OP_SECURE_ERASE:
+		secure = true;
+		fallthrough;
+	case REQ_OP_DISCARD:
+		if (!info->discard || (secure && !info->discard_secure))
+			return -EOPNOTSUPP;
+		op = BLKIF_OP_DISCARD;
+		break;
+	default:
+		return -EOPNOTSUPP;
+	}
+
+	if (RING_FULL(&ring->front))
+		return -ENOSPC;
+	id = vbmq_fe_slot_get(&ring->slots, op, false);
+	if (id < 0)
+		return -ENOSPC;
+	sh = &ring->shadow[id];
+
+	switch (op) {
+	case BLKIF_OP_READ:
+	case BLKIF_OP_WRITE:
+		err = vbmq_fe_map_rw_locked(ring, rq, sh, op, id, &req);
+		break;
+	case BLKIF_OP_DISCARD:
+		req.operation = op;
+		req.u.discard.flag = secure ? BLKIF_DISCARD_SECURE : 0;
+		req.u.discard.id = id;
+		req.u.discard.sector_number = blk_rq_pos(rq);
+		req.u.discard.nr_sectors = blk_rq_sectors(rq);
+		break;
+	default:	/* flush or barrier: no data */
+		req.operation = op;
+		req.u.rw.nr_segments = 0;
+		req.u.rw.handle = (blkif_vdev_t)info->vdevice;
+		req.u.rw.id = id;
+		req.u.rw.sector_number = blk_rq_pos(rq);
+		break;
+	}
+	if (err) {
+		vbmq_fe_ungrant_locked(ring, sh);
+		vbmq_fe_slot_put(&ring->slots, id);
+		return err;
+	}
+	sh->rq = rq;
+	*RING_GET_REQUEST(&ring->front, ring->front.req_prod_pvt) = req;
+	ring->front.req_prod_pvt++;
+	ring->st.requests++;
+	return 0;
+}
+
+static blk_status_t vbmq_fe_queue_rq(struct blk_mq_hw_ctx *hctx,
+				     const struct blk_mq_queue_data *bd)
+{
+	struct vbmq_fe_ring *ring = vbmq_fe_hctx_ring(hctx);
+	struct vbmq_fe_info *info = ring->info;
+	struct request *rq = bd->rq;
+	unsigned long flags;
+	int err;
+
+	switch (READ_ONCE(info->state)) {
+	case VBMQ_FE_CONNECTED:
+		break;
+	case VBMQ_FE_SUSPENDED:
+		return BLK_STS_RESOURCE;
+	default:
+		return BLK_STS_IOERR;
+	}
+
+	blk_mq_start_request(rq);
+	spin_lock_irqsave(&ring->lock, flags);
+	if (!ring->live || ring->broken)
+		err = -EIO;
+	else
+		err = vbmq_fe_queue_locked(ring, rq);
+	if (err == -ENOSPC) {
+		ring->stopped = true;
+		ring->st.ring_full++;
+		blk_mq_stop_hw_queue(hctx);
+	}
+	if (ring->live && !ring->broken && (bd->last || err))
+		vbmq_fe_push_locked(ring);
+	spin_unlock_irqrestore(&ring->lock, flags);
+
+	switch (err) {
+	case 0:
+		return BLK_STS_OK;
+	case -ENOSPC:
+		return BLK_STS_DEV_RESOURCE;
+	case -EAGAIN:
+		return BLK_STS_RESOURCE;
+	case -EOPNOTSUPP:
+		return BLK_STS_NOTSUPP;
+	default:
+		dev_err_ratelimited(&info->xbdev->dev,
+				    "%s: request not sent: %d\n",
+				    info->vd.name, err);
+		return BLK_STS_IOERR;
+	}
+}
+
+static void vbmq_fe_commit_rqs(struct blk_mq_hw_ctx *hctx)
+{
+	struct vbmq_fe_ring *ring = vbmq_fe_hctx_ring(hctx);
+	unsigned long flags;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	if (ring->live && !ring->broken)
+		vbmq_fe_push_locked(ring);
+	spin_unlock_irqrestore(&ring->lock, flags);
+}
+
+/* ---- completion ------------------------------------------------------ */
+
+static blk_status_t vbmq_fe_status_locked(struct vbmq_fe_ring *ring, u8 op,
+					  s16 status)
+{
+	struct vbmq_fe_info *info = ring->info;
+
+	lockdep_assert_held(&ring->lock);
+	switch (vbmq_fe_rsp_status(status)) {
+	case 0:
+		return BLK_STS_OK;
+	case -EOPNOTSUPP:
+		ring->st.errors++;
+		dev_warn_ratelimited(&info->xbdev->dev,
+				     "%s: backend does not support operation %u\n",
+				     info->vd.name, op);
+		return BLK_STS_NOTSUPP;
+	default:
+		ring->st.errors++;
+		dev_err_ratelimited(&info->xbdev->dev,
+				    "%s: operation %u failed in the backend: %d\n",
+				    info->vd.name, op, status);
+		return BLK_STS_IOERR;
+	}
+}
+
+/*
+ * Consume the responses on the ring and chain the completed requests on
+ * @done; they are completed by the caller after ring->lock is dropped.
+ * An interrupt-driven ring re-arms rsp_event; a polled one keeps it behind
+ * rsp_cons so that the backend never sends a notification.
+ */
+static unsigned int vbmq_fe_reap_locked(struct vbmq_fe_ring *ring,
+					struct request **done)
+{
+	unsigned int n = 0;
+	RING_IDX rp, i;
+	int more;
+
+	lockdep_assert_held(&ring->lock);
+	if (!ring->live || ring->broken)
+		return 0;
+again:
+	rp = READ_ONCE(ring->front.sring->rsp_prod);
+	/*
+	 * Read responses only after rsp_prod.  Pairs with the virt_wmb() in
+	 * the backend's RING_PUSH_RESPONSES_AND_CHECK_NOTIFY.
+	 */
+	virt_rmb();
+	if (RING_RESPONSE_PROD_OVERFLOW(&ring->front, rp) ||
+	    !vbmq_fe_rsp_prod_ok(rp, ring->front.rsp_cons,
+				 ring->front.req_prod_pvt)) {
+		vbmq_fe_violation_locked(ring,
+					 vbmq_fe_rsp_err_str(VBMQ_FE_RSP_BAD_PROD),
+					 rp);
+		return n;
+	}
+
+	for (i = ring->front.rsp_cons; i != rp; i++) {
+		struct blkif_response rsp;
+		enum vbmq_fe_rsp_err verdict;
+		struct vbmq_fe_shadow *sh;
+		struct vbmq_fe_pdu *pdu;
+		struct request *rq;
+		u8 op;
+
+		RING_COPY_RESPONSE(&ring->front, i, &rsp);
+		verdict = vbmq_fe_rsp_check(&ring->slots, rsp.id,
+					    rsp.operation);
+		if (verdict != VBMQ_FE_RSP_OK) {
+			ring->front.rsp_cons = i;
+			vbmq_fe_violation_locked(ring,
+						 vbmq_fe_rsp_err_str(verdict),
+						 rsp.id);
+			return n;
+		}
+		sh = &ring->shadow[rsp.id];
+		rq = sh->rq;
+		op = ring->slot[rsp.id].op;
+		sh->rq = NULL;
+		vbmq_fe_slot_put(&ring->slots, rsp.id);
+		if (!vbmq_fe_ungrant_locked(ring, sh)) {
+			/* Keep the request (and so its pages) forever. */
+			ring->front.rsp_cons = i + 1;
+			vbmq_fe_violation_locked(ring,
+						 "granted page still mapped after its response",
+						 rsp.id);
+			return n;
+		}
+		pdu = blk_mq_rq_to_pdu(rq);
+		pdu->status = vbmq_fe_status_locked(ring, op, rsp.status);
+		pdu->next = *done;
+		*done = rq;
+		ring->st.completions++;
+		n++;
+	}
+	ring->front.rsp_cons = rp;
+
+	if (!ring->polled) {
+		/* Arms rsp_event; its virt_mb() pairs with the backend's
+		 * virt_mb() between its rsp_prod store and rsp_event load.
+		 */
+		RING_FINAL_CHECK_FOR_RESPONSES(&ring->front, more);
+		if (more)
+			goto again;
+	} else {
+		/*
+		 * rsp_event at or behind rsp_cons is never inside the
+		 * backend's (old, new] window: no notification.  No barrier:
+		 * a stale value seen by the backend is just as far behind.
+		 */
+		WRITE_ONCE(ring->front.sring->rsp_event, ring->front.rsp_cons);
+	}
+	return n;
+}
+
+static bool vbmq_fe_take_restart_locked(struct vbmq_fe_ring *ring,
+					unsigned int reaped)
+{
+	lockdep_assert_held(&ring->lock);
+	if (!reaped || !ring->stopped)
+		return false;
+	ring->stopped = false;
+	return true;
+}
+
+static void vbmq_fe_finish(struct vbmq_fe_ring *ring, struct request *done,
+			   bool restart)
+{
+	struct vbmq_fe_info *info = ring->info;
+
+	while (done) {
+		struct request *rq = done;
+
+		done = ((struct vbmq_fe_pdu *)blk_mq_rq_to_pdu(rq))->next;
+		if (!blk_should_fake_timeout(rq->q))
+			blk_mq_complete_request(rq);
+	}
+	if (restart && info->gd)
+		blk_mq_start_stopped_hw_queues(info->gd->queue, true);
+}
+
+irqreturn_t vbmq_fe_interrupt(int irq, void *dev_id)
+{
+	struct vbmq_fe_ring *ring = dev_id;
+	struct request *done = NULL;
+	unsigned long flags;
+	unsigned int n;
+	bool restart;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	ring->st.interrupts++;
+	n = vbmq_fe_reap_locked(ring, &done);
+	restart = vbmq_fe_take_restart_locked(ring, n);
+	spin_unlock_irqrestore(&ring->lock, flags);
+	vbmq_fe_finish(ring, done, restart);
+	return IRQ_HANDLED;
+}
+
+static int vbmq_fe_poll(struct blk_mq_hw_ctx *hctx, struct io_comp_batch *iob)
+{
+	struct vbmq_fe_ring *ring = vbmq_fe_hctx_ring(hctx);
+	struct request *done = NULL;
+	unsigned long flags;
+	unsigned int n;
+	bool restart;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	ring->st.polls++;
+	n = vbmq_fe_reap_locked(ring, &done);
+	if (n)
+		ring->st.poll_hits++;
+	restart = vbmq_fe_take_restart_locked(ring, n);
+	spin_unlock_irqrestore(&ring->lock, flags);
+	vbmq_fe_finish(ring, done, restart);
+	return n;
+}
+
+static void vbmq_fe_complete_rq(struct request *rq)
+{
+	struct vbmq_fe_pdu *pdu = blk_mq_rq_to_pdu(rq);
+
+	blk_mq_end_request(rq, pdu->status);
+}
+
+/*
+ * Take a ring out of service: no more submissions or reaping, and every
+ * request still in flight is moved, grants ended, to @held for the caller
+ * to requeue or fail.
+ */
+void vbmq_fe_ring_kill(struct vbmq_fe_ring *ring, struct list_head *held)
+{
+	unsigned long flags;
+	u32 id;
+
+	spin_lock_irqsave(&ring->lock, flags);
+	ring->live = false;
+	ring->stopped = false;
+	for (id = 0; ring->shadow && id < ring->slots.nr; id++) {
+		struct vbmq_fe_shadow *sh = &ring->shadow[id];
+
+		if (ring->slot[id].state != VBMQ_FE_SLOT_INFLIGHT)
+			continue;
+		vbmq_fe_ungrant_locked(ring, sh);
+		vbmq_fe_slot_put(&ring->slots, id);
+		if (sh->rq)
+			list_add_tail(&sh->rq->queuelist, held);
+		sh->rq = NULL;
+	}
+	spin_unlock_irqrestore(&ring->lock, flags);
+}
+
+/* ---- queue mapping and interrupt affinity ------------------------------ */
+
+static void vbmq_fe_fill_map(struct blk_mq_queue_map *qmap)
+{
+	bool *possible, *online;
+	unsigned int cpu;
+	u16 *map;
+
+	possible = kcalloc(nr_cpu_ids, sizeof(*possible), GFP_KERNEL);
+	online = kcalloc(nr_cpu_ids, sizeof(*online), GFP_KERNEL);
+	map = kcalloc(nr_cpu_ids, sizeof(*map), GFP_KERNEL);
+	if (!possible || !online || !map) {
+		blk_mq_map_queues(qmap);
+		goto out_free;
+	}
+	for_each_possible_cpu(cpu)
+		possible[cpu] = true;
+	for_each_online_cpu(cpu)
+		online[cpu] = true;
+	vbmq_fe_map_cpus(possible, online, nr_cpu_ids, qmap->nr_queues, map);
+	for_each_possible_cpu(cpu)
+		qmap->mq_map[cpu] = qmap->queue_offset + map[cpu];
+out_free:
+	kfree(map);
+	kfree(online);
+	kfree(possible);
+}
+
+static void vbmq_fe_map_queues(struct blk_mq_tag_set *set)
+{
+	struct vbmq_fe_info *info = set->driver_data;
+	unsigned int nr_poll = info->nr_poll;
+	unsigned int nr_irq;
+
+	if (nr_poll >= set->nr_hw_queues)
+		nr_poll = 0;
+	nr_irq = set->nr_hw_queues - nr_poll;
+
+	set->map[HCTX_TYPE_DEFAULT].nr_queues = nr_irq;
+	set->map[HCTX_TYPE_DEFAULT].queue_offset = 0;
+	set->map[HCTX_TYPE_READ].nr_queues = 0;
+	set->map[HCTX_TYPE_READ].queue_offset = 0;
+	set->map[HCTX_TYPE_POLL].nr_queues = nr_poll;
+	set->map[HCTX_TYPE_POLL].queue_offset = nr_irq;
+
+	vbmq_fe_fill_map(&set->map[HCTX_TYPE_DEFAULT]);
+	if (nr_poll)
+		vbmq_fe_fill_map(&set->map[HCTX_TYPE_POLL]);
+}
+
+/*
+ * Point each interrupt-driven ring's IRQ at the online vCPUs of its
+ * hardware queue (all online vCPUs if none of them is).  @dying_cpu is
+ * about to go offline and is left out; -1 for none.
+ */
+void vbmq_fe_apply_affinity(struct vbmq_fe_info *info, int dying_cpu)
+{
+	struct blk_mq_queue_map *qmap;
+	unsigned int cpu, i;
+
+	mutex_lock(&info->aff_lock);
+	if (!info->aff_ready || info->affinity != VBMQ_FE_AFFINITY_SPREAD)
+		goto out_unlock;
+	qmap = &info->tag_set.map[HCTX_TYPE_DEFAULT];
+	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
+		info->aff_map[cpu] = qmap->mq_map[cpu];
+		info->aff_online[cpu] = cpu_online(cpu) &&
+					(int)cpu != dying_cpu;
+	}
+	for (i = 0; i < info->nr_rings; i++) {
+		struct vbmq_fe_ring *ring = &info->rings[i];
+		int err;
+
+		if (ring->polled || !ring->irq)
+			continue;
+		vbmq_fe_irq_mask(info->aff_map, info->aff_online, nr_cpu_ids,
+				 i, info->aff_mask);
+		cpumask_clear(ring->irq_mask);
+		for (cpu = 0; cpu < nr_cpu_ids; cpu++)
+			if (info->aff_mask[cpu])
+				cpumask_set_cpu(cpu, ring->irq_mask);
+		if (cpumask_empty(ring->irq_mask))
+			continue;
+		err = irq_set_affinity_and_hint(ring->irq, ring->irq_mask);
+		if (err)
+			dev_warn_ratelimited(&info->xbdev->dev,
+					     "%s: ring %u: IRQ %d affinity %*pbl: %d\n",
+					     info->vd.name, i, ring->irq,
+					     cpumask_pr_args(ring->irq_mask),
+					     err);
+	}
+out_unlock:
+	mutex_unlock(&info->aff_lock);
+}
+
+static enum cpuhp_state vbmq_fe_cpuhp_state;
+
+static int vbmq_fe_cpu_online(unsigned int cpu, struct hlist_node *node)
+{
+	struct vbmq_fe_info *info =
+		hlist_entry_safe(node, struct vbmq_fe_info, cpuhp_node);
+
+	vbmq_fe_apply_affinity(info, -1);
+	return 0;
+}
+
+static int vbmq_fe_cpu_offline(unsigned int cpu, struct hlist_node *node)
+{
+	struct vbmq_fe_info *info =
+		hlist_entry_safe(node, struct vbmq_fe_info, cpuhp_node);
+
+	vbmq_fe_apply_affinity(info, cpu);
+	return 0;
+}
+
+int vbmq_fe_cpuhp_init(void)
+{
+	int ret;
+
+	ret = cpuhp_setup_state_multi(CPUHP_AP_ONLINE_DYN,
+				      "block/vbmq-blkfront:online",
+				      vbmq_fe_cpu_online, vbmq_fe_cpu_offline);
+	if (ret < 0)
+		return ret;
+	vbmq_fe_cpuhp_state = ret;
+	return 0;
+}
+
+void vbmq_fe_cpuhp_exit(void)
+{
+	cpuhp_remove_multi_state(vbmq_fe_cpuhp_state);
+}
+
+int vbmq_fe_cpuhp_add(struct vbmq_fe_info *info)
+{
+	int err;
+
+	err = cpuhp_state_add_instance_nocalls(vbmq_fe_cpuhp_state,
+					       &info->cpuhp_node);
+	if (!err)
+		info->cpuhp_added = true;
+	return err;
+}
+
+void vbmq_fe_cpuhp_remove(struct vbmq_fe_info *info)
+{
+	if (!info->cpuhp_added)
+		return;
+	cpuhp_state_remove_instance_nocalls(vbmq_fe_cpuhp_state,
+					    &info->cpuhp_node);
+	info->cpuhp_added = false;
+}
+
+const struct blk_mq_ops vbmq_fe_mq_ops = {
+	.queue_rq = vbmq_fe_queue_rq,
+	.commit_rqs = vbmq_fe_commit_rqs,
+	.complete = vbmq_fe_complete_rq,
+	.map_queues = vbmq_fe_map_queues,
+	.poll = vbmq_fe_poll,
+};
+
+/* ---- block device and sysfs ------------------------------------------ */
+
+static int vbmq_fe_getgeo(struct block_device *bdev, struct hd_geometry *hg)
+{
+	sector_t cyl = get_capacity(bdev->bd_disk);
+
+	/* Nominal geometry, for tools that still ask. */
+	hg->heads = 255;
+	hg->sectors = 63;
+	sector_div(cyl, 255 * 63);
+	hg->cylinders = cyl > 0xffff ? 0xffff : cyl;
+	return 0;
+}
+
+const struct block_device_operations vbmq_fe_bdops = {
+	.owner = THIS_MODULE,
+	.getgeo = vbmq_fe_getgeo,
+};
+
+static struct vbmq_fe_info *vbmq_fe_dev_info(struct device *dev)
+{
+	return dev_to_disk(dev)->private_data;
+}
+
+static const char *const vbmq_fe_state_names[] = {
+	[VBMQ_FE_DISCONNECTED] = "disconnected",
+	[VBMQ_FE_CONNECTED] = "connected",
+	[VBMQ_FE_SUSPENDED] = "suspended",
+	[VBMQ_FE_ERROR] = "error",
+};
+
+static ssize_t state_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct vbmq_fe_info *info = vbmq_fe_dev_info(dev);
+
+	return sysfs_emit(buf, "%s\n",
+			  vbmq_fe_state_names[READ_ONCE(info->state)]);
+}
+static DEVICE_ATTR_RO(state);
+
+static ssize_t nr_rings_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vbmq_fe_dev_info(dev)->nr_rings));
+}
+static DEVICE_ATTR_RO(nr_rings);
+
+static ssize_t poll_queues_show(struct device *dev,
+				struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vbmq_fe_dev_info(dev)->nr_poll));
+}
+static DEVICE_ATTR_RO(poll_queues);
+
+static ssize_t irq_affinity_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	struct vbmq_fe_info *info = vbmq_fe_dev_info(dev);
+
+	return sysfs_emit(buf, "%s\n",
+			  vbmq_fe_affinity_name(READ_ONCE(info->affinity)));
+}
+static DEVICE_ATTR_RO(irq_affinity);
+
+static ssize_t max_segments_show(struct device *dev,
+				 struct device_attribute *attr, char *buf)
+{
+	return sysfs_emit(buf, "%u\n", READ_ONCE(vbmq_fe_dev_info(dev)->max_segs));
+}
+static DEVICE_ATTR_RO(max_segments);
+
+static ssize_t ring_pages_show(struct device *dev,
+			       struct device_attribute *attr, char *buf)
+{
+	struct vbmq_fe_info *info = vbmq_fe_dev_info(dev);
+
+	return sysfs_emit(buf, "%u\n", 1U << READ_ONCE(info->ring_order));
+}
+static DEVICE_ATTR_RO(ring_pages);
+
+/* Room kept free at the end of the page for one more line. */
+#define VBMQ_FE_LINE_MAX	320
+
+static int vbmq_fe_show_ring(struct vbmq_fe_info *info, unsigned int i,
+			     struct cpumask *vcpus, char *buf, int len)
+{
+	struct vbmq_fe_ring *ring = &info->rings[i];
+	enum hctx_type type = ring->polled ? HCTX_TYPE_POLL : HCTX_TYPE_DEFAULT;
+	const struct blk_mq_queue_map *qmap = &info->tag_set.map[type];
+	const struct cpumask *irq_cpus = NULL;
+	struct vbmq_fe_ring_stats st;
+	unsigned int cpu, inflight;
+	unsigned long flags;
+
+	cpumask_clear(vcpus);
+	for_each_possible_cpu(cpu)
+		if (qmap->nr_queues && qmap->mq_map[cpu] == i)
+			cpumask_set_cpu(cpu, vcpus);
+	if (ring->irq && !ring->polled)
+		irq_cpus = irq_get_effective_affinity_mask(ring->irq);
+
+	spin_lock_irqsave(&ring->lock, flags);
+	st = ring->st;
+	inflight = ring->slots.nr - ring->slots.nr_free;
+	spin_unlock_irqrestore(&ring->lock, flags);
+
+	len += sysfs_emit_at(buf, len, "%u %s %d %*pbl ", i,
+			     ring->polled ? "poll" : "irq", ring->irq,
+			     cpumask_pr_args(vcpus));
+	if (irq_cpus && !cpumask_empty(irq_cpus))
+		len += sysfs_emit_at(buf, len, "%*pbl",
+				     cpumask_pr_args(irq_cpus));
+	else
+		len += sysfs_emit_at(buf, len, "-");
+	len += sysfs_emit_at(buf, len,
+			     " %llu %llu %llu %llu %llu %llu %llu %llu %u\n",
+			     st.requests, st.completions, st.interrupts,
+			     st.polls, st.poll_hits, st.kicks, st.ring_full,
+			     st.errors, inflight);
+	return len;
+}
+
+static ssize_t rings_show(struct device *dev, struct device_attribute *attr,
+			  char *buf)
+{
+	struct vbmq_fe_info *info = vbmq_fe_dev_info(dev);
+	cpumask_var_t vcpus;
+	unsigned int i;
+	int len;
+
+	if (!zalloc_cpumask_var(&vcpus, GFP_KERNEL))
+		return -ENOMEM;
+	len = sysfs_emit(buf,
+			 "ring type irq vcpus irq_cpus requests completions interrupts polls poll_hits kicks ring_full errors inflight\n");
+	mutex_lock(&info->aff_lock);
+	for (i = 0; info->aff_ready && i < info->nr_rings; i++) {
+		if (len > PAGE_SIZE - VBMQ_FE_LINE_MAX) {
+			len += sysfs_emit_at(buf, len, "...\n");
+			break;
+		}
+		len = vbmq_fe_show_ring(info, i, vcpus, buf, len);
+	}
+	mutex_unlock(&info->aff_lock);
+	free_cpumask_var(vcpus);
+	return len;
+}
+static DEVICE_ATTR_RO(rings);
+
+static struct attribute *vbmq_fe_disk_attrs[] = {
+	&dev_attr_state.attr,
+	&dev_attr_nr_rings.attr,
+	&dev_attr_poll_queues.attr,
+	&dev_attr_irq_affinity.attr,
+	&dev_attr_max_segments.attr,
+	&dev_attr_ring_pages.attr,
+	&dev_attr_rings.attr,
+	NULL,
+};
+
+static const struct attribute_group vbmq_fe_disk_group = {
+	.name = "vbmq",
+	.attrs = vbmq_fe_disk_attrs,
+};
+
+const struct attribute_group *vbmq_fe_disk_groups[] = {
+	&vbmq_fe_disk_group,
+	NULL,
+};
+
+/* ---- module ---------------------------------------------------------- */
+
+static int __init vbmq_fe_init(void)
+{
+	int err;
+
+	if (!xen_domain())
+		return -ENODEV;
+	if (!xen_has_pv_disk_devices())
+		return -ENODEV;
+
+	err = register_blkdev(VBMQ_FE_XVD_MAJOR, "xvd");
+	if (!err) {
+		vbmq_fe_major = VBMQ_FE_XVD_MAJOR;
+	} else {
+		err = register_blkdev(0, "vbmq-xvd");
+		if (err < 0)
+			return err;
+		vbmq_fe_major = err;
+		pr_info("%s: major %d busy (xen-blkfront loaded?), using major %d\n",
+			VBMQ_FE_DRV_NAME, VBMQ_FE_XVD_MAJOR, vbmq_fe_major);
+	}
+
+	err = vbmq_fe_cpuhp_init();
+	if (err)
+		goto out_unregister_blkdev;
+	err = vbmq_fe_xenbus_init();
+	if (err)
+		goto out_remove_cpuhp;
+	return 0;
+
+out_remove_cpuhp:
+	vbmq_fe_cpuhp_exit();
+out_unregister_blkdev:
+	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_FE_XVD_MAJOR ?
+			  "xvd" : "vbmq-xvd");
+	return err;
+}
+module_init(vbmq_fe_init);
+
+static void __exit vbmq_fe_exit(void)
+{
+	vbmq_fe_xenbus_exit();
+	vbmq_fe_cpuhp_exit();
+	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_FE_XVD_MAJOR ?
+			  "xvd" : "vbmq-xvd");
+}
+module_exit(vbmq_fe_exit);
+
+MODULE_DESCRIPTION("vbmq Xen block frontend: blk-mq, vCPU-affine IRQs, polled queues");
+MODULE_LICENSE("GPL");
