@@ -1,0 +1,618 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of xen-blkback/blkback_core.c: ABI decoding against Xen's own
+ * public blkif.h, request validation (hostile vectors), segment math, ring
+ * sizes against ring.h's BACK_RING_INIT, device names and the adaptive
+ * poll-window policy.
+ */
+#include "../../xen-blkback/blkback_core.c"
+#include "tap.h"
+
+/* Tables leave trailing fields zero. */
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+
+static void put16(u8 *p, u16 v)
+{
+	p[0] = (u8)v;
+	p[1] = (u8)(v >> 8);
+}
+
+static void put32(u8 *p, u32 v)
+{
+	put16(p, (u16)v);
+	put16(p + 2, (u16)(v >> 16));
+}
+
+static void put64(u8 *p, u64 v)
+{
+	put32(p, (u32)v);
+	put32(p + 4, (u32)(v >> 32));
+}
+
+static void test_protocol(void)
+{
+	static const struct {
+		const char *in;
+		int ret;
+		enum vbmq_be_abi abi;
+	} c[] = {
+		{ NULL, 0, VBMQ_BE_ABI_X86_64 },
+		{ "", 0, VBMQ_BE_ABI_X86_64 },
+		{ "x86_32-abi", 0, VBMQ_BE_ABI_X86_32 },
+		{ "x86_64-abi", 0, VBMQ_BE_ABI_X86_64 },
+		{ "x86_64-abi ", -EINVAL }, { "arm-abi", -EINVAL },
+		{ "X86_32-abi", -EINVAL }, { "x86_32", -EINVAL },
+	};
+	enum vbmq_be_abi abi;
+	unsigned int i;
+
+	is_int(VBMQ_BE_ABI_NATIVE, VBMQ_BE_ABI_X86_64,
+	       "native is the x86_64 layout on this host");
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		abi = (enum vbmq_be_abi)99;
+		is_int(vbmq_be_parse_protocol(c[i].in, &abi), c[i].ret,
+		       "protocol \"%s\"", c[i].in ? c[i].in : "(null)");
+		if (!c[i].ret)
+			is_int(abi, c[i].abi, "protocol abi");
+	}
+	is_str(vbmq_be_abi_name(VBMQ_BE_ABI_X86_32), "x86_32-abi", "name 32");
+	is_str(vbmq_be_abi_name(VBMQ_BE_ABI_X86_64), "x86_64-abi", "name 64");
+}
+
+static void test_ring_sizes(void)
+{
+	static const unsigned int pages[] = { 1, 2, 4, 8, 16 };
+	static u8 buf[16 * 4096];
+	struct vbmq_be_r32_back_ring r32;
+	struct vbmq_be_r64_back_ring r64;
+	struct blkif_back_ring rn;
+	unsigned int i;
+
+	is_uint(sizeof(union vbmq_be_r32_sring_entry), 108, "x86_32 slot");
+	is_uint(sizeof(union vbmq_be_r64_sring_entry), 112, "x86_64 slot");
+	is_uint(sizeof(struct blkif_request), VBMQ_BE_REQ64_SIZE,
+		"Xen's native request is the x86_64 slot");
+	is_uint(sizeof(struct blkif_response), VBMQ_BE_RSP64_SIZE,
+		"Xen's native response");
+	is_uint(offsetof(struct vbmq_be_r32_sring, ring), 64, "ring header");
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		size_t sz = pages[i] * 4096;
+
+		BACK_RING_INIT(&r32, (struct vbmq_be_r32_sring *)buf, sz);
+		BACK_RING_INIT(&r64, (struct vbmq_be_r64_sring *)buf, sz);
+		BACK_RING_INIT(&rn, (struct blkif_sring *)buf, sz);
+		is_uint(vbmq_be_ring_entries(VBMQ_BE_ABI_X86_32, pages[i]),
+			RING_SIZE(&r32), "x86_32 entries, %u pages", pages[i]);
+		is_uint(vbmq_be_ring_entries(VBMQ_BE_ABI_X86_64, pages[i]),
+			RING_SIZE(&r64), "x86_64 entries, %u pages", pages[i]);
+		is_uint(RING_SIZE(&rn), RING_SIZE(&r64),
+			"native ring matches x86_64, %u pages", pages[i]);
+	}
+	is_uint(vbmq_be_ring_entries(VBMQ_BE_ABI_X86_64, 1), 32, "1 page: 32");
+	is_uint(vbmq_be_ring_entries(VBMQ_BE_ABI_X86_64, 16), 512,
+		"16 pages: 512");
+	is_uint(vbmq_be_ring_entries(VBMQ_BE_ABI_X86_32, 0), 0, "0 pages: 0");
+}
+
+/* x86_64: Xen's public structs have exactly this layout on this host. */
+static void test_decode64(void)
+{
+	union {
+		struct blkif_request rw;
+		struct blkif_request_discard d;
+		struct blkif_request_indirect ind;
+		u8 b[VBMQ_BE_REQ64_SIZE];
+	} u;
+	struct vbmq_be_req r;
+	unsigned int i;
+
+	memset(&u, 0xa5, sizeof(u));
+	u.rw.operation = BLKIF_OP_WRITE;
+	u.rw.nr_segments = 11;
+	u.rw.handle = 51712;
+	u.rw.id = 0x1122334455667788ull;
+	u.rw.sector_number = 0x0102030405060708ull;
+	for (i = 0; i < 11; i++) {
+		u.rw.seg[i].gref = 1000 + i;
+		u.rw.seg[i].first_sect = (u8)(i % 8);
+		u.rw.seg[i].last_sect = 7;
+	}
+	vbmq_be_decode_req(VBMQ_BE_ABI_X86_64, u.b, &r);
+	is_uint(r.operation, BLKIF_OP_WRITE, "rw op");
+	is_uint(r.op, BLKIF_OP_WRITE, "rw effective op");
+	is_uint(r.nr_segments, 11, "rw nseg");
+	is_uint(r.handle, 51712, "rw handle");
+	is_uint(r.id, 0x1122334455667788ull, "rw id");
+	is_uint(r.sector, 0x0102030405060708ull, "rw sector");
+	for (i = 0; i < 11; i++) {
+		is_uint(r.seg[i].gref, 1000 + i, "seg %u gref", i);
+		is_uint(r.seg[i].first_sect, i % 8, "seg %u first", i);
+		is_uint(r.seg[i].last_sect, 7, "seg %u last", i);
+	}
+
+	memset(&u, 0x5a, sizeof(u));
+	u.d.operation = BLKIF_OP_DISCARD;
+	u.d.flag = BLKIF_DISCARD_SECURE;
+	u.d.id = 42;
+	u.d.sector_number = 4096;
+	u.d.nr_sectors = 0xffffffffffull;
+	vbmq_be_decode_req(VBMQ_BE_ABI_X86_64, u.b, &r);
+	is_uint(r.operation, BLKIF_OP_DISCARD, "discard op");
+	is_uint(r.discard_flags, BLKIF_DISCARD_SECURE, "discard flag");
+	is_uint(r.id, 42, "discard id");
+	is_uint(r.sector, 4096, "discard sector");
+	is_uint(r.nr_sectors, 0xffffffffffull, "discard nr_sectors");
+	is_uint(r.nr_segments, 0, "discard has no segments");
+
+	memset(&u, 0xff, sizeof(u));
+	u.ind.operation = BLKIF_OP_INDIRECT;
+	u.ind.indirect_op = BLKIF_OP_READ;
+	u.ind.nr_segments = 1000;
+	u.ind.id = 7;
+	u.ind.sector_number = 99;
+	u.ind.handle = 51728;
+	for (i = 0; i < 8; i++)
+		u.ind.indirect_grefs[i] = 0x10000 + i;
+	vbmq_be_decode_req(VBMQ_BE_ABI_X86_64, u.b, &r);
+	is_uint(r.operation, BLKIF_OP_INDIRECT, "indirect op");
+	is_uint(r.op, BLKIF_OP_READ, "indirect effective op");
+	is_uint(r.nr_segments, 1000, "indirect nseg (16 bit)");
+	is_uint(r.id, 7, "indirect id");
+	is_uint(r.sector, 99, "indirect sector");
+	is_uint(r.handle, 51728, "indirect handle");
+	for (i = 0; i < 8; i++)
+		is_uint(r.indirect_gref[i], 0x10000 + i, "indirect gref %u", i);
+}
+
+/* x86_32: 4-byte aligned u64, so everything from id on moves by 4. */
+static void test_decode32(void)
+{
+	u8 b[VBMQ_BE_REQ32_SIZE];
+	struct vbmq_be_req r;
+
+	memset(b, 0xee, sizeof(b));
+	b[0] = BLKIF_OP_READ;
+	b[1] = 2;
+	put16(b + 2, 768);
+	put64(b + 4, 0xdeadbeefcafef00dull);
+	put64(b + 12, 123456789);
+	put32(b + 20, 77);
+	b[24] = 1;
+	b[25] = 6;
+	put32(b + 28, 78);
+	b[32] = 0;
+	b[33] = 7;
+	put32(b + 100, 0x99);	/* last of the 11 segments */
+	b[104] = 3;
+	b[105] = 4;
+	vbmq_be_decode_req(VBMQ_BE_ABI_X86_32, b, &r);
+	is_uint(r.operation, BLKIF_OP_READ, "32 op");
+	is_uint(r.nr_segments, 2, "32 nseg");
+	is_uint(r.handle, 768, "32 handle");
+	is_uint(r.id, 0xdeadbeefcafef00dull, "32 id");
+	is_uint(r.sector, 123456789, "32 sector");
+	is_uint(r.seg[0].gref, 77, "32 seg0 gref");
+	is_uint(r.seg[0].first_sect, 1, "32 seg0 first");
+	is_uint(r.seg[0].last_sect, 6, "32 seg0 last");
+	is_uint(r.seg[1].gref, 78, "32 seg1 gref");
+	is_uint(r.seg[10].gref, 0x99, "32 seg10 gref (end of slot)");
+	is_uint(r.seg[10].last_sect, 4, "32 seg10 last");
+
+	memset(b, 0, sizeof(b));
+	b[0] = BLKIF_OP_INDIRECT;
+	b[1] = BLKIF_OP_WRITE;
+	put16(b + 2, 513);
+	put64(b + 4, 5);
+	put64(b + 12, 6);
+	put16(b + 20, 51712);
+	put32(b + 24, 0xaaaa);
+	put32(b + 52, 0xbbbb);
+	vbmq_be_decode_req(VBMQ_BE_ABI_X86_32, b, &r);
+	is_uint(r.op, BLKIF_OP_WRITE, "32 indirect op");
+	is_uint(r.nr_segments, 513, "32 indirect nseg");
+	is_uint(r.id, 5, "32 indirect id");
+	is_uint(r.sector, 6, "32 indirect sector");
+	is_uint(r.handle, 51712, "32 indirect handle");
+	is_uint(r.indirect_gref[0], 0xaaaa, "32 indirect gref0");
+	is_uint(r.indirect_gref[7], 0xbbbb, "32 indirect gref7");
+
+	memset(b, 0, sizeof(b));
+	b[0] = BLKIF_OP_DISCARD;
+	put64(b + 4, 9);
+	put64(b + 12, 100);
+	put64(b + 20, 200);
+	vbmq_be_decode_req(VBMQ_BE_ABI_X86_32, b, &r);
+	is_uint(r.id, 9, "32 discard id");
+	is_uint(r.sector, 100, "32 discard sector");
+	is_uint(r.nr_sectors, 200, "32 discard nr");
+}
+
+static void test_rsp(void)
+{
+	u8 slot[VBMQ_BE_RSP64_SIZE + 4];
+	struct blkif_response rsp;
+
+	memset(slot, 0xcc, sizeof(slot));
+	vbmq_be_encode_rsp(VBMQ_BE_ABI_X86_64, slot, 0x0102030405060708ull,
+			   BLKIF_OP_INDIRECT, BLKIF_RSP_EOPNOTSUPP);
+	memcpy(&rsp, slot, sizeof(rsp));
+	is_uint(rsp.id, 0x0102030405060708ull, "rsp64 id");
+	is_uint(rsp.operation, BLKIF_OP_INDIRECT, "rsp64 op");
+	is_int(rsp.status, BLKIF_RSP_EOPNOTSUPP, "rsp64 status");
+	is_uint(slot[9], 0, "rsp64 padding zeroed");
+	is_uint(slot[15], 0, "rsp64 tail zeroed");
+	is_uint(slot[16], 0xcc, "rsp64 writes 16 bytes only");
+
+	memset(slot, 0xcc, sizeof(slot));
+	vbmq_be_encode_rsp(VBMQ_BE_ABI_X86_32, slot, 3, BLKIF_OP_READ,
+			   BLKIF_RSP_ERROR);
+	is_uint(slot[0], 3, "rsp32 id");
+	is_uint(slot[8], BLKIF_OP_READ, "rsp32 op");
+	is_uint(slot[10], 0xff, "rsp32 status lo");
+	is_uint(slot[11], 0xff, "rsp32 status hi");
+	is_uint(slot[12], 0xcc, "rsp32 writes 12 bytes only");
+}
+
+static void test_indirect_segs(void)
+{
+	static u8 page[VBMQ_BE_PAGE_SIZE * 2];
+	static struct vbmq_be_seg seg[VBMQ_BE_SEGS_PER_INDIRECT_PAGE * 2];
+	struct blkif_request_segment xs;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(seg); i++) {
+		xs.gref = i * 3;
+		xs.first_sect = (u8)(i & 7);
+		xs.last_sect = 7;
+		memcpy(page + i * sizeof(xs), &xs, sizeof(xs));
+	}
+	is_uint(sizeof(xs), VBMQ_BE_SEG_SIZE, "segment is 8 bytes");
+	vbmq_be_decode_segs(page, ARRAY_SIZE(seg), seg);
+	is_uint(seg[0].gref, 0, "iseg 0");
+	is_uint(seg[513].gref, 1539, "iseg 513 (second page)");
+	is_uint(seg[513].first_sect, 1, "iseg 513 first");
+	is_uint(seg[1023].last_sect, 7, "iseg 1023 last");
+	is_uint(vbmq_be_indirect_pages(1), 1, "1 seg: 1 page");
+	is_uint(vbmq_be_indirect_pages(512), 1, "512 segs: 1 page");
+	is_uint(vbmq_be_indirect_pages(513), 2, "513 segs: 2 pages");
+	is_uint(vbmq_be_indirect_pages(4096), 8, "4096 segs: 8 pages");
+	is_uint(VBMQ_BE_MAX_INDIRECT_SEGS, 4096, "max indirect segments");
+}
+
+struct check_case {
+	const char *what;
+	u8 operation, op, nseg_direct;
+	u16 nseg, handle;
+	u64 sector, nr_sectors;
+	u8 first, last;		/* applied to every direct segment */
+	u8 flags;
+	enum vbmq_be_verdict want;
+	u64 want_sectors;
+};
+
+static const struct vbmq_be_limits base_lim = {
+	.dev_sectors = 1000, .handle = 51712, .flush = true, .barrier = true,
+	.discard = true, .discard_secure = false, .max_indirect_segs = 256,
+};
+
+static void test_check(void)
+{
+	static const struct check_case c[] = {
+		{ "read 1 seg", BLKIF_OP_READ, 0, 1, 0, 51712, 0, 0, 0, 7, 0,
+		  VBMQ_BE_OK, 8 },
+		{ "write 11 segs", BLKIF_OP_WRITE, 0, 11, 0, 51712, 0, 0, 0, 7,
+		  0, VBMQ_BE_OK, 88 },
+		{ "read sub-page", BLKIF_OP_READ, 0, 2, 0, 51712, 10, 0, 3, 3,
+		  0, VBMQ_BE_OK, 2 },
+		{ "read 0 segs", BLKIF_OP_READ, 0, 0, 0, 51712, 0, 0, 0, 7, 0,
+		  VBMQ_BE_BAD_NSEG },
+		{ "read 12 segs", BLKIF_OP_READ, 0, 12, 0, 51712, 0, 0, 0, 7,
+		  0, VBMQ_BE_BAD_NSEG },
+		{ "read 255 segs", BLKIF_OP_READ, 0, 255, 0, 51712, 0, 0, 0, 7,
+		  0, VBMQ_BE_BAD_NSEG },
+		{ "last_sect 8", BLKIF_OP_READ, 0, 1, 0, 51712, 0, 0, 0, 8, 0,
+		  VBMQ_BE_BAD_SECT },
+		{ "last_sect 255", BLKIF_OP_WRITE, 0, 1, 0, 51712, 0, 0, 0,
+		  255, 0, VBMQ_BE_BAD_SECT },
+		{ "first > last", BLKIF_OP_READ, 0, 1, 0, 51712, 0, 0, 5, 4, 0,
+		  VBMQ_BE_BAD_SECT },
+		{ "ends at disk end", BLKIF_OP_READ, 0, 1, 0, 51712, 992, 0, 0,
+		  7, 0, VBMQ_BE_OK, 8 },
+		{ "one past the end", BLKIF_OP_READ, 0, 1, 0, 51712, 993, 0, 0,
+		  7, 0, VBMQ_BE_BAD_RANGE },
+		{ "sector = size", BLKIF_OP_READ, 0, 1, 0, 51712, 1000, 0, 0,
+		  0, 0, VBMQ_BE_BAD_RANGE },
+		{ "sector wraps u64", BLKIF_OP_READ, 0, 2, 0, 51712,
+		  0xfffffffffffffff9ull, 0, 0, 7, 0, VBMQ_BE_BAD_RANGE },
+		{ "sector = 2^63", BLKIF_OP_WRITE, 0, 1, 0, 51712,
+		  0x8000000000000000ull, 0, 0, 7, 0, VBMQ_BE_BAD_RANGE },
+		{ "wrong handle", BLKIF_OP_READ, 0, 1, 0, 1, 0, 0, 0, 7, 0,
+		  VBMQ_BE_BAD_HANDLE },
+		{ "unknown op 4", 4, 0, 1, 0, 51712, 0, 0, 0, 7, 0,
+		  VBMQ_BE_BAD_OP },
+		{ "unknown op 255", 255, 0, 1, 0, 51712, 0, 0, 0, 7, 0,
+		  VBMQ_BE_BAD_OP },
+		{ "flush no data", BLKIF_OP_FLUSH_DISKCACHE, 0, 0, 0, 0,
+		  0xffffffffffffffffull, 0, 0, 0, 0, VBMQ_BE_OK },
+		{ "flush with data", BLKIF_OP_FLUSH_DISKCACHE, 0, 2, 0, 51712,
+		  8, 0, 0, 7, 0, VBMQ_BE_OK, 16 },
+		{ "flush 12 segs", BLKIF_OP_FLUSH_DISKCACHE, 0, 12, 0, 51712, 0,
+		  0, 0, 7, 0, VBMQ_BE_BAD_NSEG },
+		{ "barrier with data", BLKIF_OP_WRITE_BARRIER, 0, 1, 0, 51712,
+		  0, 0, 0, 7, 0, VBMQ_BE_OK, 8 },
+		{ "barrier out of range", BLKIF_OP_WRITE_BARRIER, 0, 1, 0,
+		  51712, 999, 0, 0, 7, 0, VBMQ_BE_BAD_RANGE },
+		{ "discard", BLKIF_OP_DISCARD, 0, 0, 0, 0, 0, 1000, 0, 0, 0,
+		  VBMQ_BE_OK },
+		{ "discard past end", BLKIF_OP_DISCARD, 0, 0, 0, 0, 1, 1000, 0,
+		  0, 0, VBMQ_BE_BAD_RANGE },
+		{ "discard wraps", BLKIF_OP_DISCARD, 0, 0, 0, 0, 10,
+		  0xfffffffffffffff8ull, 0, 0, 0, VBMQ_BE_BAD_RANGE },
+		{ "discard empty", BLKIF_OP_DISCARD, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+		  VBMQ_BE_BAD_DISCARD },
+		{ "discard secure", BLKIF_OP_DISCARD, 0, 0, 0, 0, 0, 8, 0, 0,
+		  BLKIF_DISCARD_SECURE, VBMQ_BE_NOTSUPP },
+		{ "discard bad flag", BLKIF_OP_DISCARD, 0, 0, 0, 0, 0, 8, 0, 0,
+		  0x80, VBMQ_BE_BAD_DISCARD },
+		{ "indirect read", BLKIF_OP_INDIRECT, BLKIF_OP_READ, 0, 256,
+		  51712, 0, 0, 0, 0, 0, VBMQ_BE_OK },
+		{ "indirect 257 > max", BLKIF_OP_INDIRECT, BLKIF_OP_READ, 0,
+		  257, 51712, 0, 0, 0, 0, 0, VBMQ_BE_BAD_NSEG },
+		{ "indirect 0 segs", BLKIF_OP_INDIRECT, BLKIF_OP_WRITE, 0, 0,
+		  51712, 0, 0, 0, 0, 0, VBMQ_BE_BAD_NSEG },
+		{ "indirect 65535 segs", BLKIF_OP_INDIRECT, BLKIF_OP_WRITE, 0,
+		  65535, 51712, 0, 0, 0, 0, 0, VBMQ_BE_BAD_NSEG },
+		{ "indirect flush", BLKIF_OP_INDIRECT,
+		  BLKIF_OP_FLUSH_DISKCACHE, 0, 8, 51712, 0, 0, 0, 0, 0,
+		  VBMQ_BE_BAD_INDIRECT_OP },
+		{ "indirect in indirect", BLKIF_OP_INDIRECT, BLKIF_OP_INDIRECT,
+		  0, 8, 51712, 0, 0, 0, 0, 0, VBMQ_BE_BAD_INDIRECT_OP },
+		{ "indirect wrong handle", BLKIF_OP_INDIRECT, BLKIF_OP_READ, 0,
+		  8, 0, 0, 0, 0, 0, 0, VBMQ_BE_BAD_HANDLE },
+	};
+	struct vbmq_be_req r;
+	enum vbmq_be_verdict v;
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		memset(&r, 0, sizeof(r));
+		r.operation = c[i].operation;
+		r.op = c[i].operation == BLKIF_OP_INDIRECT ? c[i].op :
+			c[i].operation;
+		r.nr_segments = c[i].operation == BLKIF_OP_INDIRECT ?
+			c[i].nseg : c[i].nseg_direct;
+		r.handle = c[i].handle;
+		r.sector = c[i].sector;
+		r.nr_sectors = c[i].nr_sectors;
+		r.discard_flags = c[i].flags;
+		for (j = 0; j < VBMQ_BE_MAX_DIRECT_SEGS; j++) {
+			r.seg[j].first_sect = c[i].first;
+			r.seg[j].last_sect = c[i].last;
+		}
+		v = vbmq_be_check_req(&r, &base_lim);
+		if (!ok(v == c[i].want, "check: %s", c[i].what))
+			printf("#   got %s, want %s\n", vbmq_be_verdict_str(v),
+			       vbmq_be_verdict_str(c[i].want));
+		if (v == VBMQ_BE_OK && c[i].want_sectors)
+			is_uint(r.nr_sectors, c[i].want_sectors,
+				"sectors: %s", c[i].what);
+	}
+}
+
+static void test_check_features(void)
+{
+	struct vbmq_be_limits lim = base_lim;
+	struct vbmq_be_req r;
+
+	memset(&r, 0, sizeof(r));
+	r.operation = BLKIF_OP_WRITE;
+	r.op = BLKIF_OP_WRITE;
+	r.nr_segments = 1;
+	r.handle = 51712;
+	r.seg[0].last_sect = 7;
+	lim.readonly = true;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_READONLY, "ro write");
+	r.operation = BLKIF_OP_READ;
+	r.op = BLKIF_OP_READ;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_OK, "ro read");
+	r.operation = BLKIF_OP_WRITE_BARRIER;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_READONLY,
+	       "ro barrier with data");
+	r.operation = BLKIF_OP_FLUSH_DISKCACHE;
+	r.nr_segments = 0;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_OK, "ro bare flush");
+	r.operation = BLKIF_OP_DISCARD;
+	r.nr_sectors = 8;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_READONLY, "ro discard");
+	r.operation = BLKIF_OP_INDIRECT;
+	r.op = BLKIF_OP_WRITE;
+	r.nr_segments = 4;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_READONLY,
+	       "ro indirect write");
+
+	lim = base_lim;
+	lim.flush = false;
+	lim.barrier = false;
+	lim.discard = false;
+	lim.max_indirect_segs = 0;
+	r.operation = BLKIF_OP_FLUSH_DISKCACHE;
+	r.nr_segments = 0;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_NOTSUPP, "no flush");
+	r.operation = BLKIF_OP_WRITE_BARRIER;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_NOTSUPP, "no barrier");
+	r.operation = BLKIF_OP_DISCARD;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_NOTSUPP, "no discard");
+	r.operation = BLKIF_OP_INDIRECT;
+	r.nr_segments = 4;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_NOTSUPP, "no indirect");
+
+	lim = base_lim;
+	lim.discard_secure = true;
+	r.operation = BLKIF_OP_DISCARD;
+	r.discard_flags = BLKIF_DISCARD_SECURE;
+	r.sector = 0;
+	r.nr_sectors = 8;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_OK, "secure discard");
+
+	/* Indirect: header check sets the page count. */
+	r.operation = BLKIF_OP_INDIRECT;
+	r.op = BLKIF_OP_READ;
+	r.nr_segments = 256;
+	lim.max_indirect_segs = 4096;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_OK, "indirect 256");
+	is_uint(r.nr_indirect_pages, 1, "256 segs in 1 page");
+	r.nr_segments = 4096;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_OK, "indirect 4096");
+	is_uint(r.nr_indirect_pages, 8, "4096 segs in 8 pages");
+	r.nr_segments = 4097;
+	lim.max_indirect_segs = 65535;
+	is_int(vbmq_be_check_req(&r, &lim), VBMQ_BE_BAD_NSEG,
+	       "indirect above 8 pages even if the limit is bogus");
+
+	is_int(vbmq_be_verdict_status(VBMQ_BE_OK), BLKIF_RSP_OKAY, "ok status");
+	is_int(vbmq_be_verdict_status(VBMQ_BE_NOTSUPP), BLKIF_RSP_EOPNOTSUPP,
+	       "notsupp status");
+	is_int(vbmq_be_verdict_status(VBMQ_BE_BAD_RANGE), BLKIF_RSP_ERROR,
+	       "error status");
+	is_str(vbmq_be_verdict_str(VBMQ_BE_VERDICT_COUNT), "?", "bad verdict");
+}
+
+static void test_segs(void)
+{
+	static struct vbmq_be_seg seg[VBMQ_BE_MAX_INDIRECT_SEGS];
+	struct vbmq_be_limits lim = base_lim;
+	u64 n = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(seg); i++) {
+		seg[i].first_sect = 0;
+		seg[i].last_sect = 7;
+	}
+	lim.dev_sectors = 4096 * 8;
+	is_int(vbmq_be_check_segs(seg, 4096, 0, &lim, &n), VBMQ_BE_OK,
+	       "4096 full pages fit exactly");
+	is_uint(n, 32768, "32768 sectors");
+	is_int(vbmq_be_check_segs(seg, 4096, 1, &lim, &n), VBMQ_BE_BAD_RANGE,
+	       "one sector too far");
+	seg[4095].first_sect = 200;
+	seg[4095].last_sect = 100;
+	is_int(vbmq_be_check_segs(seg, 4096, 0, &lim, &n), VBMQ_BE_BAD_SECT,
+	       "bad last indirect segment");
+	is_int(vbmq_be_check_segs(seg, 0, 0, &lim, &n), VBMQ_BE_OK,
+	       "no segments");
+	is_uint(vbmq_be_seg_offset(&(struct vbmq_be_seg){ 0, 3, 5 }), 1536,
+		"offset of sector 3");
+	is_uint(vbmq_be_seg_len(&(struct vbmq_be_seg){ 0, 3, 5 }), 1536,
+		"length of sectors 3..5");
+	is_uint(vbmq_be_seg_len(&(struct vbmq_be_seg){ 0, 0, 7 }), 4096,
+		"full page");
+	ok(vbmq_be_range_ok(0, 0, 0), "empty range on empty disk");
+	ok(!vbmq_be_range_ok(1, 0, 0), "sector past an empty disk");
+	ok(vbmq_be_range_ok(~0ull - 1, 1, ~0ull), "range at u64 end");
+	ok(!vbmq_be_range_ok(~0ull, 1, ~0ull), "range past u64 end");
+	ok(!vbmq_be_range_ok(2, ~0ull, ~0ull), "huge count");
+}
+
+static void test_names(void)
+{
+	static const struct {
+		u32 devid;
+		const char *name;
+	} c[] = {
+		{ 51712, "xvda" }, { 51713, "xvda1" }, { 51728, "xvdb" },
+		{ 51729, "xvdb1" }, { (202 << 8) | (15 << 4), "xvdp" },
+		{ 2048, "sda" }, { 2049, "sda1" }, { 2064, "sdb" },
+		{ 768, "hda" }, { 832, "hdb" }, { 5632, "hdc" }, { 5696, "hdd" },
+		{ (1u << 28) | (26 << 8), "xvdaa" },
+		{ (1u << 28) | (27 << 8) | 2, "xvdab2" },
+		{ (1u << 28) | (701 << 8), "xvdzz" },
+		{ (1u << 28) | (702 << 8), "xvdaaa" },
+		{ 4096, "4096" }, { 0xf0000000u, "4026531840" }, { 0, "0" },
+	};
+	char buf[32], tiny[4];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		vbmq_be_vdev_name(c[i].devid, buf, sizeof(buf));
+		is_str(buf, c[i].name, "devid %u", c[i].devid);
+	}
+	is_int(vbmq_be_vdev_name(51713, tiny, sizeof(tiny)), 5,
+	       "short buffer reports full length");
+	is_str(tiny, "xvd", "short buffer truncated");
+	vbmq_be_vdev_name((1u << 28) | 0x0fffff00u, buf, sizeof(buf));
+	ok(strlen(buf) > 3 && !strncmp(buf, "xvd", 3), "largest ext: %s",
+	   buf);
+}
+
+static void test_poll(void)
+{
+	struct vbmq_be_poll p;
+
+	vbmq_be_poll_init(&p, 32000);
+	is_uint(p.window_ns, 4000, "starts at 4 us");
+	is_int(vbmq_be_poll_idle_end(&p, 3000), VBMQ_BE_POLL_HIT, "hit");
+	is_uint(p.window_ns, 4000, "hit keeps the window");
+	is_int(vbmq_be_poll_idle_end(&p, 5000), VBMQ_BE_POLL_GROW, "grow");
+	is_uint(p.window_ns, 8000, "x2");
+	vbmq_be_poll_idle_end(&p, 9000);
+	is_uint(p.window_ns, 16000, "x2 again");
+	vbmq_be_poll_idle_end(&p, 20000);
+	is_uint(p.window_ns, 32000, "capped at max");
+	is_int(vbmq_be_poll_idle_end(&p, 32000), VBMQ_BE_POLL_HIT,
+	       "idle == window is a hit");
+	is_int(vbmq_be_poll_idle_end(&p, 32001), VBMQ_BE_POLL_SHRINK,
+	       "beyond max shrinks");
+	is_uint(p.window_ns, 16000, "/2");
+	vbmq_be_poll_idle_end(&p, 1000000);
+	vbmq_be_poll_idle_end(&p, 1000000);
+	is_uint(p.window_ns, 4000, "down to start");
+	vbmq_be_poll_idle_end(&p, 1000000);
+	is_uint(p.window_ns, 0, "below start: no polling");
+	vbmq_be_poll_idle_end(&p, ~0ull);
+	is_uint(p.window_ns, 0, "stays 0");
+	is_int(vbmq_be_poll_idle_end(&p, 0), VBMQ_BE_POLL_HIT,
+	       "zero idle is a hit");
+	is_int(vbmq_be_poll_idle_end(&p, 10000), VBMQ_BE_POLL_GROW,
+	       "grow from 0");
+	is_uint(p.window_ns, 4000, "0 -> start");
+
+	vbmq_be_poll_set_max(&p, 3000);
+	is_uint(p.window_ns, 3000, "new cap clamps");
+	vbmq_be_poll_idle_end(&p, 2999 + 1);
+	is_uint(p.window_ns, 3000, "hit at cap");
+	is_int(vbmq_be_poll_idle_end(&p, 3001), VBMQ_BE_POLL_SHRINK,
+	       "above tiny cap shrinks");
+	is_uint(p.window_ns, 0, "1500 < start -> 0");
+	is_int(vbmq_be_poll_idle_end(&p, 2000), VBMQ_BE_POLL_GROW,
+	       "grow under tiny cap");
+	is_uint(p.window_ns, 3000, "start clamped to cap");
+
+	vbmq_be_poll_init(&p, 0);
+	is_uint(p.window_ns, 0, "cap 0: no window");
+	is_int(vbmq_be_poll_idle_end(&p, 1), VBMQ_BE_POLL_SHRINK,
+	       "cap 0 never grows");
+	is_uint(p.window_ns, 0, "still 0");
+
+	vbmq_be_poll_init(&p, 10000000);
+	vbmq_be_poll_idle_end(&p, 9000000);
+	is_uint(p.window_ns, 8000, "large cap: one doubling per grow");
+	p.window_ns = 6000000;
+	vbmq_be_poll_idle_end(&p, 9000000);
+	is_uint(p.window_ns, 10000000, "doubling past the cap clamps");
+}
+
+int main(void)
+{
+	test_protocol();
+	test_ring_sizes();
+	test_decode64();
+	test_decode32();
+	test_rsp();
+	test_indirect_segs();
+	test_check();
+	test_check_features();
+	test_segs();
+	test_names();
+	test_poll();
+	return tap_done();
+}

@@ -1,0 +1,889 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbmq-blkback data plane: one kernel thread per ring.
+ *
+ * A ring thread loops over three steps: answer the requests whose I/O has
+ * completed (one notification per batch, and only if the frontend asked for
+ * it), take new requests off the ring (each slot copied once into private
+ * memory, the copy decoded and validated by blkback_core.c, the data moved
+ * with grant copies into bounce pages and submitted as bios), and then
+ * either poll again or sleep on the event channel, according to the ring's
+ * poll mode:
+ *
+ *   off       sleep as soon as the ring is idle (re-arming req_event with
+ *             RING_FINAL_CHECK_FOR_REQUESTS first), as upstream does;
+ *   adaptive  keep polling an idle ring for the adaptive window
+ *             (blkback_core.c), with req_event left unarmed so the frontend
+ *             does not kick; when the window expires, re-arm and sleep;
+ *   always    never re-arm, never sleep; cond_resched() only.
+ *
+ * Data moves by grant copy, so no guest page is ever mapped into dom0
+ * except the shared ring itself: a request in flight holds only the
+ * backend's own bounce pages, and teardown has no grant to unmap but the
+ * ring.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/cpumask.h>
+#include <linux/interrupt.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
+#include <xen/xenbus.h>
+
+#include "common.h"
+
+/* ---- the two ABI views of one ring ---- */
+
+static bool vbmq_be_is32(const struct vbmq_be_ring *ring)
+{
+	return ring->abi == VBMQ_BE_ABI_X86_32;
+}
+
+static RING_IDX vbmq_be_req_cons(const struct vbmq_be_ring *ring)
+{
+	return vbmq_be_is32(ring) ? ring->r32.req_cons : ring->r64.req_cons;
+}
+
+static void vbmq_be_set_req_cons(struct vbmq_be_ring *ring, RING_IDX rc)
+{
+	if (vbmq_be_is32(ring))
+		ring->r32.req_cons = rc;
+	else
+		ring->r64.req_cons = rc;
+}
+
+static RING_IDX vbmq_be_req_prod(const struct vbmq_be_ring *ring)
+{
+	return vbmq_be_is32(ring) ? READ_ONCE(ring->r32.sring->req_prod) :
+		READ_ONCE(ring->r64.sring->req_prod);
+}
+
+static bool vbmq_be_prod_overflow(const struct vbmq_be_ring *ring, RING_IDX rp)
+{
+	return vbmq_be_is32(ring) ? RING_REQUEST_PROD_OVERFLOW(&ring->r32, rp) :
+		RING_REQUEST_PROD_OVERFLOW(&ring->r64, rp);
+}
+
+static bool vbmq_be_cons_overflow(const struct vbmq_be_ring *ring, RING_IDX rc)
+{
+	return vbmq_be_is32(ring) ? RING_REQUEST_CONS_OVERFLOW(&ring->r32, rc) :
+		RING_REQUEST_CONS_OVERFLOW(&ring->r64, rc);
+}
+
+static const void *vbmq_be_req_slot(const struct vbmq_be_ring *ring,
+				    RING_IDX idx)
+{
+	if (vbmq_be_is32(ring))
+		return RING_GET_REQUEST(&ring->r32, idx)->b;
+	return RING_GET_REQUEST(&ring->r64, idx)->b;
+}
+
+/* The next response slot; the caller fills it before the next push. */
+static void *vbmq_be_next_rsp_slot(struct vbmq_be_ring *ring)
+{
+	if (vbmq_be_is32(ring))
+		return RING_GET_RESPONSE(&ring->r32,
+					 ring->r32.rsp_prod_pvt++)->b;
+	return RING_GET_RESPONSE(&ring->r64, ring->r64.rsp_prod_pvt++)->b;
+}
+
+/*
+ * Arm req_event and look again.  The macro's virt_mb() between writing
+ * req_event and re-reading req_prod pairs with the frontend's virt_mb() in
+ * RING_PUSH_REQUESTS_AND_CHECK_NOTIFY between writing req_prod and reading
+ * req_event: either we see the new request or the frontend sees the armed
+ * event and kicks.
+ */
+static int vbmq_be_final_check(struct vbmq_be_ring *ring)
+{
+	int more;
+
+	if (vbmq_be_is32(ring))
+		RING_FINAL_CHECK_FOR_REQUESTS(&ring->r32, more);
+	else
+		RING_FINAL_CHECK_FOR_REQUESTS(&ring->r64, more);
+	return more;
+}
+
+/*
+ * Publish the responses written so far and notify the frontend if its
+ * rsp_event asks for it.  The macro's virt_wmb() before the rsp_prod update
+ * pairs with the frontend's virt_rmb() after reading rsp_prod; its virt_mb()
+ * before reading rsp_event pairs with the frontend's virt_mb() in
+ * RING_FINAL_CHECK_FOR_RESPONSES.
+ */
+static void vbmq_be_push(struct vbmq_be_ring *ring)
+{
+	int notify;
+
+	if (!ring->rsp_pending)
+		return;
+	ring->rsp_pending = false;
+	if (vbmq_be_is32(ring))
+		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&ring->r32, notify);
+	else
+		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&ring->r64, notify);
+	if (notify) {
+		notify_remote_via_irq(ring->irq);
+		WRITE_ONCE(ring->st.notify_sent, ring->st.notify_sent + 1);
+	} else {
+		WRITE_ONCE(ring->st.notify_suppressed,
+			   ring->st.notify_suppressed + 1);
+	}
+}
+
+static void vbmq_be_respond(struct vbmq_be_ring *ring, u64 id, u8 op,
+			    int status)
+{
+	vbmq_be_encode_rsp(ring->abi, vbmq_be_next_rsp_slot(ring), id, op,
+			   status);
+	ring->rsp_pending = true;
+	if (status != BLKIF_RSP_OKAY)
+		WRITE_ONCE(ring->st.err_rsp, ring->st.err_rsp + 1);
+}
+
+/* ---- bounce pages and grant copies (ring thread only) ---- */
+
+static struct page *vbmq_be_page_get(struct vbmq_be_ring *ring)
+{
+	if (ring->pool_nr)
+		return ring->pool[--ring->pool_nr];
+	return alloc_page(GFP_NOIO);
+}
+
+static void vbmq_be_page_put(struct vbmq_be_ring *ring, struct page *page)
+{
+	if (ring->pool_nr < VBMQ_BE_POOL_MAX)
+		ring->pool[ring->pool_nr++] = page;
+	else
+		__free_page(page);
+}
+
+static void vbmq_be_release_pages(struct vbmq_be_ring *ring,
+				  struct vbmq_be_request *rq)
+{
+	unsigned int i;
+
+	for (i = 0; i < rq->nr_segs; i++) {
+		if (rq->pages[i])
+			vbmq_be_page_put(ring, rq->pages[i]);
+		rq->pages[i] = NULL;
+	}
+}
+
+/* Run the queued grant copies; a failed one fails its request. */
+static void vbmq_be_copy_flush(struct vbmq_be_ring *ring)
+{
+	unsigned int i;
+
+	if (!ring->nr_copy)
+		return;
+	gnttab_batch_copy(ring->copy, ring->nr_copy);
+	for (i = 0; i < ring->nr_copy; i++) {
+		if (ring->copy[i].status == GNTST_okay)
+			continue;
+		pr_warn_ratelimited("%s: grant copy of ref %u failed: %d\n",
+				    ring->name,
+				    ring->copy[i].flags & GNTCOPY_dest_gref ?
+				    ring->copy[i].dest.u.ref :
+				    ring->copy[i].source.u.ref,
+				    ring->copy[i].status);
+		ring->copy_req[i]->status = BLKIF_RSP_ERROR;
+	}
+	ring->nr_copy = 0;
+}
+
+/* Queue a copy of segment i between the guest and its bounce page. */
+static void vbmq_be_copy_seg(struct vbmq_be_ring *ring,
+			     struct vbmq_be_request *rq, unsigned int i,
+			     bool to_guest)
+{
+	const struct vbmq_be_seg *seg = &rq->segs[i];
+	struct gnttab_copy *op = &ring->copy[ring->nr_copy];
+	struct gnttab_copy_ptr *guest, *local;
+	u16 off = (u16)vbmq_be_seg_offset(seg);
+
+	memset(op, 0, sizeof(*op));
+	guest = to_guest ? &op->dest : &op->source;
+	local = to_guest ? &op->source : &op->dest;
+	guest->u.ref = seg->gref;
+	guest->domid = ring->be->domid;
+	guest->offset = off;
+	local->u.gmfn = xen_page_to_gfn(rq->pages[i]);
+	local->domid = DOMID_SELF;
+	local->offset = off;
+	op->len = (u16)vbmq_be_seg_len(seg);
+	op->flags = to_guest ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
+	ring->copy_req[ring->nr_copy++] = rq;
+	if (ring->nr_copy == VBMQ_BE_COPY_BATCH)
+		vbmq_be_copy_flush(ring);
+}
+
+/* ---- requests ---- */
+
+static bool vbmq_be_is_read(const struct vbmq_be_request *rq)
+{
+	return rq->req.op == BLKIF_OP_READ;
+}
+
+/* Give a request back to the free list; its response is written. */
+static void vbmq_be_request_free(struct vbmq_be_ring *ring,
+				 struct vbmq_be_request *rq)
+{
+	vbmq_be_release_pages(ring, rq);
+	rq->nr_segs = 0;
+	list_add(&rq->node, &ring->free_reqs);
+}
+
+/*
+ * Drop one reference to the request's I/O; the last one hands it to the
+ * ring thread.  Runs in bio completion context.  atomic_dec_and_test() is
+ * fully ordered, so a status stored before it is seen by the thread, which
+ * takes the request from ring->done under done_lock.
+ */
+static void vbmq_be_request_put_io(struct vbmq_be_request *rq)
+{
+	struct vbmq_be_ring *ring = rq->ring;
+	unsigned long flags;
+
+	if (!atomic_dec_and_test(&rq->pending))
+		return;
+	spin_lock_irqsave(&ring->done_lock, flags);
+	list_add_tail(&rq->node, &ring->done);
+	spin_unlock_irqrestore(&ring->done_lock, flags);
+	wake_up(&ring->wq);
+}
+
+static void vbmq_be_bio_end(struct bio *bio)
+{
+	struct vbmq_be_request *rq = bio->bi_private;
+
+	if (bio->bi_status)
+		WRITE_ONCE(rq->status, bio->bi_status == BLK_STS_NOTSUPP ?
+			   BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_ERROR);
+	bio_put(bio);
+	vbmq_be_request_put_io(rq);
+}
+
+static void vbmq_be_submit(struct vbmq_be_request *rq, struct bio *bio)
+{
+	bio->bi_private = rq;
+	bio->bi_end_io = vbmq_be_bio_end;
+	atomic_inc(&rq->pending);
+	submit_bio(bio);
+}
+
+/* Discard or secure erase, in bios the block layer splits further. */
+static void vbmq_be_submit_discard(struct vbmq_be_ring *ring,
+				   struct vbmq_be_request *rq)
+{
+	const struct vbmq_be_req *r = &rq->req;
+	unsigned int lbs = bdev_logical_block_size(ring->bdev) >> 9;
+	u64 chunk = round_down(UINT_MAX >> 9, lbs);
+	u64 sector = r->sector, left = r->nr_sectors, n;
+	blk_opf_t opf = r->discard_flags & BLKIF_DISCARD_SECURE ?
+		REQ_OP_SECURE_ERASE : REQ_OP_DISCARD;
+	struct bio *bio;
+
+	if ((sector | left) & (lbs - 1)) {
+		pr_warn_ratelimited("%s: discard %llu+%llu not aligned to %u sectors\n",
+				    ring->name, sector, left, lbs);
+		rq->status = BLKIF_RSP_ERROR;
+		return;
+	}
+	while (left) {
+		n = min(left, chunk);
+		bio = bio_alloc(ring->bdev, 0, opf, GFP_NOIO);
+		bio->bi_iter.bi_sector = sector;
+		bio->bi_iter.bi_size = (unsigned int)(n << 9);
+		vbmq_be_submit(rq, bio);
+		sector += n;
+		left -= n;
+	}
+}
+
+/* Read, write, flush or barrier: copy in (writes), then bios. */
+static void vbmq_be_submit_rw(struct vbmq_be_ring *ring,
+			      struct vbmq_be_request *rq, blk_opf_t opf)
+{
+	sector_t sector = rq->req.sector;
+	struct bio *bio = NULL;
+	unsigned int i, len, off;
+
+	for (i = 0; i < rq->nr_segs; i++) {
+		rq->pages[i] = vbmq_be_page_get(ring);
+		if (!rq->pages[i]) {
+			WRITE_ONCE(ring->st.oo_req, ring->st.oo_req + 1);
+			rq->status = BLKIF_RSP_ERROR;
+			return;
+		}
+	}
+	if (op_is_write(opf) && rq->nr_segs) {
+		for (i = 0; i < rq->nr_segs; i++)
+			vbmq_be_copy_seg(ring, rq, i, false);
+		vbmq_be_copy_flush(ring);
+		if (rq->status != BLKIF_RSP_OKAY)
+			return;
+	}
+	if (!rq->nr_segs) {
+		/* A flush or barrier without data: an empty preflush. */
+		vbmq_be_submit(rq, bio_alloc(ring->bdev, 0, opf, GFP_NOIO));
+		return;
+	}
+	for (i = 0; i < rq->nr_segs; i++) {
+		len = vbmq_be_seg_len(&rq->segs[i]);
+		off = vbmq_be_seg_offset(&rq->segs[i]);
+		if (bio && bio_add_page(bio, rq->pages[i], len, off) == len) {
+			sector += len >> 9;
+			continue;
+		}
+		if (bio)
+			vbmq_be_submit(rq, bio);
+		bio = bio_alloc(ring->bdev,
+				min_t(unsigned int, rq->nr_segs - i, BIO_MAX_VECS),
+				opf, GFP_NOIO);
+		bio->bi_iter.bi_sector = sector;
+		/* An empty bio always takes one page. */
+		__bio_add_page(bio, rq->pages[i], len, off);
+		sector += len >> 9;
+	}
+	vbmq_be_submit(rq, bio);
+}
+
+/*
+ * Copy the indirect segment pages of rq once, decode and check the copy.
+ * The first VBMQ_BE_SEG_SIZE * nr_segments bytes are copied, nothing more.
+ */
+static enum vbmq_be_verdict vbmq_be_fetch_indirect(struct vbmq_be_ring *ring,
+						   struct vbmq_be_request *rq)
+{
+	struct gnttab_copy ops[VBMQ_BE_MAX_INDIRECT_PAGES];
+	struct vbmq_be_req *r = &rq->req;
+	unsigned int p, n, left = r->nr_segments;
+
+	if (!rq->iseg) {
+		rq->iseg = kmalloc_array(vbmq_be_max_indirect_segments,
+					 sizeof(*rq->iseg), GFP_NOIO);
+		rq->ipages = kcalloc(vbmq_be_max_indirect_segments,
+				     sizeof(*rq->ipages), GFP_NOIO);
+		if (!rq->iseg || !rq->ipages) {
+			kfree(rq->iseg);
+			kfree(rq->ipages);
+			rq->iseg = NULL;
+			rq->ipages = NULL;
+			WRITE_ONCE(ring->st.oo_req, ring->st.oo_req + 1);
+			return VBMQ_BE_NOMEM;
+		}
+	}
+	memset(ops, 0, sizeof(ops));
+	for (p = 0; p < r->nr_indirect_pages; p++) {
+		n = min_t(unsigned int, left, VBMQ_BE_SEGS_PER_INDIRECT_PAGE);
+		ops[p].source.u.ref = r->indirect_gref[p];
+		ops[p].source.domid = ring->be->domid;
+		ops[p].dest.u.gmfn = xen_page_to_gfn(ring->ipage[p]);
+		ops[p].dest.domid = DOMID_SELF;
+		ops[p].len = (u16)(n * VBMQ_BE_SEG_SIZE);
+		ops[p].flags = GNTCOPY_source_gref;
+		left -= n;
+	}
+	gnttab_batch_copy(ops, r->nr_indirect_pages);
+	left = r->nr_segments;
+	for (p = 0; p < r->nr_indirect_pages; p++) {
+		if (ops[p].status != GNTST_okay)
+			return VBMQ_BE_BAD_GREF;
+		n = min_t(unsigned int, left, VBMQ_BE_SEGS_PER_INDIRECT_PAGE);
+		vbmq_be_decode_segs(page_address(ring->ipage[p]), n,
+				    rq->iseg + p * VBMQ_BE_SEGS_PER_INDIRECT_PAGE);
+		left -= n;
+	}
+	rq->segs = rq->iseg;
+	rq->pages = rq->ipages;
+	rq->nr_segs = r->nr_segments;
+	return vbmq_be_check_segs(rq->segs, rq->nr_segs, r->sector, &ring->lim,
+				  &r->nr_sectors);
+}
+
+static void vbmq_be_count(struct vbmq_be_ring *ring,
+			  const struct vbmq_be_req *r)
+{
+	struct vbmq_be_stats *st = &ring->st;
+
+	if (r->operation == BLKIF_OP_INDIRECT)
+		WRITE_ONCE(st->ind_req, st->ind_req + 1);
+	switch (r->op) {
+	case BLKIF_OP_READ:
+		WRITE_ONCE(st->rd_req, st->rd_req + 1);
+		WRITE_ONCE(st->rd_sect, st->rd_sect + r->nr_sectors);
+		break;
+	case BLKIF_OP_WRITE:
+		WRITE_ONCE(st->wr_req, st->wr_req + 1);
+		WRITE_ONCE(st->wr_sect, st->wr_sect + r->nr_sectors);
+		break;
+	case BLKIF_OP_FLUSH_DISKCACHE:
+		WRITE_ONCE(st->f_req, st->f_req + 1);
+		WRITE_ONCE(st->wr_sect, st->wr_sect + r->nr_sectors);
+		break;
+	case BLKIF_OP_WRITE_BARRIER:
+		WRITE_ONCE(st->b_req, st->b_req + 1);
+		WRITE_ONCE(st->wr_sect, st->wr_sect + r->nr_sectors);
+		break;
+	case BLKIF_OP_DISCARD:
+		WRITE_ONCE(st->ds_req, st->ds_req + 1);
+		break;
+	}
+}
+
+/* One request, from its private slot copy to submitted I/O or a response. */
+static void vbmq_be_handle(struct vbmq_be_ring *ring, const void *slot)
+{
+	struct vbmq_be_request *rq;
+	enum vbmq_be_verdict v;
+	blk_opf_t opf;
+
+	/* One free request per ring slot: CONS_OVERFLOW keeps this true. */
+	rq = list_first_entry(&ring->free_reqs, struct vbmq_be_request, node);
+	list_del(&rq->node);
+	vbmq_be_decode_req(ring->abi, slot, &rq->req);
+	rq->status = BLKIF_RSP_OKAY;
+	rq->segs = rq->req.seg;
+	rq->pages = rq->dpages;
+	rq->nr_segs = 0;
+
+	v = vbmq_be_check_req(&rq->req, &ring->lim);
+	if (v == VBMQ_BE_OK && rq->req.operation == BLKIF_OP_INDIRECT)
+		v = vbmq_be_fetch_indirect(ring, rq);
+	else if (v == VBMQ_BE_OK && rq->req.op != BLKIF_OP_DISCARD)
+		rq->nr_segs = rq->req.nr_segments;
+	if (v != VBMQ_BE_OK) {
+		WRITE_ONCE(ring->st.bad_req, ring->st.bad_req + 1);
+		if (v != VBMQ_BE_NOTSUPP)
+			pr_warn_ratelimited("%s: request op %u id %llu refused: %s\n",
+					    ring->name, rq->req.operation,
+					    rq->req.id, vbmq_be_verdict_str(v));
+		vbmq_be_respond(ring, rq->req.id, rq->req.op,
+				vbmq_be_verdict_status(v));
+		rq->nr_segs = 0;
+		vbmq_be_request_free(ring, rq);
+		return;
+	}
+	vbmq_be_count(ring, &rq->req);
+
+	/* The submission holds one reference until everything is queued. */
+	atomic_set(&rq->pending, 1);
+	WRITE_ONCE(ring->in_flight, ring->in_flight + 1);
+	switch (rq->req.op) {
+	case BLKIF_OP_READ:
+		vbmq_be_submit_rw(ring, rq, REQ_OP_READ);
+		break;
+	case BLKIF_OP_WRITE:
+		vbmq_be_submit_rw(ring, rq, REQ_OP_WRITE | REQ_SYNC | REQ_IDLE);
+		break;
+	case BLKIF_OP_FLUSH_DISKCACHE:
+		opf = REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH;
+		vbmq_be_submit_rw(ring, rq, opf);
+		break;
+	case BLKIF_OP_WRITE_BARRIER:
+		opf = REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH | REQ_FUA;
+		vbmq_be_submit_rw(ring, rq, opf);
+		break;
+	case BLKIF_OP_DISCARD:
+		vbmq_be_submit_discard(ring, rq);
+		break;
+	}
+	vbmq_be_request_put_io(rq);
+}
+
+static void vbmq_be_halt(struct vbmq_be_ring *ring, RING_IDX rp)
+{
+	ring->halted = true;
+	pr_warn_ratelimited("%s: frontend request producer %u overflows (consumer %u, %u slots); ring halted\n",
+			    ring->name, rp, vbmq_be_req_cons(ring),
+			    ring->nr_reqs);
+	vbmq_be_ring_fatal(ring);
+}
+
+/* Take up to VBMQ_BE_BUDGET requests off the ring; returns how many. */
+static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
+{
+	size_t size = vbmq_be_is32(ring) ? VBMQ_BE_REQ32_SIZE :
+		VBMQ_BE_REQ64_SIZE;
+	u8 slot[VBMQ_BE_REQ_MAX_SIZE];
+	unsigned int n = 0;
+	struct blk_plug plug;
+	RING_IDX rc, rp;
+
+	if (ring->halted)
+		return 0;
+	rc = vbmq_be_req_cons(ring);
+	rp = vbmq_be_req_prod(ring);
+	/*
+	 * Read the slots only after req_prod: pairs with the frontend's
+	 * virt_wmb() in RING_PUSH_REQUESTS between the slots and req_prod.
+	 */
+	virt_rmb();
+	if (vbmq_be_prod_overflow(ring, rp)) {
+		vbmq_be_halt(ring, rp);
+		return 0;
+	}
+	if (rc == rp)
+		return 0;
+
+	/* The device may have been resized. */
+	ring->lim.dev_sectors = bdev_nr_sectors(ring->bdev);
+	blk_start_plug(&plug);
+	while (rc != rp && n < VBMQ_BE_BUDGET &&
+	       !vbmq_be_cons_overflow(ring, rc)) {
+		memcpy(slot, vbmq_be_req_slot(ring, rc), size);
+		/*
+		 * The copy is the only read of the slot: keep the compiler
+		 * from reading the shared slot again instead of the copy.
+		 */
+		barrier();
+		vbmq_be_set_req_cons(ring, ++rc);
+		vbmq_be_handle(ring, slot);
+		n++;
+	}
+	blk_finish_plug(&plug);
+	return n;
+}
+
+/* Answer every completed request; returns how many. */
+static unsigned int vbmq_be_complete(struct vbmq_be_ring *ring)
+{
+	struct vbmq_be_request *rq, *tmp;
+	unsigned int i, n = 0;
+	LIST_HEAD(list);
+
+	if (list_empty(&ring->done))
+		return 0;
+	spin_lock_irq(&ring->done_lock);
+	list_splice_init(&ring->done, &list);
+	spin_unlock_irq(&ring->done_lock);
+
+	/* Reads: copy the data to the guest, batched over requests. */
+	list_for_each_entry(rq, &list, node) {
+		if (!vbmq_be_is_read(rq) || READ_ONCE(rq->status))
+			continue;
+		for (i = 0; i < rq->nr_segs; i++)
+			vbmq_be_copy_seg(ring, rq, i, true);
+	}
+	vbmq_be_copy_flush(ring);
+
+	list_for_each_entry_safe(rq, tmp, &list, node) {
+		list_del(&rq->node);
+		vbmq_be_respond(ring, rq->req.id, rq->req.op, rq->status);
+		vbmq_be_request_free(ring, rq);
+		WRITE_ONCE(ring->in_flight, ring->in_flight - 1);
+		n++;
+	}
+	return n;
+}
+
+static irqreturn_t vbmq_be_irq(int irq, void *dev_id)
+{
+	struct vbmq_be_ring *ring = dev_id;
+
+	/* Single writer: Xen does not run one event's handler twice. */
+	WRITE_ONCE(ring->st.kicks, ring->st.kicks + 1);
+	set_bit(VBMQ_BE_RING_KICKED, &ring->flags);
+	wake_up(&ring->wq);
+	return IRQ_HANDLED;
+}
+
+static bool vbmq_be_should_wake(struct vbmq_be_ring *ring)
+{
+	return test_bit(VBMQ_BE_RING_KICKED, &ring->flags) ||
+		test_bit(VBMQ_BE_RING_SETTINGS, &ring->flags) ||
+		!list_empty(&ring->done) || kthread_should_stop();
+}
+
+/* Re-arm, look once more, and sleep on the event channel. */
+static void vbmq_be_sleep(struct vbmq_be_ring *ring)
+{
+	u64 t0;
+
+	if (!ring->halted && vbmq_be_final_check(ring))
+		return;
+	t0 = ktime_get_ns();
+	/* Ring 0 wakes up now and then to notice an online resize. */
+	wait_event_interruptible_timeout(ring->wq, vbmq_be_should_wake(ring),
+					 ring->idx ? MAX_SCHEDULE_TIMEOUT : HZ);
+	WRITE_ONCE(ring->st.sleep_ns, ring->st.sleep_ns + ktime_get_ns() - t0);
+}
+
+static void vbmq_be_check_resize(struct vbmq_be_ring *ring)
+{
+	u64 sectors = bdev_nr_sectors(ring->bdev);
+
+	if (sectors != READ_ONCE(ring->be->sectors_reported))
+		vbmq_be_resize_notice(ring->be, sectors);
+}
+
+/* After kthread_stop(): answer everything in flight, take nothing new. */
+static void vbmq_be_drain(struct vbmq_be_ring *ring)
+{
+	ring->halted = true;
+	while (READ_ONCE(ring->in_flight)) {
+		wait_event(ring->wq, !list_empty(&ring->done));
+		vbmq_be_complete(ring);
+		vbmq_be_push(ring);
+	}
+	if (test_and_clear_bit(VBMQ_BE_RING_KICKED, &ring->flags))
+		xen_irq_lateeoi(ring->irq, 0);
+}
+
+static int vbmq_be_ring_thread(void *arg)
+{
+	struct vbmq_be_ring *ring = arg;
+	enum vbmq_poll_mode mode;
+	u64 now, prev, last_work, max_ns;
+	bool idle = false, polled = false, kicked;
+	unsigned int work;
+
+	last_work = ktime_get_ns();
+	prev = last_work;
+	while (!kthread_should_stop()) {
+		clear_bit(VBMQ_BE_RING_SETTINGS, &ring->flags);
+		mode = READ_ONCE(ring->poll_mode);
+		max_ns = (u64)READ_ONCE(ring->poll_max_us) * NSEC_PER_USEC;
+		if (max_ns != ring->poll.max_ns)
+			vbmq_be_poll_set_max(&ring->poll, max_ns);
+
+		/* Clear before looking, so a kick after the look is kept. */
+		kicked = test_and_clear_bit(VBMQ_BE_RING_KICKED, &ring->flags);
+		work = vbmq_be_complete(ring);
+		work += vbmq_be_consume(ring);
+		vbmq_be_push(ring);
+		if (work)
+			ring->eoi_work = true;
+		if (kicked) {
+			xen_irq_lateeoi(ring->irq, ring->eoi_work ? 0 :
+					XEN_EOI_FLAG_SPURIOUS);
+			ring->eoi_work = false;
+		}
+
+		now = ktime_get_ns();
+		if (polled)
+			WRITE_ONCE(ring->st.poll_ns,
+				   ring->st.poll_ns + now - prev);
+		prev = now;
+		if (work) {
+			if (idle && polled) {
+				WRITE_ONCE(ring->st.poll_hits,
+					   ring->st.poll_hits + 1);
+			}
+			if (idle && mode == VBMQ_POLL_ADAPTIVE)
+				vbmq_be_poll_idle_end(&ring->poll,
+						      now - last_work);
+			idle = false;
+			polled = false;
+			last_work = now;
+			cond_resched();
+			continue;
+		}
+		idle = true;
+		if (!ring->halted &&
+		    (mode == VBMQ_POLL_ALWAYS ||
+		     (mode == VBMQ_POLL_ADAPTIVE &&
+		      now - last_work < ring->poll.window_ns))) {
+			polled = true;
+			cond_resched();
+			cpu_relax();
+			continue;
+		}
+		if (polled)
+			WRITE_ONCE(ring->st.poll_misses,
+				   ring->st.poll_misses + 1);
+		polled = false;
+		if (!ring->idx)
+			vbmq_be_check_resize(ring);
+		vbmq_be_sleep(ring);
+		prev = ktime_get_ns();
+	}
+	vbmq_be_drain(ring);
+	return 0;
+}
+
+/* ---- ring life cycle (control plane, under be->lock) ---- */
+
+static void vbmq_be_ring_free_mem(struct vbmq_be_ring *ring)
+{
+	unsigned int i;
+
+	for (i = 0; ring->reqs && i < ring->nr_reqs; i++) {
+		kfree(ring->reqs[i].iseg);
+		kfree(ring->reqs[i].ipages);
+	}
+	kvfree(ring->reqs);
+	while (ring->pool_nr)
+		__free_page(ring->pool[--ring->pool_nr]);
+	for (i = 0; i < VBMQ_BE_MAX_INDIRECT_PAGES; i++)
+		if (ring->ipage[i])
+			__free_page(ring->ipage[i]);
+}
+
+void vbmq_be_ring_apply_settings(struct vbmq_be_ring *ring,
+				 const struct vbmq_keys *k)
+{
+	int cpu = k->cpus.nr ? k->cpus.cpu[ring->idx % k->cpus.nr] : -1;
+	int err;
+
+	WRITE_ONCE(ring->poll_mode, k->poll);
+	WRITE_ONCE(ring->poll_max_us, k->poll_max_us);
+	if (cpu != ring->cpu) {
+		err = set_cpus_allowed_ptr(ring->task, cpu >= 0 ?
+					   cpumask_of(cpu) : cpu_possible_mask);
+		if (err)
+			pr_warn("%s: cannot bind to CPU %d: %d\n", ring->name,
+				cpu, err);
+		else
+			WRITE_ONCE(ring->cpu, cpu);
+	}
+	set_bit(VBMQ_BE_RING_SETTINGS, &ring->flags);
+	wake_up(&ring->wq);
+}
+
+struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
+					  unsigned int idx,
+					  enum vbmq_be_abi abi,
+					  const grant_ref_t *gref,
+					  unsigned int nr_grefs,
+					  evtchn_port_t evtchn)
+{
+	struct vbmq_be_ring *ring;
+	unsigned int i;
+	int err;
+
+	lockdep_assert_held(&be->lock);
+	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		return ERR_PTR(-ENOMEM);
+	ring->be = be;
+	ring->idx = idx;
+	ring->abi = abi;
+	ring->cpu = -1;
+	ring->bdev = vbmq_be_bdev(&be->bdev);
+	ring->lim = be->lim;
+	init_waitqueue_head(&ring->wq);
+	spin_lock_init(&ring->done_lock);
+	INIT_LIST_HEAD(&ring->done);
+	INIT_LIST_HEAD(&ring->free_reqs);
+	snprintf(ring->name, sizeof(ring->name), "vbmq%u.%s-%u", be->domid,
+		 be->vdev, idx);
+	vbmq_be_poll_init(&ring->poll,
+			  (u64)be->keys.poll_max_us * NSEC_PER_USEC);
+
+	err = xenbus_map_ring_valloc(be->dev, (grant_ref_t *)gref, nr_grefs,
+				     &ring->sring);
+	if (err)
+		goto err_free_ring;
+	if (vbmq_be_is32(ring))
+		BACK_RING_INIT(&ring->r32, (struct vbmq_be_r32_sring *)ring->sring,
+			       nr_grefs * XEN_PAGE_SIZE);
+	else
+		BACK_RING_INIT(&ring->r64, (struct vbmq_be_r64_sring *)ring->sring,
+			       nr_grefs * XEN_PAGE_SIZE);
+	ring->nr_reqs = vbmq_be_is32(ring) ? RING_SIZE(&ring->r32) :
+		RING_SIZE(&ring->r64);
+
+	err = -ENOMEM;
+	ring->reqs = kvcalloc(ring->nr_reqs, sizeof(*ring->reqs), GFP_KERNEL);
+	if (!ring->reqs)
+		goto err_unmap_ring;
+	for (i = 0; i < ring->nr_reqs; i++) {
+		ring->reqs[i].ring = ring;
+		list_add_tail(&ring->reqs[i].node, &ring->free_reqs);
+	}
+	for (i = 0; be->lim.max_indirect_segs &&
+	     i < VBMQ_BE_MAX_INDIRECT_PAGES; i++) {
+		ring->ipage[i] = alloc_page(GFP_KERNEL);
+		if (!ring->ipage[i])
+			goto err_free_mem;
+	}
+
+	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(be->dev, evtchn,
+							    vbmq_be_irq, 0,
+							    ring->name, ring);
+	if (err < 0)
+		goto err_free_mem;
+	ring->irq = err;
+
+	ring->task = kthread_create(vbmq_be_ring_thread, ring, "%s",
+				    ring->name);
+	if (IS_ERR(ring->task)) {
+		err = PTR_ERR(ring->task);
+		ring->task = NULL;
+		goto err_unbind_irq;
+	}
+	vbmq_be_ring_apply_settings(ring, &be->keys);
+	wake_up_process(ring->task);
+	return ring;
+
+err_unbind_irq:
+	unbind_from_irqhandler(ring->irq, ring);
+err_free_mem:
+	vbmq_be_ring_free_mem(ring);
+err_unmap_ring:
+	xenbus_unmap_ring_vfree(be->dev, ring->sring);
+err_free_ring:
+	kfree(ring);
+	return ERR_PTR(err);
+}
+
+void vbmq_be_ring_disconnect(struct vbmq_be_ring *ring)
+{
+	lockdep_assert_held(&ring->be->lock);
+	/* The thread answers every request in flight before it returns. */
+	kthread_stop(ring->task);
+	unbind_from_irqhandler(ring->irq, ring);
+	vbmq_be_ring_free_mem(ring);
+	xenbus_unmap_ring_vfree(ring->be->dev, ring->sring);
+	kfree(ring);
+}
+
+/* ---- statistics ---- */
+
+int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf)
+{
+	const struct vbmq_be_stats *st = &ring->st;
+	int at = 0;
+
+	at += sysfs_emit_at(buf, at, "thread %s\npid %d\ncpu %d\n", ring->name,
+			    task_pid_nr(ring->task), READ_ONCE(ring->cpu));
+	at += sysfs_emit_at(buf, at, "abi %s\nring_slots %u\n",
+			    vbmq_be_abi_name(ring->abi), ring->nr_reqs);
+	at += sysfs_emit_at(buf, at, "poll %s\npoll_max_us %u\npoll_window_ns %llu\n",
+			    vbmq_poll_mode_name(READ_ONCE(ring->poll_mode)),
+			    READ_ONCE(ring->poll_max_us),
+			    READ_ONCE(ring->poll.window_ns));
+	at += sysfs_emit_at(buf, at, "halted %d\nin_flight %u\n",
+			    READ_ONCE(ring->halted),
+			    READ_ONCE(ring->in_flight));
+	at += sysfs_emit_at(buf, at,
+			    "rd_req %llu\nwr_req %llu\nf_req %llu\nb_req %llu\nds_req %llu\nind_req %llu\n",
+			    READ_ONCE(st->rd_req), READ_ONCE(st->wr_req),
+			    READ_ONCE(st->f_req), READ_ONCE(st->b_req),
+			    READ_ONCE(st->ds_req), READ_ONCE(st->ind_req));
+	at += sysfs_emit_at(buf, at,
+			    "bad_req %llu\nerr_rsp %llu\noo_req %llu\nrd_sect %llu\nwr_sect %llu\n",
+			    READ_ONCE(st->bad_req), READ_ONCE(st->err_rsp),
+			    READ_ONCE(st->oo_req), READ_ONCE(st->rd_sect),
+			    READ_ONCE(st->wr_sect));
+	at += sysfs_emit_at(buf, at,
+			    "kicks %llu\nnotify_sent %llu\nnotify_suppressed %llu\n",
+			    READ_ONCE(st->kicks), READ_ONCE(st->notify_sent),
+			    READ_ONCE(st->notify_suppressed));
+	at += sysfs_emit_at(buf, at,
+			    "poll_hits %llu\npoll_misses %llu\npoll_ns %llu\nsleep_ns %llu\n",
+			    READ_ONCE(st->poll_hits), READ_ONCE(st->poll_misses),
+			    READ_ONCE(st->poll_ns), READ_ONCE(st->sleep_ns));
+	return at;
+}

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vbmq-blkback pure logic: blkif ABI decoding, request validation, segment
+ * and sector math, the adaptive poll-window policy.
+ *
+ * Nothing here calls a kernel service; the same file is built into the
+ * module and into the userspace unit tests (tests/unit/).  Ring slots are
+ * handled as byte arrays with the layout of each guest ABI, so the code
+ * depends only on what the kernel's and Xen's public blkif.h have in common
+ * (operation numbers, limits, DEFINE_RING_TYPES).
+ */
+#ifndef VBMQ_BLKBACK_CORE_H
+#define VBMQ_BLKBACK_CORE_H
+
+#include "vbmq/core.h"
+
+/* Guest ABIs of the ring ("protocol" key of the frontend). */
+enum vbmq_be_abi {
+	VBMQ_BE_ABI_X86_32,	/* "x86_32-abi": 4-byte aligned u64 */
+	VBMQ_BE_ABI_X86_64,	/* "x86_64-abi": 8-byte aligned u64 */
+};
+
+/*
+ * The native ABI is the one whose u64 struct members have the alignment the
+ * compiler gives them here: 4 bytes (i386) is the x86_32 layout, 8 bytes
+ * (x86_64, arm) the x86_64 layout.
+ */
+struct vbmq_be_align_probe {
+	u8 c;
+	u64 v;
+};
+
+#define VBMQ_BE_ABI_NATIVE						\
+	(offsetof(struct vbmq_be_align_probe, v) == 4 ?			\
+	 VBMQ_BE_ABI_X86_32 : VBMQ_BE_ABI_X86_64)
+
+#define VBMQ_BE_PROTO_X86_32	"x86_32-abi"
+#define VBMQ_BE_PROTO_X86_64	"x86_64-abi"
+
+/* Size of a request / response slot in each ABI, in bytes. */
+#define VBMQ_BE_REQ32_SIZE	108
+#define VBMQ_BE_RSP32_SIZE	12
+#define VBMQ_BE_REQ64_SIZE	112
+#define VBMQ_BE_RSP64_SIZE	16
+#define VBMQ_BE_REQ_MAX_SIZE	VBMQ_BE_REQ64_SIZE
+
+/* Opaque slots: ring.h only needs their sizes. */
+struct vbmq_be_req32_slot { u8 b[VBMQ_BE_REQ32_SIZE]; };
+struct vbmq_be_rsp32_slot { u8 b[VBMQ_BE_RSP32_SIZE]; };
+struct vbmq_be_req64_slot { u8 b[VBMQ_BE_REQ64_SIZE]; };
+struct vbmq_be_rsp64_slot { u8 b[VBMQ_BE_RSP64_SIZE]; };
+
+DEFINE_RING_TYPES(vbmq_be_r32, struct vbmq_be_req32_slot,
+		  struct vbmq_be_rsp32_slot);
+DEFINE_RING_TYPES(vbmq_be_r64, struct vbmq_be_req64_slot,
+		  struct vbmq_be_rsp64_slot);
+
+#define VBMQ_BE_PAGE_SIZE		4096u	/* Xen page: unit of a grant */
+#define VBMQ_BE_SECTOR_SHIFT		9	/* blkif sectors are 512 B */
+#define VBMQ_BE_SECTS_PER_PAGE		(VBMQ_BE_PAGE_SIZE >> VBMQ_BE_SECTOR_SHIFT)
+#define VBMQ_BE_SEG_SIZE		8u	/* struct blkif_request_segment */
+#define VBMQ_BE_SEGS_PER_INDIRECT_PAGE	(VBMQ_BE_PAGE_SIZE / VBMQ_BE_SEG_SIZE)
+#define VBMQ_BE_MAX_INDIRECT_PAGES	BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST
+#define VBMQ_BE_MAX_INDIRECT_SEGS	(VBMQ_BE_MAX_INDIRECT_PAGES * \
+					 VBMQ_BE_SEGS_PER_INDIRECT_PAGE)
+#define VBMQ_BE_MAX_DIRECT_SEGS		BLKIF_MAX_SEGMENTS_PER_REQUEST
+
+/* One data segment: a granted page and an inclusive range of its sectors. */
+struct vbmq_be_seg {
+	u32 gref;
+	u8 first_sect;
+	u8 last_sect;
+};
+
+/*
+ * A request decoded from a private copy of its ring slot.  Fields the wire
+ * operation does not carry are zero.
+ */
+struct vbmq_be_req {
+	u64 id;			/* echoed in the response */
+	u64 sector;		/* first sector, 512-byte units */
+	u64 nr_sectors;		/* DISCARD: as sent; else set by the checks */
+	u8 operation;		/* BLKIF_OP_* as on the wire */
+	u8 op;			/* effective op: indirect_op for INDIRECT */
+	u8 discard_flags;	/* BLKIF_DISCARD_SECURE */
+	u8 nr_indirect_pages;	/* INDIRECT: set by vbmq_be_check_req() */
+	u16 handle;
+	u16 nr_segments;
+	u32 indirect_gref[VBMQ_BE_MAX_INDIRECT_PAGES];
+	struct vbmq_be_seg seg[VBMQ_BE_MAX_DIRECT_SEGS];
+};
+
+/* What the backend offers, against which requests are checked. */
+struct vbmq_be_limits {
+	u64 dev_sectors;		/* device size, 512-byte units */
+	u16 handle;			/* expected handle: low 16 bits of devid */
+	bool readonly;			/* mode "r" or read-only device */
+	bool flush;			/* feature-flush-cache advertised */
+	bool barrier;			/* feature-barrier advertised */
+	bool discard;			/* feature-discard advertised */
+	bool discard_secure;		/* discard-secure advertised */
+	unsigned int max_indirect_segs;	/* advertised; 0: no INDIRECT */
+};
+
+enum vbmq_be_verdict {
+	VBMQ_BE_OK = 0,
+	VBMQ_BE_BAD_OP,		/* unknown operation */
+	VBMQ_BE_BAD_INDIRECT_OP,	/* INDIRECT carrying other than R/W */
+	VBMQ_BE_BAD_NSEG,	/* segment count out of range */
+	VBMQ_BE_BAD_SECT,	/* first_sect/last_sect outside the page */
+	VBMQ_BE_BAD_RANGE,	/* sectors beyond the end of the device */
+	VBMQ_BE_BAD_HANDLE,	/* handle is not this disk's */
+	VBMQ_BE_BAD_DISCARD,	/* empty discard or unknown flags */
+	VBMQ_BE_READONLY,	/* write to a read-only disk */
+	VBMQ_BE_NOTSUPP,	/* operation not advertised */
+	VBMQ_BE_BAD_GREF,	/* a grant could not be copied */
+	VBMQ_BE_NOMEM,		/* backend out of memory */
+	VBMQ_BE_VERDICT_COUNT
+};
+
+/* "x86_32-abi" / "x86_64-abi"; NULL or "" means native.  -EINVAL else. */
+int vbmq_be_parse_protocol(const char *proto, enum vbmq_be_abi *abi);
+const char *vbmq_be_abi_name(enum vbmq_be_abi abi);
+/* Request slots a ring of nr_pages pages holds in that ABI. */
+unsigned int vbmq_be_ring_entries(enum vbmq_be_abi abi, unsigned int nr_pages);
+
+/* Decode a private copy of a request slot (VBMQ_BE_REQ{32,64}_SIZE bytes). */
+void vbmq_be_decode_req(enum vbmq_be_abi abi, const void *slot,
+			struct vbmq_be_req *req);
+/* Decode n segments from a private copy of indirect segment pages. */
+void vbmq_be_decode_segs(const void *buf, unsigned int n,
+			 struct vbmq_be_seg *seg);
+/* Encode a response into slot (VBMQ_BE_RSP{32,64}_SIZE bytes, padding 0). */
+void vbmq_be_encode_rsp(enum vbmq_be_abi abi, void *slot, u64 id, u8 operation,
+			int status);
+
+/*
+ * Check a decoded request.  For direct requests the segments and the
+ * sector range are checked too and req->nr_sectors is set.  For INDIRECT
+ * only the header is checked and req->nr_indirect_pages set; the caller
+ * then copies the segments and calls vbmq_be_check_segs().
+ */
+enum vbmq_be_verdict vbmq_be_check_req(struct vbmq_be_req *req,
+				       const struct vbmq_be_limits *lim);
+/*
+ * Check n segments of a request starting at sector: each within its page
+ * (first_sect <= last_sect <= 7), the total within the device (no
+ * overflow).  Stores the total in *nr_sectors on success.
+ */
+enum vbmq_be_verdict vbmq_be_check_segs(const struct vbmq_be_seg *seg,
+					unsigned int n, u64 sector,
+					const struct vbmq_be_limits *lim,
+					u64 *nr_sectors);
+/* Is [sector, sector + n) within a device of dev_sectors sectors? */
+bool vbmq_be_range_ok(u64 sector, u64 n, u64 dev_sectors);
+const char *vbmq_be_verdict_str(enum vbmq_be_verdict v);
+/* BLKIF_RSP_EOPNOTSUPP for NOTSUPP, BLKIF_RSP_ERROR otherwise, OKAY for OK. */
+int vbmq_be_verdict_status(enum vbmq_be_verdict v);
+
+/* Indirect pages needed for n segments. */
+static inline unsigned int vbmq_be_indirect_pages(unsigned int n)
+{
+	return (n + VBMQ_BE_SEGS_PER_INDIRECT_PAGE - 1) /
+		VBMQ_BE_SEGS_PER_INDIRECT_PAGE;
+}
+
+/* Byte offset and length of a checked segment within its page. */
+static inline unsigned int vbmq_be_seg_offset(const struct vbmq_be_seg *s)
+{
+	return (unsigned int)s->first_sect << VBMQ_BE_SECTOR_SHIFT;
+}
+
+static inline unsigned int vbmq_be_seg_len(const struct vbmq_be_seg *s)
+{
+	return (unsigned int)(s->last_sect - s->first_sect + 1)
+		<< VBMQ_BE_SECTOR_SHIFT;
+}
+
+/*
+ * Name of a virtual disk from its xenstore device id, for thread names and
+ * messages: 51712 -> "xvda", 51729 -> "xvdb1", 2049 -> "sda1", 768 -> "hda",
+ * (1 << 28) | (27 << 8) -> "xvdab"; unknown majors print the number.
+ * Returns what snprintf returns.
+ */
+int vbmq_be_vdev_name(u32 devid, char *buf, size_t len);
+
+/*
+ * Adaptive poll window, after QEMU's adaptive polling: the window starts at
+ * VBMQ_BE_POLL_START_NS; when an idle period ends (new work) after
+ * idle_ns:
+ *   idle_ns <= window            hit: the poll found the work; unchanged;
+ *   window < idle_ns <= max      grow: a longer poll would have found it;
+ *                                window x2 (0 -> start), capped at max;
+ *   idle_ns > max                shrink: polling was wasted; window / 2,
+ *                                0 once below the start value.
+ * A window of 0 means: do not poll, sleep at once.
+ */
+#define VBMQ_BE_POLL_START_NS	4000ull
+
+struct vbmq_be_poll {
+	u64 window_ns;
+	u64 max_ns;
+};
+
+enum vbmq_be_poll_event {
+	VBMQ_BE_POLL_HIT,
+	VBMQ_BE_POLL_GROW,
+	VBMQ_BE_POLL_SHRINK,
+};
+
+void vbmq_be_poll_init(struct vbmq_be_poll *p, u64 max_ns);
+/* Change the cap; the window is clamped to it. */
+void vbmq_be_poll_set_max(struct vbmq_be_poll *p, u64 max_ns);
+enum vbmq_be_poll_event vbmq_be_poll_idle_end(struct vbmq_be_poll *p,
+					      u64 idle_ns);
+
+#endif /* VBMQ_BLKBACK_CORE_H */

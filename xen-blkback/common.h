@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vbmq-blkback: types shared by the data plane (blkback.c) and the control
+ * plane (xenbus.c).  One structure per lifetime:
+ *
+ *   struct vbmq_be_dev      one per xenbus "vbd" device: probe .. remove
+ *   struct vbmq_be_ring     one per negotiated ring: connect .. disconnect
+ *   struct vbmq_be_request  one per request taken off a ring: consumed ..
+ *                           answered (preallocated, one per ring slot)
+ *
+ * Locking in one sentence per structure:
+ *   - vbmq_be_dev: the control plane (xenwatch callbacks, remove) runs under
+ *     dev->lock; the sysfs readers take only dev->rings_lock, a spinlock that
+ *     guards the rings pointer so a reader never sees freed rings.
+ *   - vbmq_be_ring: everything but the fields marked otherwise belongs to
+ *     the ring's kthread; the IRQ handler and bio completions talk to it
+ *     through ring->flags and ring->done (done_lock); the control plane
+ *     changes the live settings with WRITE_ONCE and wakes the thread.
+ *   - vbmq_be_request: owned by the ring thread, except between submission
+ *     of its bios and the last completion, when only ->pending and
+ *     ->status are touched (atomically) by the completions.
+ */
+#ifndef VBMQ_BLKBACK_COMMON_H
+#define VBMQ_BLKBACK_COMMON_H
+
+#include <linux/blk_types.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <xen/xenbus.h>
+#include <xen/grant_table.h>
+
+#include "blkback_core.h"
+#include "keys_core.h"
+#include "compat.h"
+
+#define VBMQ_BE_MAX_QUEUES_CAP		32	/* rings per disk, hard cap */
+#define VBMQ_BE_MAX_INDIRECT_CAP	1024	/* segments per request */
+#define VBMQ_BE_BUDGET			64	/* requests per pass */
+#define VBMQ_BE_POOL_MAX		512	/* free bounce pages per ring */
+#define VBMQ_BE_COPY_BATCH		64	/* grant copies per hypercall */
+
+/*
+ * The xenbus states by the numbers Xen writes into "state" nodes (enum
+ * xenbus_state of xen/interface/io/xenbus.h, a stable ABI), spelled in
+ * kernel style.  xenbus.c checks at build time that the values agree.
+ */
+enum vbmq_be_xs {
+	VBMQ_BE_XS_UNKNOWN = 0,
+	VBMQ_BE_XS_INITIALISING = 1,
+	VBMQ_BE_XS_INITWAIT = 2,
+	VBMQ_BE_XS_INITIALISED = 3,
+	VBMQ_BE_XS_CONNECTED = 4,
+	VBMQ_BE_XS_CLOSING = 5,
+	VBMQ_BE_XS_CLOSED = 6,
+};
+
+/* Module parameters (xenbus.c), fixed after load. */
+extern unsigned int vbmq_be_max_queues;
+extern unsigned int vbmq_be_max_ring_page_order;
+extern enum vbmq_poll_mode vbmq_be_poll_default;
+extern unsigned int vbmq_be_poll_max_us_default;
+extern unsigned int vbmq_be_max_indirect_segments;
+
+/*
+ * Per-ring counters.  Single writer each: the ring thread, except ->kicks,
+ * written only by the ring's IRQ handler (which Xen never runs twice at
+ * once for one event channel).  Readers (sysfs) use READ_ONCE and accept a
+ * snapshot that is not atomic across counters.
+ */
+struct vbmq_be_stats {
+	u64 rd_req;		/* READ, direct or indirect */
+	u64 wr_req;		/* WRITE, direct or indirect */
+	u64 f_req;		/* FLUSH_DISKCACHE */
+	u64 b_req;		/* WRITE_BARRIER */
+	u64 ds_req;		/* DISCARD (secure included) */
+	u64 ind_req;		/* of which came INDIRECT */
+	u64 bad_req;		/* refused by validation */
+	u64 err_rsp;		/* responses other than OKAY */
+	u64 oo_req;		/* out of memory for a request */
+	u64 rd_sect;		/* 512-byte sectors read */
+	u64 wr_sect;		/* 512-byte sectors written */
+	u64 kicks;		/* event-channel interrupts received */
+	u64 notify_sent;	/* event-channel notifications sent */
+	u64 notify_suppressed;	/* response batches the guest did not ask for */
+	u64 poll_hits;		/* idle polls that found work */
+	u64 poll_misses;	/* idle polls that expired */
+	u64 poll_ns;		/* time spent polling an idle ring */
+	u64 sleep_ns;		/* time spent asleep */
+};
+
+struct vbmq_be_dev;
+struct vbmq_be_ring;
+
+/* A request taken off the ring, from consumption to response. */
+struct vbmq_be_request {
+	struct list_head node;		/* ring->free_reqs or ring->done */
+	struct vbmq_be_ring *ring;
+	struct vbmq_be_req req;		/* the private, validated copy */
+	struct vbmq_be_seg *segs;	/* req.seg or iseg */
+	struct page **pages;		/* one bounce page per segment */
+	unsigned int nr_segs;
+	struct vbmq_be_seg *iseg;	/* indirect segments, lazily allocated */
+	struct page **ipages;		/* pages for them, lazily allocated */
+	struct page *dpages[VBMQ_BE_MAX_DIRECT_SEGS];
+	atomic_t pending;		/* bios in flight + 1 while submitting */
+	int status;			/* BLKIF_RSP_*; completions may lower */
+};
+
+/* Bits of ring->flags. */
+enum {
+	VBMQ_BE_RING_KICKED,	/* IRQ handler -> thread: EOI owed */
+	VBMQ_BE_RING_SETTINGS,	/* control plane -> thread: re-read */
+};
+
+struct vbmq_be_ring {
+	struct vbmq_be_dev *be;
+	unsigned int idx;
+	char name[TASK_COMM_LEN];	/* also the thread's comm */
+
+	/* Set at connect, constant until disconnect. */
+	enum vbmq_be_abi abi;
+	union {
+		struct vbmq_be_r32_back_ring r32;	/* abi == X86_32 */
+		struct vbmq_be_r64_back_ring r64;	/* abi == X86_64 */
+	};
+	void *sring;			/* mapped shared ring */
+	struct block_device *bdev;
+	struct vbmq_be_limits lim;	/* copy; dev_sectors refreshed */
+	int irq;			/* 0: not bound */
+	struct task_struct *task;
+	struct vbmq_be_request *reqs;	/* one per ring slot */
+	unsigned int nr_reqs;
+
+	wait_queue_head_t wq;		/* the thread sleeps here */
+	unsigned long flags;		/* VBMQ_BE_RING_*, atomic bitops */
+
+	spinlock_t done_lock;		/* protects done */
+	struct list_head done;		/* completed requests, to answer */
+
+	/* Ring thread only. */
+	struct list_head free_reqs;
+	struct page *pool[VBMQ_BE_POOL_MAX];	/* free bounce pages */
+	unsigned int pool_nr;
+	struct gnttab_copy copy[VBMQ_BE_COPY_BATCH];
+	struct vbmq_be_request *copy_req[VBMQ_BE_COPY_BATCH];
+	unsigned int nr_copy;
+	struct page *ipage[VBMQ_BE_MAX_INDIRECT_PAGES];	/* segment copies */
+	bool rsp_pending;		/* responses written, not pushed */
+	bool eoi_work;			/* work found since the last EOI */
+	struct vbmq_be_poll poll;	/* window read by sysfs */
+	bool halted;			/* ring protocol broken: consume no more */
+	unsigned int in_flight;		/* requests without response; sysfs */
+
+	/* Live settings: written by the control plane, read by the thread. */
+	enum vbmq_poll_mode poll_mode;
+	unsigned int poll_max_us;
+	int cpu;			/* bound CPU or -1 */
+
+	struct vbmq_be_stats st;
+};
+
+struct vbmq_be_dev {
+	struct xenbus_device *dev;
+	domid_t domid;
+	u32 devid;			/* from the node name */
+	char vdev[16];			/* "xvda" */
+
+	struct mutex lock;		/* serialises the control plane */
+
+	/* Under lock: the backing device (physical-device handshake). */
+	struct vbmq_be_bdev bdev;
+	dev_t pdev;			/* 0: no device yet */
+	bool mode_write;		/* mode "w" */
+	bool cdrom;			/* device-type "cdrom" */
+
+	/* Under lock; read by ring threads only while connected. */
+	struct vbmq_be_limits lim;	/* dev_sectors is refreshed live */
+	unsigned int max_queues_offered;	/* multi-queue-max-queues */
+
+	/*
+	 * rings/nr_rings: written under lock AND rings_lock; read under
+	 * either.
+	 */
+	spinlock_t rings_lock;
+	struct vbmq_be_ring **rings;
+	unsigned int nr_rings;
+
+	/* Under lock: accepted vbmq/ settings and the scratch to parse. */
+	struct vbmq_keys keys;
+	struct vbmq_keys keys_new;
+	bool error_node;		/* vbmq/error written by us */
+
+	struct xenbus_watch pdev_watch;		/* physical-device */
+	struct xenbus_watch keys_watch;		/* vbmq/ */
+	bool pdev_watched, keys_watched;
+
+	/* Online resize: ring 0 notices, the work item tells the guest. */
+	struct work_struct resize_work;
+	u64 sectors_reported;		/* last "sectors" written; lock */
+	/* A ring broke the protocol: report it, under lock, from a work. */
+	struct work_struct fatal_work;
+	unsigned int fatal_ring;	/* first ring that broke; atomic */
+};
+
+/* blkback.c: data plane */
+struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
+					  unsigned int idx,
+					  enum vbmq_be_abi abi,
+					  const grant_ref_t *gref,
+					  unsigned int nr_grefs,
+					  evtchn_port_t evtchn);
+void vbmq_be_ring_disconnect(struct vbmq_be_ring *ring);
+void vbmq_be_ring_apply_settings(struct vbmq_be_ring *ring,
+				 const struct vbmq_keys *k);
+int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf);
+
+/* xenbus.c: control plane, called from ring threads */
+void vbmq_be_resize_notice(struct vbmq_be_dev *be, u64 sectors);
+void vbmq_be_ring_fatal(struct vbmq_be_ring *ring);
+
+#endif /* VBMQ_BLKBACK_COMMON_H */
