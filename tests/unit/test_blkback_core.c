@@ -5,8 +5,8 @@
  * sizes against ring.h's BACK_RING_INIT, device names and the adaptive
  * poll-window policy.
  */
-#include "../../xen-blkback/blkback_core.c"
 #include "tap.h"
+#include "../../xen-blkback/blkback_core.c"
 
 /* Tables leave trailing fields zero. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"

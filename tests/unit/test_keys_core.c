@@ -3,8 +3,8 @@
  * Unit tests of xen-blkback/keys_core.c: the vbmq/ key parser shared by the
  * backend and xl-vbmq.  Table-driven, hostile values included.
  */
-#include "../../xen-blkback/keys_core.c"
 #include "tap.h"
+#include "../../xen-blkback/keys_core.c"
 
 /* Tables leave trailing fields of refused cases zero. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
