@@ -42,14 +42,16 @@ is() {
 # process group, killed with the whole group after SECONDS.  Returns CMD's
 # status, or 124 on timeout.
 run_with_timeout() {
-	local t=$1 pid wd rc
+	local t=$1 pid wd rc fired
 	shift
+	fired=$(mktemp -u "$VBMQ_TMP/timeout.XXXXXX")
 	set -m
 	"$@" &
 	pid=$!
 	set +m
 	(
 		sleep "$t"
+		: > "$fired"
 		kill -TERM -- "-$pid" 2>/dev/null
 		sleep 3
 		kill -KILL -- "-$pid" 2>/dev/null
@@ -57,10 +59,10 @@ run_with_timeout() {
 	wd=$!
 	wait "$pid"
 	rc=$?
-	if kill -0 "$wd" 2>/dev/null; then
-		kill "$wd" 2>/dev/null
-		wait "$wd" 2>/dev/null
-	else
+	kill "$wd" 2>/dev/null
+	wait "$wd" 2>/dev/null
+	if [ -e "$fired" ]; then
+		rm -f "$fired"
 		rc=124
 	fi
 	return "$rc"
