@@ -491,7 +491,10 @@ static void vbmq_be_handle(struct vbmq_be_ring *ring, const void *slot)
 		vbmq_be_submit_rw(ring, rq, opf);
 		break;
 	case BLKIF_OP_WRITE_BARRIER:
-		opf = REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH | REQ_FUA;
+		/* Ordered and durable: flush before, FUA for the data. */
+		opf = REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH;
+		if (rq->nr_segs)
+			opf |= REQ_FUA;
 		vbmq_be_submit_rw(ring, rq, opf);
 		break;
 	case BLKIF_OP_DISCARD:

@@ -194,6 +194,8 @@ struct vbmq_be_dev {
 	struct vbmq_keys keys_new;
 	bool error_node;		/* vbmq/error written by us */
 
+	bool sysfs_ready;		/* groups exist; under lock */
+
 	struct xenbus_watch pdev_watch;		/* physical-device */
 	struct xenbus_watch keys_watch;		/* vbmq/ */
 	bool pdev_watched, keys_watched;

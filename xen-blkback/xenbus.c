@@ -385,7 +385,8 @@ static void vbmq_be_disconnect_locked(struct vbmq_be_dev *be)
 	spin_unlock(&be->rings_lock);
 	if (!rings)
 		return;
-	if (sysfs_update_group(&be->dev->dev.kobj, &vbmq_be_ring_group))
+	if (be->sysfs_ready &&
+	    sysfs_update_group(&be->dev->dev.kobj, &vbmq_be_ring_group))
 		dev_warn(&be->dev->dev, "cannot update vbmq/ in sysfs\n");
 	for (i = 0; i < n; i++)
 		vbmq_be_ring_disconnect(rings[i]);
@@ -589,7 +590,8 @@ static void vbmq_be_connect_locked(struct vbmq_be_dev *be)
 	be->rings = rings;
 	WRITE_ONCE(be->nr_rings, fe.nr_queues);
 	spin_unlock(&be->rings_lock);
-	if (sysfs_update_group(&dev->dev.kobj, &vbmq_be_ring_group))
+	if (be->sysfs_ready &&
+	    sysfs_update_group(&dev->dev.kobj, &vbmq_be_ring_group))
 		dev_warn(&dev->dev, "cannot update vbmq/ in sysfs\n");
 
 	err = vbmq_be_write_connect_info(be);
@@ -841,6 +843,9 @@ static void vbmq_be_remove(struct xenbus_device *dev)
 	/* No lock held here: watch callbacks and sysfs readers may wait. */
 	vbmq_be_unwatch(&be->pdev_watch, &be->pdev_watched);
 	vbmq_be_unwatch(&be->keys_watch, &be->keys_watched);
+	mutex_lock(&be->lock);
+	be->sysfs_ready = false;
+	mutex_unlock(&be->lock);
 	sysfs_remove_group(&dev->dev.kobj, &vbmq_be_stat_group);
 	sysfs_remove_group(&dev->dev.kobj, &vbmq_be_ring_group);
 
@@ -900,6 +905,9 @@ static int vbmq_be_probe(struct xenbus_device *dev,
 	err = sysfs_create_group(&dev->dev.kobj, &vbmq_be_stat_group);
 	if (err)
 		goto err_remove_ring_group;
+	mutex_lock(&be->lock);
+	be->sysfs_ready = true;
+	mutex_unlock(&be->lock);
 	err = xenbus_watch_pathfmt(dev, &be->keys_watch,
 				   vbmq_be_keys_will_handle,
 				   vbmq_be_keys_changed, "%s/%s",
