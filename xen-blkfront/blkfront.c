@@ -279,14 +279,14 @@ static int vbmq_fe_map_rw_locked(struct vbmq_fe_ring *ring,
 			 ring->segs, &lay);
 	if (n < 0)
 		return n;
+	/* An indirect page given away by vbmq_fe_ungrant_locked(). */
+	for (i = 0; i < lay.nr_indirect; i++)
+		if (!sh->ipages[i])
+			return -EIO;
 	if (gnttab_alloc_grant_references(n + lay.nr_indirect, &head) < 0)
 		return -EAGAIN;
 
 	for (i = 0; i < lay.nr_indirect; i++) {
-		if (!sh->ipages[i]) {
-			gnttab_free_grant_references(head);
-			return -EIO;
-		}
 		ref = gnttab_claim_grant_reference(&head);
 		vbmq_fe_grant_frame(info, ref, sh->ipages[i], 0, true);
 		sh->igrefs[i] = ref;

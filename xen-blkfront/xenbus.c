@@ -511,14 +511,24 @@ err_free_tag_set:
 	return err;
 }
 
-/* Fail what is in flight, delete the disk and release the rings. */
-static void vbmq_fe_destroy_locked(struct vbmq_fe_info *info)
+/*
+ * Delete the disk and release the rings.  With @drain and a connected
+ * disk, del_gendisk() first writes back and waits for what is in flight;
+ * otherwise (the backend is going away) that I/O fails at once.
+ */
+static void vbmq_fe_destroy_locked(struct vbmq_fe_info *info, bool drain)
 {
 	lockdep_assert_held(&info->mutex);
+	if (drain && info->gd && READ_ONCE(info->state) == VBMQ_FE_CONNECTED) {
+		del_gendisk(info->gd);
+		drain = false;
+	} else {
+		drain = true;	/* del_gendisk() still to do */
+	}
 	WRITE_ONCE(info->state, VBMQ_FE_DISCONNECTED);
 	vbmq_fe_kill_rings_locked(info);
 	vbmq_fe_fail_held_locked(info);
-	if (info->gd) {
+	if (info->gd && drain) {
 		if (blk_queue_quiesced(info->gd->queue))
 			blk_mq_unquiesce_queue(info->gd->queue);
 		del_gendisk(info->gd);
@@ -666,7 +676,9 @@ static void vbmq_fe_connect_locked(struct vbmq_fe_info *info)
 		vbmq_fe_update_capacity_locked(info);
 		return;
 	}
-	if (state == VBMQ_FE_ERROR)
+	/* Broken, or the rings were never set up (see talk_to_backend). */
+	if (state == VBMQ_FE_ERROR || !info->nr_rings ||
+	    !info->rings[0].sring_pages)
 		return;
 
 	err = vbmq_fe_read_features(info);
@@ -739,7 +751,7 @@ static void vbmq_fe_closing_locked(struct vbmq_fe_info *info)
 			 info->vd.name);
 	/* Runs in the xenwatch thread: unregistering does not wait. */
 	vbmq_fe_unwatch_sectors(info);
-	vbmq_fe_destroy_locked(info);
+	vbmq_fe_destroy_locked(info, false);
 	xenbus_frontend_closed(dev);
 }
 
@@ -872,7 +884,7 @@ static void vbmq_fe_remove(struct xenbus_device *dev)
 	vbmq_fe_unwatch_sectors(info);
 	vbmq_fe_cpuhp_remove(info);
 	mutex_lock(&info->mutex);
-	vbmq_fe_destroy_locked(info);
+	vbmq_fe_destroy_locked(info, true);
 	mutex_unlock(&info->mutex);
 
 	for (i = 0; i < info->nr_ring_slots; i++)
