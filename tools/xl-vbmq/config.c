@@ -1,0 +1,828 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xl-vbmq: pure parsers (see config.h).  No xenstore, no libxenctrl: the
+ * unit test builds this file alone with keys_core.c.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define XLV_FAIL(err, errlen, ...)				\
+	do {							\
+		if ((err) && (errlen))				\
+			snprintf((err), (errlen), __VA_ARGS__);	\
+	} while (0)
+
+/* ---- virtual disk names ---- */
+
+/*
+ * "PREFIX" then letters (bijective base 26: a = 0, z = 25, aa = 26) then an
+ * optional partition number without leading zero.
+ */
+static bool xlv_vdisk_matches(const char *s, const char *prefix,
+			      unsigned long max_disk, unsigned long max_part,
+			      unsigned long *disk, unsigned long *part)
+{
+	size_t pl = strlen(prefix);
+	unsigned long d = 0;
+	const char *p;
+	char *ep;
+	bool any = false;
+
+	if (strncmp(s, prefix, pl))
+		return false;
+	for (p = s + pl; *p >= 'a' && *p <= 'z'; p++) {
+		d = any ? (d + 1) * 26 + (unsigned long)(*p - 'a') :
+			  (unsigned long)(*p - 'a');
+		any = true;
+		if (d > max_disk)
+			return false;
+	}
+	if (!any)
+		return false;
+	*disk = d;
+	*part = 0;
+	if (!*p)
+		return true;
+	if (*p < '1' || *p > '9')
+		return false;
+	errno = 0;
+	*part = strtoul(p, &ep, 10);
+	return !errno && !*ep && *part <= max_part;
+}
+
+/* "dDpP" with decimal D < 2^20, P < 256, nothing else. */
+static bool xlv_vdisk_dp(const char *s, unsigned long *disk,
+			 unsigned long *part)
+{
+	const char *p = s + 1;
+	unsigned long d = 0, q = 0;
+
+	if (s[0] != 'd' || !isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p) && d < (1ul << 20))
+		d = d * 10 + (unsigned long)(*p++ - '0');
+	if (*p++ != 'p' || !isdigit((unsigned char)*p) || d >= (1ul << 20))
+		return false;
+	while (isdigit((unsigned char)*p) && q < 256)
+		q = q * 10 + (unsigned long)(*p++ - '0');
+	if (*p || q >= 256)
+		return false;
+	*disk = d;
+	*part = q;
+	return true;
+}
+
+int xlv_vdev_to_devid(const char *vdev, unsigned int *devid, char *err,
+		      size_t errlen)
+{
+	unsigned long disk = 0, part = 0, ul;
+	char *ep;
+
+	if (!*vdev || strlen(vdev) >= XLV_VDEV_MAX)
+		goto bad;
+	if (xlv_vdisk_dp(vdev, &disk, &part) ||
+	    xlv_vdisk_matches(vdev, "xvd", (1ul << 20) - 1, 255, &disk, &part)) {
+		if (disk <= 15 && part <= 15)
+			*devid = (unsigned int)((202ul << 8) | disk << 4 | part);
+		else
+			*devid = (unsigned int)((1ul << 28) | disk << 8 | part);
+		return 0;
+	}
+	if (isdigit((unsigned char)vdev[0])) {
+		errno = 0;
+		ul = strtoul(vdev, &ep, 0);
+		if (errno || *ep || ul > INT_MAX)
+			goto bad;
+		*devid = (unsigned int)ul;
+		return 0;
+	}
+	if (xlv_vdisk_matches(vdev, "hd", 3, 63, &disk, &part)) {
+		*devid = (unsigned int)(((disk < 2 ? 3ul : 22ul) << 8) |
+					(disk & 1) << 6 | part);
+		return 0;
+	}
+	if (xlv_vdisk_matches(vdev, "sd", 15, 15, &disk, &part)) {
+		*devid = (unsigned int)((8ul << 8) | disk << 4 | part);
+		return 0;
+	}
+bad:
+	XLV_FAIL(err, errlen,
+		 "\"%.40s\" is not a virtual disk name (use xvda..xvdz, xvdaa.., hda..hdd, sda..sdp, with an optional partition number, dDpP, or a device id like 51712)",
+		 vdev);
+	return -EINVAL;
+}
+
+int xlv_parse_domid(const char *s, unsigned int *domid)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	if (!*s)
+		return -EINVAL;
+	for (p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (unsigned long)(*p - '0');
+		if (v > XLV_DOMID_MAX)
+			return -EINVAL;
+	}
+	*domid = (unsigned int)v;
+	return 0;
+}
+
+bool xlv_domain_name_ok(const char *s)
+{
+	unsigned int d;
+	const char *p;
+
+	if (!*s || strlen(s) >= XLV_NAME_MAX || !xlv_parse_domid(s, &d))
+		return false;
+	for (p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.:-", *p))
+			return false;
+	return true;
+}
+
+/* ---- settings ---- */
+
+void xlv_settings_init(struct xlv_settings *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+/* "queues, cpus, poll, ..." */
+static void xlv_key_names(char *buf, size_t len)
+{
+	size_t at = 0;
+	int i, n;
+
+	buf[0] = '\0';
+	for (i = 0; i < VBMQ_KEY_COUNT && at < len; i++) {
+		n = snprintf(buf + at, len - at, "%s%s", i ? ", " : "",
+			     vbmq_key_name((enum vbmq_key)i));
+		if (n < 0)
+			return;
+		at += (size_t)n;
+	}
+}
+
+int xlv_settings_add(struct xlv_settings *s, const char *key,
+		     const char *value, char *err, size_t errlen)
+{
+	enum vbmq_key k;
+	char names[128];
+
+	if (vbmq_key_lookup(key, &k)) {
+		xlv_key_names(names, sizeof(names));
+		XLV_FAIL(err, errlen, "unknown key \"%.40s\" (keys: %s)", key,
+			 names);
+		return -EINVAL;
+	}
+	if (s->given[k]) {
+		XLV_FAIL(err, errlen, "%s/%s is given twice; give each key once",
+			 VBMQ_KEYS_DIR, key);
+		return -EINVAL;
+	}
+	if (strlen(value) > VBMQ_KEYS_VALUE_MAX) {
+		XLV_FAIL(err, errlen, "%s/%s: value longer than %u characters",
+			 VBMQ_KEYS_DIR, key, VBMQ_KEYS_VALUE_MAX);
+		return -EINVAL;
+	}
+	strcpy(s->value[k], value);
+	s->given[k] = true;
+	return 0;
+}
+
+int xlv_settings_from_args(struct xlv_settings *s, int argc, char **argv,
+			   char *err, size_t errlen)
+{
+	char key[64];
+	const char *eq;
+	size_t n;
+	int i, ret;
+
+	if (argc < 1) {
+		XLV_FAIL(err, errlen,
+			 "no KEY=VALUE given (e.g. queues=4 cpus=2-5 poll=adaptive)");
+		return -EINVAL;
+	}
+	for (i = 0; i < argc; i++) {
+		eq = strchr(argv[i], '=');
+		n = eq ? (size_t)(eq - argv[i]) : 0;
+		if (!eq || !n || n >= sizeof(key)) {
+			XLV_FAIL(err, errlen,
+				 "\"%.40s\" is not KEY=VALUE (e.g. poll=adaptive)",
+				 argv[i]);
+			return -EINVAL;
+		}
+		memcpy(key, argv[i], n);
+		key[n] = '\0';
+		ret = xlv_settings_add(s, key, eq + 1, err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+bool xlv_cpu_list_has(const struct vbmq_cpu_list *l, unsigned int cpu)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->nr; i++)
+		if (l->cpu[i] == cpu)
+			return true;
+	return false;
+}
+
+int xlv_settings_validate(struct xlv_settings *s,
+			  const struct vbmq_keys_limits *lim,
+			  const struct vbmq_keys *cur,
+			  const struct vbmq_cpu_list *online,
+			  char *err, size_t errlen)
+{
+	struct vbmq_keys k = *cur;
+	char online_s[128];
+	unsigned int i;
+	int key, ret;
+
+	for (key = 0; key < VBMQ_KEY_COUNT; key++) {
+		if (!s->given[key])
+			continue;
+		ret = vbmq_keys_parse((enum vbmq_key)key, s->value[key], lim, &k,
+				      err, errlen);
+		if (ret)
+			return ret;
+	}
+	if (s->given[VBMQ_KEY_CPUS] && online) {
+		for (i = 0; i < k.cpus.nr; i++) {
+			if (xlv_cpu_list_has(online, k.cpus.cpu[i]))
+				continue;
+			vbmq_cpu_list_format(online, online_s,
+					     sizeof(online_s));
+			XLV_FAIL(err, errlen,
+				 "%s/%s: CPU %u is offline (allowed: dom0 CPUs %s)",
+				 VBMQ_KEYS_DIR, vbmq_key_name(VBMQ_KEY_CPUS),
+				 k.cpus.cpu[i], online_s);
+			return -EINVAL;
+		}
+	}
+	s->keys = k;
+	return 0;
+}
+
+/* ---- disk lines ---- */
+
+static const char *xlv_skip_blanks(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/* Copy [b, e) without surrounding blanks into buf; -ENOSPC if too long. */
+static int xlv_copy_trim(const char *b, const char *e, char *buf, size_t len)
+{
+	b = xlv_skip_blanks(b);
+	while (e > b && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+			 e[-1] == '\r'))
+		e--;
+	if ((size_t)(e - b) >= len)
+		return -ENOSPC;
+	memcpy(buf, b, (size_t)(e - b));
+	buf[e - b] = '\0';
+	return 0;
+}
+
+/* Does a new "key=" item start at p (after a comma)? */
+static bool xlv_item_starts(const char *p)
+{
+	p = xlv_skip_blanks(p);
+	if (!isalpha((unsigned char)*p))
+		return false;
+	while (isalnum((unsigned char)*p) || *p == '-' || *p == '_')
+		p++;
+	p = xlv_skip_blanks(p);
+	return *p == '=';
+}
+
+int xlv_parse_disk_line(const char *line, char *vdev, size_t vdevlen,
+			struct xlv_settings *s, char *err, size_t errlen)
+{
+	const char *colon = strchr(line, ':'), *p, *e, *eq;
+	char key[64], value[VBMQ_KEYS_VALUE_MAX + 1];
+	unsigned int devid;
+	int ret;
+
+	xlv_settings_init(s);
+	if (!colon || xlv_copy_trim(line, colon, vdev, vdevlen) || !vdev[0]) {
+		XLV_FAIL(err, errlen,
+			 "\"%.60s\": expected \"VDEV: key=value, ...\" (e.g. \"xvda: queues=4, poll=adaptive\")",
+			 line);
+		return -EINVAL;
+	}
+	ret = xlv_vdev_to_devid(vdev, &devid, err, errlen);
+	if (ret)
+		return ret;
+	p = xlv_skip_blanks(colon + 1);
+	if (!*p || *p == '\n') {
+		XLV_FAIL(err, errlen, "%s: no settings after ':' (e.g. \"%s: queues=4\")",
+			 vdev, vdev);
+		return -EINVAL;
+	}
+	while (*p) {
+		/* The item ends at a comma that starts a new key=, or at the end. */
+		for (e = p; *e && !(*e == ',' && xlv_item_starts(e + 1)); e++)
+			;
+		eq = memchr(p, '=', (size_t)(e - p));
+		if (!eq || xlv_copy_trim(p, eq, key, sizeof(key)) || !key[0]) {
+			XLV_FAIL(err, errlen,
+				 "%s: \"%.*s\" is not key=value", vdev,
+				 (int)(e - p > 40 ? 40 : e - p), p);
+			return -EINVAL;
+		}
+		if (xlv_copy_trim(eq + 1, e, value, sizeof(value))) {
+			XLV_FAIL(err, errlen, "%s: value of %s is too long", vdev,
+				 key);
+			return -EINVAL;
+		}
+		ret = xlv_settings_add(s, key, value, err, errlen);
+		if (ret)
+			return ret;
+		p = *e ? e + 1 : e;
+	}
+	return 0;
+}
+
+int xlv_parse_conf_line(const char *line, char *domain, size_t domlen,
+			char *vdev, size_t vdevlen, struct xlv_settings *s,
+			char *err, size_t errlen)
+{
+	const char *p = xlv_skip_blanks(line), *e;
+
+	if (!*p || *p == '#' || *p == '\n' || *p == '\r')
+		return -ENODATA;
+	for (e = p; *e && *e != ' ' && *e != '\t' && *e != ':'; e++)
+		;
+	if (*e != ' ' && *e != '\t') {
+		XLV_FAIL(err, errlen,
+			 "\"%.60s\": expected \"DOMAIN VDEV: key=value, ...\"",
+			 line);
+		return -EINVAL;
+	}
+	if (xlv_copy_trim(p, e, domain, domlen) ||
+	    (strcmp(domain, "*") && !xlv_domain_name_ok(domain))) {
+		XLV_FAIL(err, errlen,
+			 "\"%.*s\" is not a domain name or \"*\"",
+			 (int)(e - p > 40 ? 40 : e - p), p);
+		return -EINVAL;
+	}
+	return xlv_parse_disk_line(e, vdev, vdevlen, s, err, errlen);
+}
+
+/* ---- xl config files ---- */
+
+void xlv_xl_config_init(struct xlv_xl_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+enum xlv_tok { T_END, T_NL, T_IDENT, T_STRING, T_ATOM, T_EQ, T_LBR, T_RBR,
+	       T_COMMA, T_BAD };
+
+struct xlv_lexer {
+	const char *p;
+	unsigned int line;
+	char buf[VBMQ_KEYS_VALUE_MAX + 64];
+	bool too_long;
+};
+
+/* Next token; strings are unquoted into lx->buf (truncation flagged). */
+static enum xlv_tok xlv_lex(struct xlv_lexer *lx)
+{
+	const char *p = lx->p;
+	size_t n = 0;
+	char q, c;
+
+	lx->too_long = false;
+	for (;;) {
+		while (*p == ' ' || *p == '\t' || *p == '\r')
+			p++;
+		if (*p == '#') {
+			while (*p && *p != '\n')
+				p++;
+			continue;
+		}
+		break;
+	}
+	lx->buf[0] = '\0';
+	switch (*p) {
+	case '\0':
+		lx->p = p;
+		return T_END;
+	case '\n':
+	case ';':
+		if (*p == '\n')
+			lx->line++;
+		lx->p = p + 1;
+		return T_NL;
+	case '=':
+		lx->p = p + 1;
+		return T_EQ;
+	case '[':
+		lx->p = p + 1;
+		return T_LBR;
+	case ']':
+		lx->p = p + 1;
+		return T_RBR;
+	case ',':
+		lx->p = p + 1;
+		return T_COMMA;
+	case '"':
+	case '\'':
+		q = *p++;
+		while (*p && *p != q && *p != '\n') {
+			c = *p++;
+			if (c == '\\' && *p && *p != '\n') {
+				c = *p++;
+				if (c == 'n')
+					c = '\n';
+				else if (c == 't')
+					c = '\t';
+				else if (c == 'r')
+					c = '\r';
+			}
+			if (n + 1 < sizeof(lx->buf))
+				lx->buf[n++] = c;
+			else
+				lx->too_long = true;
+		}
+		lx->buf[n] = '\0';
+		if (*p != q) {
+			lx->p = p;
+			return T_BAD;
+		}
+		lx->p = p + 1;
+		return T_STRING;
+	default:
+		break;
+	}
+	if (isalpha((unsigned char)*p) || *p == '_') {
+		while (isalnum((unsigned char)*p) || *p == '_') {
+			if (n + 1 < sizeof(lx->buf))
+				lx->buf[n++] = *p;
+			p++;
+		}
+		lx->buf[n] = '\0';
+		lx->p = p;
+		return T_IDENT;
+	}
+	if (isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '+') {
+		while (isalnum((unsigned char)*p) || *p == '.' || *p == '-' ||
+		       *p == '+')
+			p++;
+		lx->p = p;
+		return T_ATOM;
+	}
+	lx->p = p + 1;
+	return T_BAD;
+}
+
+int xlv_parse_xl_config(const char *text, const char *what,
+			struct xlv_xl_config *cfg, char *err, size_t errlen)
+{
+	struct xlv_lexer lx = { .p = text, .line = 1 };
+	char setting[64];
+	enum xlv_tok t;
+	bool is_vbmq, is_name;
+	unsigned int nr, depth;
+
+	for (;;) {
+		t = xlv_lex(&lx);
+		if (t == T_END)
+			return 0;
+		if (t == T_NL)
+			continue;
+		if (t != T_IDENT)
+			goto syntax;
+		if (strlen(lx.buf) >= sizeof(setting))
+			goto syntax;
+		strcpy(setting, lx.buf);
+		is_vbmq = !strcmp(setting, "vbmq");
+		is_name = !strcmp(setting, "name");
+		if (xlv_lex(&lx) != T_EQ)
+			goto syntax;
+		t = xlv_lex(&lx);
+		if (t == T_STRING || t == T_ATOM) {
+			if (is_name && t == T_STRING) {
+				if (strlen(lx.buf) >= sizeof(cfg->name)) {
+					XLV_FAIL(err, errlen,
+						 "%s:%u: name is too long", what,
+						 lx.line);
+					return -EINVAL;
+				}
+				strcpy(cfg->name, lx.buf);
+			}
+			if (is_vbmq) {
+				XLV_FAIL(err, errlen,
+					 "%s:%u: vbmq must be a list of strings, e.g. vbmq = [ \"xvda: queues=4, poll=adaptive\" ]",
+					 what, lx.line);
+				return -EINVAL;
+			}
+		} else if (t == T_LBR) {
+			nr = 0;
+			depth = 1;
+			while (depth) {
+				t = xlv_lex(&lx);
+				if (t == T_END || t == T_BAD || t == T_EQ)
+					goto syntax;
+				if (t == T_LBR) {
+					depth++;
+				} else if (t == T_RBR) {
+					depth--;
+				} else if (is_vbmq && t == T_STRING && depth == 1) {
+					if (nr == XLV_CFG_MAX_DISKS) {
+						XLV_FAIL(err, errlen,
+							 "%s:%u: more than %u vbmq entries",
+							 what, lx.line,
+							 XLV_CFG_MAX_DISKS);
+						return -EINVAL;
+					}
+					if (lx.too_long) {
+						XLV_FAIL(err, errlen,
+							 "%s:%u: vbmq entry too long",
+							 what, lx.line);
+						return -EINVAL;
+					}
+					snprintf(cfg->vbmq[nr], sizeof(cfg->vbmq[nr]),
+						 "%s", lx.buf);
+					nr++;
+				} else if (is_vbmq && (t == T_ATOM || t == T_IDENT ||
+						       t == T_LBR)) {
+					XLV_FAIL(err, errlen,
+						 "%s:%u: vbmq entries must be quoted strings, e.g. \"xvda: queues=4\"",
+						 what, lx.line);
+					return -EINVAL;
+				}
+			}
+			if (is_vbmq) {
+				cfg->nr_vbmq = nr;
+				cfg->has_vbmq = true;
+			}
+		} else {
+			goto syntax;
+		}
+		t = xlv_lex(&lx);
+		if (t == T_END)
+			return 0;
+		if (t != T_NL)
+			goto syntax;
+	}
+syntax:
+	XLV_FAIL(err, errlen,
+		 "%s:%u: syntax error (expected KEY = VALUE; see xl.cfg(5))",
+		 what, lx.line);
+	return -EINVAL;
+}
+
+/* ---- command lines ---- */
+
+int xlv_parse_create_args(int argc, char **argv, struct xlv_create_args *a,
+			  char *err, size_t errlen)
+{
+	const char *arg, *f;
+	bool opts_done = false;
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < argc; i++) {
+		arg = argv[i];
+		if (a->nr_xl_args + 2 >= XLV_CREATE_MAX_ARGS ||
+		    a->nr_overrides >= XLV_CREATE_MAX_ARGS) {
+			XLV_FAIL(err, errlen, "too many arguments");
+			return -E2BIG;
+		}
+		if (!opts_done && !strcmp(arg, "--")) {
+			opts_done = true;
+			continue;
+		}
+		if (!opts_done && !strncmp(arg, "--", 2)) {
+			if (!strcmp(arg, "--quiet")) {
+				a->xl_args[a->nr_xl_args++] = arg;
+			} else if (!strncmp(arg, "--defconfig=", 12)) {
+				a->config = arg + 12;
+			} else if (!strcmp(arg, "--defconfig") && i + 1 < argc) {
+				a->config = argv[++i];
+			} else if (!strcmp(arg, "--ignore-global-affinity-masks")) {
+				a->xl_args[a->nr_xl_args++] = arg;
+			} else {
+				XLV_FAIL(err, errlen,
+					 "xl create option %.40s is not supported by xl-vbmq create (supported: -q -d -e -n -p -f FILE --quiet --defconfig=FILE --ignore-global-affinity-masks; attach a console afterwards with xl console)",
+					 arg);
+				return -EINVAL;
+			}
+			continue;
+		}
+		if (!opts_done && arg[0] == '-' && arg[1]) {
+			for (f = arg + 1; *f; f++) {
+				if (*f == 'q' || *f == 'd' || *f == 'e') {
+					a->xl_args[a->nr_xl_args++] =
+						*f == 'q' ? "-q" :
+						*f == 'd' ? "-d" : "-e";
+				} else if (*f == 'p') {
+					a->keep_paused = true;
+				} else if (*f == 'n') {
+					a->dry_run = true;
+				} else if (*f == 'f') {
+					if (f[1]) {
+						a->config = f + 1;
+					} else if (i + 1 < argc) {
+						a->config = argv[++i];
+					} else {
+						XLV_FAIL(err, errlen,
+							 "-f needs a config file");
+						return -EINVAL;
+					}
+					break;
+				} else {
+					XLV_FAIL(err, errlen,
+						 "xl create option -%c is not supported by xl-vbmq create (supported: -q -d -e -n -p -f FILE; instead of -c/-V/-F attach with xl console or xl vncviewer after creation)",
+						 *f);
+					return -EINVAL;
+				}
+				if (a->nr_xl_args + 2 >= XLV_CREATE_MAX_ARGS) {
+					XLV_FAIL(err, errlen, "too many arguments");
+					return -E2BIG;
+				}
+			}
+			continue;
+		}
+		if (!a->config && !strchr(arg, '=')) {
+			a->config = arg;
+			continue;
+		}
+		if (!strchr(arg, '=')) {
+			XLV_FAIL(err, errlen,
+				 "\"%.40s\": one config file only; more arguments must be KEY=VALUE overrides",
+				 arg);
+			return -EINVAL;
+		}
+		a->overrides[a->nr_overrides++] = arg;
+	}
+	if (!a->config) {
+		XLV_FAIL(err, errlen,
+			 "no config file given (usage: xl-vbmq create CONFIG [xl create options] [KEY=VALUE...])");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Seconds as "2", "0.5", "1.25": to milliseconds, 0.1 s .. 1 day. */
+static int xlv_parse_seconds(const char *s, unsigned int *ms)
+{
+	unsigned long whole = 0, frac = 0, scale = 1000;
+	const char *p = s;
+
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	while (isdigit((unsigned char)*p)) {
+		whole = whole * 10 + (unsigned long)(*p++ - '0');
+		if (whole > 86400)
+			return -ERANGE;
+	}
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		while (isdigit((unsigned char)*p)) {
+			scale /= 10;
+			frac += (unsigned long)(*p++ - '0') * scale;
+			if (!scale)
+				return -EINVAL;
+		}
+	}
+	if (*p)
+		return -EINVAL;
+	whole = whole * 1000 + frac;
+	if (whole < 100 || whole > 86400000ul)
+		return -ERANGE;
+	*ms = (unsigned int)whole;
+	return 0;
+}
+
+int xlv_parse_stats_args(int argc, char **argv, struct xlv_stats_args *a,
+			 char *err, size_t errlen)
+{
+	char *ep;
+	unsigned long v;
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->interval_ms = 1000;
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--watch") || !strcmp(argv[i], "-w")) {
+			if (i + 1 >= argc ||
+			    xlv_parse_seconds(argv[i + 1], &a->interval_ms)) {
+				XLV_FAIL(err, errlen,
+					 "--watch needs SECONDS, 0.1..86400 (e.g. --watch 2)");
+				return -EINVAL;
+			}
+			a->watch = true;
+			i++;
+		} else if (!strcmp(argv[i], "--count") || !strcmp(argv[i], "-c")) {
+			errno = 0;
+			v = i + 1 < argc ? strtoul(argv[i + 1], &ep, 10) : 0;
+			if (i + 1 >= argc || errno || *ep || !v || v > 1000000 ||
+			    !isdigit((unsigned char)argv[i + 1][0])) {
+				XLV_FAIL(err, errlen,
+					 "--count needs N, 1..1000000 (tables to print)");
+				return -EINVAL;
+			}
+			a->count = (unsigned int)v;
+			i++;
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			XLV_FAIL(err, errlen,
+				 "unknown option %.40s (allowed: --watch SECONDS, --count N)",
+				 argv[i]);
+			return -EINVAL;
+		} else if (!a->domain) {
+			a->domain = argv[i];
+		} else if (!a->vdev) {
+			a->vdev = argv[i];
+		} else {
+			XLV_FAIL(err, errlen,
+				 "too many arguments (usage: stats DOMAIN [VDEV] [--watch SECONDS] [--count N])");
+			return -EINVAL;
+		}
+	}
+	if (!a->domain) {
+		XLV_FAIL(err, errlen,
+			 "no DOMAIN given (usage: stats DOMAIN [VDEV] [--watch SECONDS] [--count N])");
+		return -EINVAL;
+	}
+	if (a->count && !a->watch)
+		a->watch = true;
+	return 0;
+}
+
+int xlv_pin_plan(const char *list, unsigned int nr_pcpus,
+		 const struct vbmq_cpu_list *online, unsigned int dom0_vcpus,
+		 struct xlv_pin_plan *plan, char *err, size_t errlen)
+{
+	struct vbmq_keys_limits lim = { .max_queues = 1,
+					.nr_cpu_ids = nr_pcpus };
+	char msg[VBMQ_KEYS_ERR_LEN], on[128];
+	unsigned int i;
+
+	memset(plan, 0, sizeof(*plan));
+	vbmq_cpu_list_format(online, on, sizeof(on));
+	if (!*list) {
+		XLV_FAIL(err, errlen,
+			 "--io-cpus needs a list of physical CPUs (online: %s), e.g. --io-cpus 2-3",
+			 on);
+		return -EINVAL;
+	}
+	if (vbmq_keys_parse_cpus(list, &lim, &plan->io, msg, sizeof(msg))) {
+		/* Reuse the parser's detail, named for this option. */
+		const char *d = strstr(msg, "(allowed");
+
+		XLV_FAIL(err, errlen,
+			 "--io-cpus \"%.40s\" is invalid %s; physical CPUs online: %s",
+			 list, d ? d : "", on);
+		return -EINVAL;
+	}
+	for (i = 0; i < plan->io.nr; i++) {
+		if (!xlv_cpu_list_has(online, plan->io.cpu[i])) {
+			XLV_FAIL(err, errlen,
+				 "--io-cpus: physical CPU %u is not online (online: %s)",
+				 plan->io.cpu[i], on);
+			return -EINVAL;
+		}
+	}
+	if (plan->io.nr > dom0_vcpus) {
+		XLV_FAIL(err, errlen,
+			 "--io-cpus lists %u CPUs but dom0 has %u vCPUs; list at most %u (or boot Xen with a larger dom0_max_vcpus)",
+			 plan->io.nr, dom0_vcpus, dom0_vcpus);
+		return -EINVAL;
+	}
+	for (i = 0; i < online->nr; i++)
+		if (!xlv_cpu_list_has(&plan->io, online->cpu[i]))
+			plan->rest.cpu[plan->rest.nr++] = online->cpu[i];
+	if (!plan->rest.nr) {
+		XLV_FAIL(err, errlen,
+			 "--io-cpus takes every online CPU (%s); leave at least one for the other domains",
+			 on);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int xlv_chomp(const char *s, char *buf, size_t len)
+{
+	return xlv_copy_trim(s, s + strlen(s), buf, len);
+}

@@ -1,0 +1,1258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xl-vbmq: the operator's tool for vbmq disks.
+ *
+ *   set DOMAIN VDEV KEY=VALUE...     write vbmq/ settings of a disk
+ *   show DOMAIN [VDEV]               settings, rings, threads, errors
+ *   stats DOMAIN [VDEV] [--watch S]  per-ring statistics
+ *   pin-dom0 --io-cpus LIST          dedicated dom0 I/O cores (pin.c)
+ *   unpin                            undo pin-dom0
+ *   create CONFIG [xl create opts]   xl create -p, apply vbmq = [...], unpause
+ *   apply DOMAIN VDEV [--conf FILE]  settings from /etc/xen/vbmq.conf
+ *
+ * Values are checked by xen-blkback/keys_core.c, the parser the backend
+ * uses, before anything is written; all keys of one command are written in
+ * one xenstore transaction.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "xl-vbmq.h"
+
+#define XLV_SYSFS_BE		"/sys/bus/xen-backend/devices"
+#define XLV_SYSFS_MAXQ		"/sys/module/vbmq_blkback/parameters/max_queues"
+#define XLV_SYSFS_POLL		"/sys/module/vbmq_blkback/parameters/poll"
+#define XLV_SYSFS_POLL_MAX	"/sys/module/vbmq_blkback/parameters/poll_max_us"
+#define XLV_CPU_ONLINE		"/sys/devices/system/cpu/online"
+#define XLV_CPU_POSSIBLE	"/sys/devices/system/cpu/possible"
+#define XLV_CONF		"/etc/xen/vbmq.conf"
+#define XLV_XS_TIMEOUT		10	/* s: xenstored must answer */
+#define XLV_MAX_DISKS		64
+#define XLV_MAX_RINGS		64
+
+const char *xlv_prog = "xl-vbmq";
+
+/* ---- messages ---- */
+
+void xlv_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", xlv_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- xenstore ---- */
+
+static void xlv_xs_timeout(int sig)
+{
+	static const char msg[] =
+		"xl-vbmq: xenstored did not answer within 10 s; is it running? (start it: systemctl start xenstored, or /etc/init.d/xencommons start)\n";
+
+	(void)sig;
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(EXIT_FAILURE);
+	_exit(EXIT_FAILURE);
+}
+
+struct xs_handle *xlv_xs_open(void)
+{
+	struct xs_handle *h;
+	char *v;
+	unsigned int len;
+
+	h = xs_open(0);
+	if (!h) {
+		xlv_err("cannot connect to xenstored: %s; is xenstored running (systemctl start xenstored, or /etc/init.d/xencommons start) and is this dom0?",
+			strerror(errno));
+		exit(EXIT_FAILURE);
+	}
+	/*
+	 * Without a xenstored the xenbus device accepts the request and
+	 * never answers: bound the first read.
+	 */
+	signal(SIGALRM, xlv_xs_timeout);
+	alarm(XLV_XS_TIMEOUT);
+	v = xs_read(h, XBT_NULL, "/local/domain/0/name", &len);
+	alarm(0);
+	signal(SIGALRM, SIG_DFL);
+	free(v);
+	return h;
+}
+
+char *xlv_xs_read(struct xs_handle *h, xs_transaction_t t, const char *fmt,
+		  ...)
+{
+	char path[512];
+	unsigned int len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return xs_read(h, t, path, &len);
+}
+
+/* ---- small file helpers ---- */
+
+static int xlv_read_file(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return 0;
+}
+
+int xlv_read_cpu_file(const char *path, struct vbmq_cpu_list *l)
+{
+	struct vbmq_keys_limits lim = { .max_queues = 1 };
+	char raw[1100], buf[1100], err[VBMQ_KEYS_ERR_LEN];
+
+	if (xlv_read_file(path, raw, sizeof(raw)) ||
+	    xlv_chomp(raw, buf, sizeof(buf)))
+		return -EIO;
+	return vbmq_keys_parse_cpus(buf, &lim, l, err, sizeof(err));
+}
+
+/* Limits the backend applies: its max_queues, dom0's CPUs. */
+static void xlv_limits(struct vbmq_keys_limits *lim, struct vbmq_keys *def,
+		       struct vbmq_cpu_list *online, bool quiet)
+{
+	struct vbmq_cpu_list possible;
+	enum vbmq_poll_mode poll = VBMQ_POLL_ADAPTIVE;
+	unsigned int max_us = 32;
+	char buf[64], v[64], err[VBMQ_KEYS_ERR_LEN];
+
+	memset(lim, 0, sizeof(*lim));
+	if (xlv_read_cpu_file(XLV_CPU_ONLINE, online))
+		online->nr = 0;
+	if (!xlv_read_cpu_file(XLV_CPU_POSSIBLE, &possible) && possible.nr)
+		lim->nr_cpu_ids = possible.cpu[possible.nr - 1] + 1u;
+	if (!xlv_read_file(XLV_SYSFS_MAXQ, buf, sizeof(buf)) &&
+	    !xlv_chomp(buf, v, sizeof(v)))
+		lim->max_queues = (unsigned int)strtoul(v, NULL, 10);
+	if (!lim->max_queues) {
+		lim->max_queues = online->nr ? online->nr : 1;
+		if (lim->max_queues > 32)
+			lim->max_queues = 32;
+		if (!quiet)
+			fprintf(stderr,
+				"%s: note: vbmq-blkback is not loaded; checking queues against 1..%u (dom0's CPUs); load it with modprobe vbmq-blkback\n",
+				xlv_prog, lim->max_queues);
+	}
+	if (!xlv_read_file(XLV_SYSFS_POLL, buf, sizeof(buf)) &&
+	    !xlv_chomp(buf, v, sizeof(v)))
+		vbmq_keys_parse_poll(v, &poll, err, sizeof(err));
+	if (!xlv_read_file(XLV_SYSFS_POLL_MAX, buf, sizeof(buf)) &&
+	    !xlv_chomp(buf, v, sizeof(v)))
+		vbmq_keys_parse_poll_max_us(v, &max_us, err, sizeof(err));
+	vbmq_keys_defaults(def, lim, poll, max_us);
+}
+
+/* ---- domains and disks ---- */
+
+struct xlv_dom {
+	unsigned int domid;
+	char name[XLV_NAME_MAX];
+};
+
+struct xlv_disk {
+	unsigned int devid;
+	char vdev[XLV_VDEV_MAX];
+	char be[256];		/* backend directory */
+	char fe[256];		/* frontend directory */
+	unsigned int be_domid;
+	char be_type[16];	/* "vbd", "qdisk", ... */
+};
+
+static int xlv_resolve_domain(struct xs_handle *h, const char *arg,
+			      struct xlv_dom *d)
+{
+	char **ents, *name;
+	unsigned int n, i, id;
+
+	if (!xlv_parse_domid(arg, &d->domid)) {
+		name = xlv_xs_read(h, XBT_NULL, "/local/domain/%u/name",
+				   d->domid);
+		if (!name) {
+			xlv_err("there is no domain %u (see xl list)", d->domid);
+			return -ENOENT;
+		}
+		snprintf(d->name, sizeof(d->name), "%s", name);
+		free(name);
+		return 0;
+	}
+	ents = xs_directory(h, XBT_NULL, "/local/domain", &n);
+	for (i = 0; ents && i < n; i++) {
+		if (xlv_parse_domid(ents[i], &id))
+			continue;
+		name = xlv_xs_read(h, XBT_NULL, "/local/domain/%u/name", id);
+		if (name && !strcmp(name, arg)) {
+			d->domid = id;
+			snprintf(d->name, sizeof(d->name), "%s", name);
+			free(name);
+			free(ents);
+			return 0;
+		}
+		free(name);
+	}
+	free(ents);
+	xlv_err("there is no domain named \"%s\" (see xl list; give a name or a domain id)",
+		arg);
+	return -ENOENT;
+}
+
+/* Fill a disk from its frontend directory's backend link. */
+static int xlv_disk_load(struct xs_handle *h, const struct xlv_dom *d,
+			 unsigned int devid, struct xlv_disk *k)
+{
+	char *be, *dev;
+	unsigned int bd, dd, di;
+	char type[16];
+
+	memset(k, 0, sizeof(*k));
+	k->devid = devid;
+	snprintf(k->fe, sizeof(k->fe), "/local/domain/%u/device/vbd/%u",
+		 d->domid, devid);
+	be = xlv_xs_read(h, XBT_NULL, "%s/backend", k->fe);
+	if (!be)
+		return -ENOENT;
+	snprintf(k->be, sizeof(k->be), "%s", be);
+	free(be);
+	if (sscanf(k->be, "/local/domain/%u/backend/%15[^/]/%u/%u", &bd, type,
+		   &dd, &di) != 4)
+		return -EINVAL;
+	k->be_domid = bd;
+	snprintf(k->be_type, sizeof(k->be_type), "%s", type);
+	dev = xlv_xs_read(h, XBT_NULL, "%s/dev", k->be);
+	snprintf(k->vdev, sizeof(k->vdev), "%s", dev ? dev : "?");
+	free(dev);
+	return 0;
+}
+
+/* Every vbd of a domain, sorted by device id. */
+static int xlv_disks(struct xs_handle *h, const struct xlv_dom *d,
+		     struct xlv_disk *out, unsigned int max)
+{
+	char **ents;
+	unsigned int n = 0, i, j, id, nr = 0;
+	struct xlv_disk tmp;
+	char path[128];
+
+	snprintf(path, sizeof(path), "/local/domain/%u/device/vbd", d->domid);
+	ents = xs_directory(h, XBT_NULL, path, &n);
+	for (i = 0; ents && i < n && nr < max; i++) {
+		if (!isdigit((unsigned char)ents[i][0]))
+			continue;
+		id = (unsigned int)strtoul(ents[i], NULL, 10);
+		if (!xlv_disk_load(h, d, id, &out[nr]))
+			nr++;
+	}
+	free(ents);
+	for (i = 1; i < nr; i++)
+		for (j = i; j > 0 && out[j - 1].devid > out[j].devid; j--) {
+			tmp = out[j];
+			out[j] = out[j - 1];
+			out[j - 1] = tmp;
+		}
+	return (int)nr;
+}
+
+static void xlv_disk_names(struct xs_handle *h, const struct xlv_dom *d,
+			   char *buf, size_t len)
+{
+	static struct xlv_disk all[XLV_MAX_DISKS];
+	int n = xlv_disks(h, d, all, XLV_MAX_DISKS), i;
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && at < len; i++)
+		at += (size_t)snprintf(buf + at, len - at, "%s%s (%u)",
+				       i ? ", " : "", all[i].vdev,
+				       all[i].devid);
+	if (!n)
+		snprintf(buf, len, "none");
+}
+
+static int xlv_resolve_disk(struct xs_handle *h, const struct xlv_dom *d,
+			    const char *vdev, struct xlv_disk *k)
+{
+	char err[XLV_ERR_LEN], names[512];
+	unsigned int devid;
+
+	if (xlv_vdev_to_devid(vdev, &devid, err, sizeof(err))) {
+		xlv_err("%s", err);
+		return -EINVAL;
+	}
+	if (xlv_disk_load(h, d, devid, k)) {
+		xlv_disk_names(h, d, names, sizeof(names));
+		xlv_err("domain %s (%u) has no disk %s (device id %u); its disks: %s (see xl block-list %u)",
+			d->name, d->domid, vdev, devid, names, d->domid);
+		return -ENOENT;
+	}
+	if (strcmp(k->be_type, "vbd")) {
+		xlv_err("disk %s of domain %s is served by the \"%s\" backend, not a vbd backend like vbmq-blkback; use a phy: disk (backendtype=phy) for vbmq settings",
+			vdev, d->name, k->be_type);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---- set ---- */
+
+/* The disk's current settings as the backend would read them. */
+static void xlv_current(struct xs_handle *h, xs_transaction_t t,
+			const struct xlv_disk *k,
+			const struct vbmq_keys_limits *lim,
+			const struct vbmq_keys *def, struct vbmq_keys *cur)
+{
+	char err[VBMQ_KEYS_ERR_LEN], *v;
+	int key;
+
+	*cur = *def;
+	for (key = 0; key < VBMQ_KEY_COUNT; key++) {
+		v = xlv_xs_read(h, t, "%s/%s/%s", k->be, VBMQ_KEYS_DIR,
+				vbmq_key_name((enum vbmq_key)key));
+		if (v)
+			vbmq_keys_parse((enum vbmq_key)key, v, lim, cur, err,
+					sizeof(err));
+		free(v);
+	}
+}
+
+/*
+ * Validate s against the disk's current settings and write the given keys
+ * in one transaction (retried while xenstored says EAGAIN).
+ */
+static int xlv_apply(struct xs_handle *h, const struct xlv_dom *d,
+		     const struct xlv_disk *k, struct xlv_settings *s,
+		     const struct vbmq_keys_limits *lim,
+		     const struct vbmq_keys *def,
+		     const struct vbmq_cpu_list *online, bool verbose)
+{
+	char err[XLV_ERR_LEN], path[320], *state;
+	struct vbmq_keys cur;
+	xs_transaction_t t;
+	unsigned int tries;
+	int key;
+
+	for (tries = 0; tries < 100; tries++) {
+		t = xs_transaction_start(h);
+		if (t == XBT_NULL) {
+			xlv_err("cannot start a xenstore transaction: %s",
+				strerror(errno));
+			return -EIO;
+		}
+		state = xlv_xs_read(h, t, "%s/state", k->be);
+		if (!state) {
+			xs_transaction_end(h, t, true);
+			xlv_err("the backend of disk %s of domain %s is gone (%s); is the domain being destroyed?",
+				k->vdev, d->name, k->be);
+			return -ENOENT;
+		}
+		free(state);
+		xlv_current(h, t, k, lim, def, &cur);
+		if (xlv_settings_validate(s, lim, &cur, online, err,
+					  sizeof(err))) {
+			xs_transaction_end(h, t, true);
+			xlv_err("%s; nothing was written", err);
+			return -EINVAL;
+		}
+		for (key = 0; key < VBMQ_KEY_COUNT; key++) {
+			if (!s->given[key])
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/%s", k->be,
+				 VBMQ_KEYS_DIR,
+				 vbmq_key_name((enum vbmq_key)key));
+			if (!xs_write(h, t, path, s->value[key],
+				      (unsigned int)strlen(s->value[key]))) {
+				xlv_err("cannot write %s: %s; nothing was written",
+					path, strerror(errno));
+				xs_transaction_end(h, t, true);
+				return -EIO;
+			}
+		}
+		if (xs_transaction_end(h, t, false))
+			break;
+		if (errno != EAGAIN) {
+			xlv_err("xenstore transaction failed: %s; nothing was written",
+				strerror(errno));
+			return -EIO;
+		}
+	}
+	if (tries == 100) {
+		xlv_err("xenstore stayed busy (EAGAIN 100 times); nothing was written, try again");
+		return -EAGAIN;
+	}
+	if (verbose) {
+		printf("%s %s:", d->name, k->vdev);
+		for (key = 0; key < VBMQ_KEY_COUNT; key++)
+			if (s->given[key])
+				printf(" %s=%s", vbmq_key_name((enum vbmq_key)key),
+				       s->value[key]);
+		printf("\n");
+	}
+	return 0;
+}
+
+static int xlv_need_root(const char *cmd)
+{
+	if (geteuid() == 0)
+		return 0;
+	xlv_err("%s needs root (xenstore and the hypervisor are root-only); run it as root, e.g. sudo %s %s ...",
+		cmd, xlv_prog, cmd);
+	return -EPERM;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	struct vbmq_keys_limits lim;
+	struct vbmq_keys def;
+	struct vbmq_cpu_list online;
+	static struct xlv_settings s;
+	char err[XLV_ERR_LEN];
+	struct xs_handle *h;
+	struct xlv_dom d;
+	struct xlv_disk k;
+	unsigned int devid;
+	int ret;
+
+	if (argc < 3) {
+		xlv_err("usage: set DOMAIN VDEV KEY=VALUE... (see %s help set)",
+			xlv_prog);
+		return EXIT_FAILURE;
+	}
+	/* Everything that can be checked without xenstore, first. */
+	xlv_settings_init(&s);
+	if (xlv_settings_from_args(&s, argc - 2, argv + 2, err, sizeof(err)) ||
+	    xlv_vdev_to_devid(argv[1], &devid, err, sizeof(err))) {
+		xlv_err("%s; nothing was written", err);
+		return EXIT_FAILURE;
+	}
+	xlv_limits(&lim, &def, &online, !s.given[VBMQ_KEY_QUEUES]);
+	if (xlv_settings_validate(&s, &lim, &def, &online, err, sizeof(err))) {
+		xlv_err("%s; nothing was written", err);
+		return EXIT_FAILURE;
+	}
+	if (xlv_need_root("set"))
+		return EXIT_FAILURE;
+	h = xlv_xs_open();
+	if (xlv_resolve_domain(h, argv[0], &d) ||
+	    xlv_resolve_disk(h, &d, argv[1], &k)) {
+		xs_close(h);
+		return EXIT_FAILURE;
+	}
+	ret = xlv_apply(h, &d, &k, &s, &lim, &def, &online, true);
+	xs_close(h);
+	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* ---- per-ring statistics from sysfs ---- */
+
+struct xlv_ring {
+	bool ok;
+	char thread[64];
+	int pid;
+	int cpu;
+	char poll[64];
+	unsigned long long poll_max_us, window_ns, in_flight;
+	unsigned long long reqs, rd, wr, f, b, ds;
+	unsigned long long kicks, notify_sent, notify_suppressed;
+	unsigned long long poll_hits, poll_misses;
+};
+
+static int xlv_ring_read(const struct xlv_disk *k, unsigned int domid,
+			 unsigned int idx, struct xlv_ring *r)
+{
+	char path[256], line[128], key[64], val[64];
+	FILE *f;
+
+	memset(r, 0, sizeof(*r));
+	r->cpu = -1;
+	snprintf(path, sizeof(path), XLV_SYSFS_BE "/vbd-%u-%u/vbmq/ring%u",
+		 domid, k->devid, idx);
+	f = fopen(path, "r");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%63s %63s", key, val) != 2)
+			continue;
+#define XLV_U(name, field)						\
+		else if (!strcmp(key, name))				\
+			r->field = strtoull(val, NULL, 10)
+		if (!strcmp(key, "thread"))
+			snprintf(r->thread, sizeof(r->thread), "%s", val);
+		else if (!strcmp(key, "pid"))
+			r->pid = atoi(val);
+		else if (!strcmp(key, "cpu"))
+			r->cpu = atoi(val);
+		else if (!strcmp(key, "poll"))
+			snprintf(r->poll, sizeof(r->poll), "%s", val);
+		XLV_U("poll_max_us", poll_max_us);
+		XLV_U("poll_window_ns", window_ns);
+		XLV_U("in_flight", in_flight);
+		XLV_U("rd_req", rd);
+		XLV_U("wr_req", wr);
+		XLV_U("f_req", f);
+		XLV_U("b_req", b);
+		XLV_U("ds_req", ds);
+		XLV_U("kicks", kicks);
+		XLV_U("notify_sent", notify_sent);
+		XLV_U("notify_suppressed", notify_suppressed);
+		XLV_U("poll_hits", poll_hits);
+		XLV_U("poll_misses", poll_misses);
+#undef XLV_U
+	}
+	fclose(f);
+	r->reqs = r->rd + r->wr + r->f + r->b + r->ds;
+	r->ok = true;
+	return 0;
+}
+
+static int xlv_rings_read(const struct xlv_disk *k, unsigned int domid,
+			  struct xlv_ring *r, unsigned int max)
+{
+	unsigned int i;
+
+	for (i = 0; i < max; i++)
+		if (xlv_ring_read(k, domid, i, &r[i]))
+			break;
+	return (int)i;
+}
+
+/* "1" or "0-1" from /proc/PID/status, or "?". */
+static void xlv_thread_allowed(int pid, char *buf, size_t len)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(buf, len, "?");
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Cpus_allowed_list:", 18)) {
+			xlv_chomp(line + 18 + strspn(line + 18, " \t"), buf,
+				  len);
+			break;
+		}
+	fclose(f);
+}
+
+/* ---- show ---- */
+
+static const char *xlv_state_name(const char *s)
+{
+	static const char * const names[] = {
+		"Unknown", "Initialising", "InitWait", "Initialised",
+		"Connected", "Closing", "Closed", "Reconfiguring",
+		"Reconfigured",
+	};
+	unsigned int v;
+
+	if (!s || xlv_parse_domid(s, &v) || v >= 9)
+		return "?";
+	return names[v];
+}
+
+static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
+			  const struct xlv_disk *k)
+{
+	static struct xlv_ring rings[XLV_MAX_RINGS];
+	char *v, *st, *fst, *nq, *mq, allowed[64], def_note[48];
+	struct vbmq_keys_limits lim;
+	struct vbmq_keys def;
+	struct vbmq_cpu_list online;
+	int key, n, i;
+
+	xlv_limits(&lim, &def, &online, true);
+	printf("%s (%u) of domain %s (%u)\n", k->vdev, k->devid, d->name,
+	       d->domid);
+	st = xlv_xs_read(h, XBT_NULL, "%s/state", k->be);
+	fst = xlv_xs_read(h, XBT_NULL, "%s/state", k->fe);
+	printf("  backend:  %s (state %s %s)\n", k->be, st ? st : "-",
+	       xlv_state_name(st));
+	printf("  frontend: %s (state %s %s)\n", k->fe, fst ? fst : "-",
+	       xlv_state_name(fst));
+	free(st);
+	free(fst);
+	for (key = 0; key < VBMQ_KEY_COUNT; key++) {
+		v = xlv_xs_read(h, XBT_NULL, "%s/%s/%s", k->be, VBMQ_KEYS_DIR,
+				vbmq_key_name((enum vbmq_key)key));
+		def_note[0] = '\0';
+		if (!v) {
+			switch (key) {
+			case VBMQ_KEY_QUEUES:
+				snprintf(def_note, sizeof(def_note),
+					 "%u", def.queues);
+				break;
+			case VBMQ_KEY_CPUS:
+				snprintf(def_note, sizeof(def_note),
+					 "unpinned");
+				break;
+			case VBMQ_KEY_POLL:
+				snprintf(def_note, sizeof(def_note), "%s",
+					 vbmq_poll_mode_name(def.poll));
+				break;
+			case VBMQ_KEY_POLL_MAX_US:
+				snprintf(def_note, sizeof(def_note), "%u",
+					 def.poll_max_us);
+				break;
+			case VBMQ_KEY_GUEST_POLL_QUEUES:
+				snprintf(def_note, sizeof(def_note), "0");
+				break;
+			default:
+				snprintf(def_note, sizeof(def_note), "spread");
+			}
+		}
+		printf("  %s/%-20s %s%s%s%s\n", VBMQ_KEYS_DIR,
+		       vbmq_key_name((enum vbmq_key)key), v ? "\"" : "",
+		       v ? v : "(not set, default ", v ? "\"" : def_note,
+		       v ? "" : ")");
+		free(v);
+	}
+	mq = xlv_xs_read(h, XBT_NULL, "%s/multi-queue-max-queues", k->be);
+	nq = xlv_xs_read(h, XBT_NULL, "%s/multi-queue-num-queues", k->fe);
+	printf("  rings:    %s negotiated (backend offers %s)\n",
+	       nq ? nq : (fst ? "1" : "-"), mq ? mq : "-");
+	free(mq);
+	free(nq);
+	n = k->be_domid == 0 ? xlv_rings_read(k, d->domid, rings,
+					      XLV_MAX_RINGS) : 0;
+	for (i = 0; i < n; i++) {
+		xlv_thread_allowed(rings[i].pid, allowed, sizeof(allowed));
+		printf("  ring%d:    thread %s pid %d cpu %s%.0d allowed %s poll %s poll-max-us %llu window-ns %llu in-flight %llu\n",
+		       i, rings[i].thread, rings[i].pid,
+		       rings[i].cpu < 0 ? "any" : "", rings[i].cpu < 0 ? 0 : rings[i].cpu,
+		       allowed, rings[i].poll, rings[i].poll_max_us,
+		       rings[i].window_ns, rings[i].in_flight);
+	}
+	if (!n)
+		printf("  ring threads: none (not connected, or the backend is not vbmq-blkback in dom0)\n");
+	v = xlv_xs_read(h, XBT_NULL, "%s/%s/%s", k->be, VBMQ_KEYS_DIR,
+			VBMQ_KEYS_ERROR_NODE);
+	printf("  error:    %s\n", v ? v : "none");
+	free(v);
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	static struct xlv_disk all[XLV_MAX_DISKS];
+	struct xs_handle *h;
+	struct xlv_dom d;
+	struct xlv_disk k;
+	int n, i;
+
+	if (argc < 1 || argc > 2) {
+		xlv_err("usage: show DOMAIN [VDEV] (see %s help show)",
+			xlv_prog);
+		return EXIT_FAILURE;
+	}
+	if (xlv_need_root("show"))
+		return EXIT_FAILURE;
+	h = xlv_xs_open();
+	if (xlv_resolve_domain(h, argv[0], &d))
+		goto fail;
+	if (argc == 2) {
+		if (xlv_resolve_disk(h, &d, argv[1], &k))
+			goto fail;
+		xlv_show_disk(h, &d, &k);
+	} else {
+		n = xlv_disks(h, &d, all, XLV_MAX_DISKS);
+		if (!n)
+			printf("domain %s (%u) has no disks\n", d.name, d.domid);
+		for (i = 0; i < n; i++)
+			xlv_show_disk(h, &d, &all[i]);
+	}
+	xs_close(h);
+	return EXIT_SUCCESS;
+fail:
+	xs_close(h);
+	return EXIT_FAILURE;
+}
+
+/* ---- stats ---- */
+
+static volatile sig_atomic_t xlv_stop;
+
+static void xlv_on_signal(int sig)
+{
+	(void)sig;
+	xlv_stop = 1;
+}
+
+static unsigned long long xlv_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ull +
+		(unsigned long long)ts.tv_nsec;
+}
+
+static void xlv_sleep_ms(unsigned int ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000,
+			       .tv_nsec = (long)(ms % 1000) * 1000000L };
+
+	while (!xlv_stop && nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static int cmd_stats(int argc, char **argv)
+{
+	static struct xlv_disk disks[XLV_MAX_DISKS];
+	static struct xlv_ring prev[XLV_MAX_DISKS][XLV_MAX_RINGS];
+	static struct xlv_ring cur[XLV_MAX_RINGS];
+	static int nprev[XLV_MAX_DISKS];
+	struct xlv_stats_args a;
+	char err[XLV_ERR_LEN], hit[16];
+	unsigned long long t0, t1, dreq, dpoll;
+	double secs;
+	struct xs_handle *h;
+	struct xlv_dom d;
+	unsigned int printed = 0;
+	int nd, i, j, n;
+
+	if (xlv_parse_stats_args(argc, argv, &a, err, sizeof(err))) {
+		xlv_err("%s", err);
+		return EXIT_FAILURE;
+	}
+	if (xlv_need_root("stats"))
+		return EXIT_FAILURE;
+	h = xlv_xs_open();
+	if (xlv_resolve_domain(h, a.domain, &d))
+		goto fail;
+	if (a.vdev) {
+		if (xlv_resolve_disk(h, &d, a.vdev, &disks[0]))
+			goto fail;
+		nd = 1;
+	} else {
+		nd = xlv_disks(h, &d, disks, XLV_MAX_DISKS);
+		if (!nd) {
+			xlv_err("domain %s (%u) has no disks (see xl block-list %u)",
+				d.name, d.domid, d.domid);
+			goto fail;
+		}
+	}
+	xs_close(h);
+	h = NULL;
+	for (i = 0; i < nd; i++) {
+		nprev[i] = xlv_rings_read(&disks[i], d.domid, prev[i],
+					  XLV_MAX_RINGS);
+		if (!nprev[i] && a.vdev) {
+			xlv_err("disk %s of domain %s has no vbmq-blkback rings in %s/vbd-%u-%u/vbmq (not connected yet, or served by another backend: load vbmq-blkback)",
+				disks[i].vdev, d.name, XLV_SYSFS_BE, d.domid,
+				disks[i].devid);
+			return EXIT_FAILURE;
+		}
+	}
+	signal(SIGINT, xlv_on_signal);
+	signal(SIGTERM, xlv_on_signal);
+	t0 = xlv_now_ns();
+	while (!xlv_stop) {
+		xlv_sleep_ms(a.interval_ms);
+		if (xlv_stop)
+			break;
+		t1 = xlv_now_ns();
+		secs = (double)(t1 - t0) / 1e9;
+		t0 = t1;
+		printf("%-6s %-4s %-4s %-8s %12s %10s %10s %10s %10s %6s %8s\n",
+		       "DISK", "RING", "CPU", "POLL", "REQS", "REQ/S", "KICKS",
+		       "NOTIFY", "SUPPRESSED", "HIT%", "INFLIGHT");
+		for (i = 0; i < nd; i++) {
+			n = xlv_rings_read(&disks[i], d.domid, cur,
+					   XLV_MAX_RINGS);
+			for (j = 0; j < n; j++) {
+				const struct xlv_ring *p =
+					j < nprev[i] ? &prev[i][j] : NULL;
+
+				dreq = p && cur[j].reqs >= p->reqs ?
+				       cur[j].reqs - p->reqs : cur[j].reqs;
+				dpoll = cur[j].poll_hits + cur[j].poll_misses -
+					(p ? p->poll_hits + p->poll_misses : 0);
+				if (p && dpoll)
+					snprintf(hit, sizeof(hit), "%.1f",
+						 100.0 * (double)(cur[j].poll_hits - p->poll_hits) /
+						 (double)dpoll);
+				else
+					snprintf(hit, sizeof(hit), "-");
+				printf("%-6s %-4d %-4s %-8s %12llu %10.1f %10llu %10llu %10llu %6s %8llu\n",
+				       disks[i].vdev, j,
+				       cur[j].cpu < 0 ? "any" :
+				       (snprintf(err, sizeof(err), "%d",
+						 cur[j].cpu), err),
+				       cur[j].poll, cur[j].reqs,
+				       secs > 0 ? (double)dreq / secs : 0.0,
+				       cur[j].kicks, cur[j].notify_sent,
+				       cur[j].notify_suppressed, hit,
+				       cur[j].in_flight);
+				prev[i][j] = cur[j];
+			}
+			nprev[i] = n;
+			if (!n)
+				printf("%-6s (no rings: not connected)\n",
+				       disks[i].vdev);
+		}
+		fflush(stdout);
+		printed++;
+		if (!a.watch || (a.count && printed >= a.count))
+			break;
+		printf("\n");
+	}
+	return EXIT_SUCCESS;
+fail:
+	if (h)
+		xs_close(h);
+	return EXIT_FAILURE;
+}
+
+/* ---- create ---- */
+
+static char *xlv_slurp(const char *path, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f) {
+		snprintf(err, errlen, "cannot read config file %s: %s", path,
+			 strerror(errno));
+		return NULL;
+	}
+	for (;;) {
+		if (len + 4096 + 1 > cap) {
+			char *nb;
+
+			cap = cap ? cap * 2 : 8192;
+			if (cap > (16u << 20)) {
+				snprintf(err, errlen, "%s is too large", path);
+				goto out;
+			}
+			nb = realloc(buf, cap);
+			if (!nb) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, 4096, f);
+		len += n;
+		if (n < 4096)
+			break;
+	}
+	buf[len] = '\0';
+	fclose(f);
+	return buf;
+out:
+	free(buf);
+	fclose(f);
+	return NULL;
+}
+
+/* Run argv, wait; its exit status (or -1). */
+static int xlv_run(char *const argv[])
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		fprintf(stderr, "%s: cannot run %s: %s (is the Xen toolstack installed?)\n",
+			xlv_prog, argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	static struct xlv_xl_config cfg;
+	static struct xlv_settings s[XLV_CFG_MAX_DISKS];
+	static struct xlv_disk k;
+	char vdev[XLV_CFG_MAX_DISKS][XLV_VDEV_MAX];
+	struct xlv_create_args a;
+	struct vbmq_keys_limits lim;
+	struct vbmq_keys def;
+	struct vbmq_cpu_list online;
+	char err[XLV_ERR_LEN], idbuf[16];
+	char *xl[XLV_CREATE_MAX_ARGS * 2 + 8], *text;
+	unsigned int i, j, devid[XLV_CFG_MAX_DISKS];
+	struct xs_handle *h;
+	struct xlv_dom d;
+	int n = 0, rc;
+
+	if (xlv_parse_create_args(argc, argv, &a, err, sizeof(err))) {
+		xlv_err("%s", err);
+		return EXIT_FAILURE;
+	}
+	text = xlv_slurp(a.config, err, sizeof(err));
+	if (!text) {
+		xlv_err("%s", err);
+		return EXIT_FAILURE;
+	}
+	xlv_xl_config_init(&cfg);
+	rc = xlv_parse_xl_config(text, a.config, &cfg, err, sizeof(err));
+	free(text);
+	for (i = 0; !rc && i < (unsigned int)a.nr_overrides; i++)
+		rc = xlv_parse_xl_config(a.overrides[i], "command line", &cfg,
+					 err, sizeof(err));
+	if (rc) {
+		xlv_err("%s", err);
+		return EXIT_FAILURE;
+	}
+	if (!cfg.name[0]) {
+		xlv_err("%s sets no name = \"...\"; xl needs one", a.config);
+		return EXIT_FAILURE;
+	}
+	/* Every vbmq entry checked before the domain exists. */
+	xlv_limits(&lim, &def, &online, false);
+	for (i = 0; i < cfg.nr_vbmq; i++) {
+		if (xlv_parse_disk_line(cfg.vbmq[i], vdev[i], sizeof(vdev[i]),
+					&s[i], err, sizeof(err)) ||
+		    xlv_vdev_to_devid(vdev[i], &devid[i], err, sizeof(err)) ||
+		    xlv_settings_validate(&s[i], &lim, &def, &online, err,
+					  sizeof(err))) {
+			xlv_err("%s: vbmq entry %u: %s; no domain created",
+				a.config, i + 1, err);
+			return EXIT_FAILURE;
+		}
+		for (j = 0; j < i; j++)
+			if (devid[j] == devid[i]) {
+				xlv_err("%s: vbmq names disk %s twice; merge the entries",
+					a.config, vdev[i]);
+				return EXIT_FAILURE;
+			}
+	}
+	if (a.dry_run) {
+		printf("%s: domain %s, %u vbmq entr%s valid (dry run: nothing created)\n",
+		       a.config, cfg.name, cfg.nr_vbmq,
+		       cfg.nr_vbmq == 1 ? "y" : "ies");
+		return EXIT_SUCCESS;
+	}
+	if (xlv_need_root("create"))
+		return EXIT_FAILURE;
+	xl[n++] = "xl";
+	xl[n++] = "create";
+	xl[n++] = "-p";
+	for (i = 0; i < (unsigned int)a.nr_xl_args; i++)
+		xl[n++] = (char *)a.xl_args[i];
+	xl[n++] = (char *)a.config;
+	for (i = 0; i < (unsigned int)a.nr_overrides; i++)
+		xl[n++] = (char *)a.overrides[i];
+	xl[n] = NULL;
+	rc = xlv_run(xl);
+	if (rc != 0) {
+		xlv_err("xl create failed (status %d); see its messages above",
+			rc);
+		return EXIT_FAILURE;
+	}
+	h = xlv_xs_open();
+	if (xlv_resolve_domain(h, cfg.name, &d))
+		goto destroy;
+	for (i = 0; i < cfg.nr_vbmq; i++) {
+		if (xlv_resolve_disk(h, &d, vdev[i], &k) ||
+		    xlv_apply(h, &d, &k, &s[i], &lim, &def, &online, true))
+			goto destroy;
+	}
+	if (xlv_pin_exclude_domain(h, d.domid))
+		goto destroy;
+	xs_close(h);
+	if (a.keep_paused) {
+		printf("domain %s (%u) left paused (-p); start it with xl unpause %u\n",
+		       d.name, d.domid, d.domid);
+		return EXIT_SUCCESS;
+	}
+	snprintf(idbuf, sizeof(idbuf), "%u", d.domid);
+	{
+		char *un[] = { "xl", "unpause", idbuf, NULL };
+
+		if (xlv_run(un) != 0) {
+			xlv_err("xl unpause %u failed; the domain stays paused (xl unpause %u, or xl destroy %u)",
+				d.domid, d.domid, d.domid);
+			return EXIT_FAILURE;
+		}
+	}
+	return EXIT_SUCCESS;
+destroy:
+	xs_close(h);
+	xlv_err("destroying domain %s: its vbmq settings could not be applied (fix the config and run create again)",
+		cfg.name);
+	{
+		char *de[] = { "xl", "destroy", cfg.name, NULL };
+
+		xlv_run(de);
+	}
+	return EXIT_FAILURE;
+}
+
+/* ---- apply (from /etc/xen/vbmq.conf; used by the hotplug script) ---- */
+
+static int cmd_apply(int argc, char **argv)
+{
+	static struct xlv_settings merged, line_s;
+	const char *conf = XLV_CONF;
+	char *text, *line, *save, err[XLV_ERR_LEN];
+	char dom[XLV_NAME_MAX], vdev[XLV_VDEV_MAX];
+	struct vbmq_keys_limits lim;
+	struct vbmq_keys def;
+	struct vbmq_cpu_list online;
+	struct xs_handle *h;
+	struct xlv_dom d;
+	struct xlv_disk k;
+	unsigned int lineno = 0, devid, ldevid, matched = 0;
+	int key, ret, i, npos = 0;
+	const char *pos[2] = { NULL, NULL };
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "--conf") && i + 1 < argc) {
+			conf = argv[++i];
+		} else if (!strncmp(argv[i], "--conf=", 7)) {
+			conf = argv[i] + 7;
+		} else if (argv[i][0] == '-' || npos == 2) {
+			xlv_err("usage: apply DOMAIN VDEV [--conf FILE] (see %s help apply)",
+				xlv_prog);
+			return EXIT_FAILURE;
+		} else {
+			pos[npos++] = argv[i];
+		}
+	}
+	if (npos != 2) {
+		xlv_err("usage: apply DOMAIN VDEV [--conf FILE] (see %s help apply)",
+			xlv_prog);
+		return EXIT_FAILURE;
+	}
+	if (xlv_vdev_to_devid(pos[1], &devid, err, sizeof(err))) {
+		xlv_err("%s", err);
+		return EXIT_FAILURE;
+	}
+	if (access(conf, F_OK) && errno == ENOENT && !strcmp(conf, XLV_CONF))
+		return EXIT_SUCCESS;	/* no file: nothing to apply */
+	text = xlv_slurp(conf, err, sizeof(err));
+	if (!text) {
+		xlv_err("%s", err);
+		return EXIT_FAILURE;
+	}
+	if (xlv_need_root("apply")) {
+		free(text);
+		return EXIT_FAILURE;
+	}
+	h = xlv_xs_open();
+	if (xlv_resolve_domain(h, pos[0], &d) ||
+	    xlv_resolve_disk(h, &d, pos[1], &k))
+		goto fail;
+	/* Matching lines merge in file order: later lines win per key. */
+	xlv_settings_init(&merged);
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		ret = xlv_parse_conf_line(line, dom, sizeof(dom), vdev,
+					  sizeof(vdev), &line_s, err,
+					  sizeof(err));
+		if (ret == -ENODATA)
+			continue;
+		if (ret) {
+			xlv_err("%s:%u: %s; fix the line (format: DOMAIN VDEV: key=value, ...)",
+				conf, lineno, err);
+			goto fail;
+		}
+		if ((strcmp(dom, "*") && strcmp(dom, d.name)) ||
+		    xlv_vdev_to_devid(vdev, &ldevid, err, sizeof(err)) ||
+		    ldevid != k.devid)
+			continue;
+		matched++;
+		for (key = 0; key < VBMQ_KEY_COUNT; key++) {
+			if (!line_s.given[key])
+				continue;
+			strcpy(merged.value[key], line_s.value[key]);
+			merged.given[key] = true;
+		}
+	}
+	free(text);
+	text = NULL;
+	if (!matched) {
+		xs_close(h);
+		return EXIT_SUCCESS;
+	}
+	xlv_limits(&lim, &def, &online, true);
+	if (xlv_apply(h, &d, &k, &merged, &lim, &def, &online, true)) {
+		xlv_err("(settings from %s)", conf);
+		goto fail;
+	}
+	xs_close(h);
+	return EXIT_SUCCESS;
+fail:
+	free(text);
+	xs_close(h);
+	return EXIT_FAILURE;
+}
+
+/* ---- the command table ---- */
+
+struct xlv_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+	const char *summary;
+	const char *help;
+};
+
+static int cmd_help(int argc, char **argv);
+
+static const struct xlv_cmd xlv_cmds[] = {
+	{ "set", cmd_set, "set DOMAIN VDEV KEY=VALUE...",
+	  "write vbmq/ settings of a disk",
+	  "Checks every KEY=VALUE with the backend's own parser, then writes them\n"
+	  "under the disk's backend directory vbmq/ in one xenstore transaction.\n"
+	  "Nothing is written when any value is bad.  The backend applies cpus,\n"
+	  "poll and poll-max-us at once; queues, guest-poll-queues and\n"
+	  "guest-irq-affinity at the next connection.\n"
+	  "  queues=1..max_queues       rings offered to the frontend\n"
+	  "  cpus=LIST                  dom0 CPUs for ring threads (\"2-5,8\"; empty = unpinned)\n"
+	  "  poll=off|adaptive|always   ring polling\n"
+	  "  poll-max-us=0..10000       adaptive poll window cap\n"
+	  "  guest-poll-queues=0..queues-1   rings the guest polls\n"
+	  "  guest-irq-affinity=spread|none  ring interrupt placement in the guest\n"
+	  "DOMAIN is a name or a domain id; VDEV is xvda, xvdb1, hda, sda, d0p1\n"
+	  "or a device id like 51712." },
+	{ "show", cmd_show, "show DOMAIN [VDEV]",
+	  "settings, negotiated rings, ring threads and errors",
+	  "For each disk (or VDEV only): backend and frontend state, every vbmq/\n"
+	  "key (or its default), the rings negotiated, each ring thread with its\n"
+	  "bound CPU, allowed CPUs, poll mode and window, and the backend's\n"
+	  "vbmq/error message." },
+	{ "stats", cmd_stats, "stats DOMAIN [VDEV] [--watch SECONDS] [--count N]",
+	  "per-ring statistics (requests/s, kicks, notifications, poll hits)",
+	  "Reads the backend's per-ring counters in\n"
+	  "/sys/bus/xen-backend/devices/vbd-DOMID-DEVID/vbmq/ringN twice, one\n"
+	  "interval apart (1 s, or SECONDS), and prints per ring: bound CPU, poll\n"
+	  "mode, requests (total and per second), kicks received, notifications\n"
+	  "sent and suppressed (totals), poll hit rate over the interval, and\n"
+	  "requests in flight.  --watch repeats until interrupted; --count N stops\n"
+	  "after N tables." },
+	{ "pin-dom0", xlv_cmd_pin_dom0, "pin-dom0 --io-cpus LIST [--dry-run]",
+	  "dedicate physical CPUs to dom0's I/O vCPUs",
+	  "Pins dom0 vCPU i (hard affinity) to the i-th physical CPU of LIST, and\n"
+	  "every other vCPU (dom0's remaining vCPUs and all vCPUs of all other\n"
+	  "domains) to the online CPUs not in LIST.  Then use vbmq/cpus with dom0\n"
+	  "vCPU numbers 0..n-1 to put ring threads on the dedicated cores.  The\n"
+	  "list is recorded in xenstore (" XLV_XS_IO_CPUS ") so that\n"
+	  "xl-vbmq create keeps new domains off it; domains made by plain xl create\n"
+	  "need pin-dom0 again (it is idempotent).  --dry-run prints the plan only." },
+	{ "unpin", xlv_cmd_unpin, "unpin [--dry-run]",
+	  "undo pin-dom0: every vCPU may run on every CPU",
+	  "Sets the hard affinity of every vCPU of every domain to all CPUs and\n"
+	  "forgets the recorded I/O CPUs.  Affinities set by other means are not\n"
+	  "restored." },
+	{ "create", cmd_create, "create CONFIG [-q -d -e -n -p -f FILE] [KEY=VALUE...]",
+	  "xl create -p, apply the config's vbmq = [...], xl unpause",
+	  "Checks the config's vbmq = [ \"xvda: queues=4, cpus=2-5, poll=adaptive\" ]\n"
+	  "entries, runs xl create -p with the given options and KEY=VALUE\n"
+	  "overrides, writes each entry's keys as set does, keeps the domain off\n"
+	  "the pin-dom0 I/O CPUs, and unpauses it (-p: leaves it paused; -n:\n"
+	  "checks only).  When the settings cannot be applied the new domain is\n"
+	  "destroyed.  xl itself ignores the vbmq setting." },
+	{ "apply", cmd_apply, "apply DOMAIN VDEV [--conf FILE]",
+	  "apply the settings of /etc/xen/vbmq.conf to a disk",
+	  "Reads FILE (default " XLV_CONF "), lines \"DOMAIN VDEV: key=value, ...\"\n"
+	  "(DOMAIN may be *; '#' starts a comment), merges the lines matching the\n"
+	  "disk in file order (later ones win) and writes them as set does.  No\n"
+	  "file or no matching line: nothing to do.  The vbmq hotplug script runs\n"
+	  "this for every disk it attaches." },
+	{ "help", cmd_help, "help [COMMAND]", "this help, or a command's", NULL },
+};
+
+#define XLV_NR_CMDS (sizeof(xlv_cmds) / sizeof(xlv_cmds[0]))
+
+static const struct xlv_cmd *xlv_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < XLV_NR_CMDS; i++)
+		if (!strcmp(xlv_cmds[i].name, name))
+			return &xlv_cmds[i];
+	return NULL;
+}
+
+static void xlv_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: %s COMMAND [ARGS]\n\nvbmq disk settings, dedicated dom0 I/O cores and ring statistics.\n\nCommands:\n",
+		xlv_prog);
+	for (i = 0; i < XLV_NR_CMDS; i++)
+		fprintf(f, "  %-52s %s\n", xlv_cmds[i].usage,
+			xlv_cmds[i].summary);
+	fprintf(f, "\n%s help COMMAND shows a command's details; man xl-vbmq for more.\n",
+		xlv_prog);
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	const struct xlv_cmd *c;
+
+	if (argc == 0) {
+		xlv_usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	c = xlv_find(argv[0]);
+	if (!c) {
+		xlv_err("unknown command \"%s\"; %s help lists them", argv[0],
+			xlv_prog);
+		return EXIT_FAILURE;
+	}
+	printf("Usage: %s %s\n\n%s.\n", xlv_prog, c->usage, c->summary);
+	if (c->help)
+		printf("\n%s\n", c->help);
+	return EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	const struct xlv_cmd *c;
+	int i;
+
+	if (argc < 2) {
+		xlv_usage(stderr);
+		return EXIT_FAILURE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
+		return cmd_help(0, NULL);
+	c = xlv_find(argv[1]);
+	if (!c) {
+		xlv_err("unknown command \"%s\"; %s --help lists the commands",
+			argv[1], xlv_prog);
+		return EXIT_FAILURE;
+	}
+	for (i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			char *name[] = { argv[1] };
+
+			return cmd_help(1, name);
+		}
+	return c->fn(argc - 2, argv + 2);
+}
