@@ -100,7 +100,7 @@ domu_wait() {
 	return "$rc"
 }
 
-domu_gone() { ! xl domid "$1" >/dev/null 2>&1; }
+domu_gone() { ! domid "$1" >/dev/null 2>&1; }
 
 # domu_destroy_all: no domU left (cleanup between scenarios)
 domu_destroy_all() {
@@ -110,10 +110,22 @@ domu_destroy_all() {
 	done
 }
 
+# domid NAME: a domain's id, from xenstore (cheaper than xl, and xl may
+# wait on its own locks while another xl command runs)
+domid() {
+	local d
+	for d in $(xenstore-list /local/domain 2>/dev/null); do
+		[ "$(xenstore-read "/local/domain/$d/name" 2>/dev/null)" = "$1" ] &&
+			{ echo "$d"; return 0; }
+	done
+	echo "domid: no domain named '$1'" >&2
+	return 1
+}
+
 # be_dir NAME [VDEV]: the backend directory of a domU's disk
-be_dir() { echo "/local/domain/0/backend/vbd/$(xl domid "$1")/${2:-51712}"; }
+be_dir() { echo "/local/domain/0/backend/vbd/$(domid "$1")/${2:-51712}"; }
 # fe_dir NAME [VDEV]: the frontend directory of a domU's disk
-fe_dir() { echo "/local/domain/$(xl domid "$1")/device/vbd/${2:-51712}"; }
+fe_dir() { echo "/local/domain/$(domid "$1")/device/vbd/${2:-51712}"; }
 
 # vbd_connected NAME [VDEV]: both ends of the disk are in state 4 (Connected)
 vbd_connected() {
@@ -134,11 +146,11 @@ threads_named() {
 
 # domu_signal NAME KEY [VALUE]: tell a domU (see signal/wait_signal in lib.sh)
 domu_signal() {
-	xenstore-write "/local/domain/$(xl domid "$1")/data/vbmq/$2" "${3:-1}"
+	xenstore-write "/local/domain/$(domid "$1")/data/vbmq/$2" "${3:-1}"
 }
 # domu_wait_signal NAME KEY [SECONDS]: wait until a domU set KEY
 domu_wait_signal() {
 	local d
-	d=/local/domain/$(xl domid "$1")/data/vbmq/$2
+	d=/local/domain/$(domid "$1")/data/vbmq/$2
 	wait_for "${3:-120}" xenstore-read "$d" >/dev/null 2>&1
 }

@@ -23,9 +23,14 @@ diag_file() { sed "s|^|@@VBMQ DIAG $VBMQ_SCEN $VBMQ_PREFIX|" "$1"; }
 
 # ok DESC CMD...: one test point from a command's exit status
 ok() {
-	local desc=$1
+	local desc=$1 out rc
 	shift
-	if "$@"; then pass "$desc"; else fail "$desc"; return 1; fi
+	out=$(mktemp "$VBMQ_TMP/ok.XXXXXX")
+	"$@" >"$out" 2>&1
+	rc=$?
+	diag_file "$out"
+	rm -f "$out"
+	if [ "$rc" = 0 ]; then pass "$desc"; else fail "$desc"; return 1; fi
 }
 
 # is DESC GOT WANT: one test point comparing two strings

@@ -13,4 +13,4 @@ wait
 grep -E 'blkif|xvda' /proc/interrupts | diag_file /dev/stdin
 is "each ring has its own event-channel interrupt" \
 	"$(grep -c -E 'blkif' /proc/interrupts)" 2
-ok "dom0 finished its checks while the rings were up" wait_signal dom0-checked 60
+ok "dom0 finished its checks while the rings were up" wait_signal dom0-checked 180

@@ -19,6 +19,6 @@ ok "frontend wrote queue-0/ and queue-1/ ring keys" \
 threads_named "*xvda*" | diag_file /dev/stdin
 # the in-tree backend names its ring threads DOMID.VDEV-RING
 is "dom0 runs one blkback thread per ring" \
-	"$(threads_named "$(xl domid mq).xvda-*" | wc -l)" 2
+	"$(threads_named "$(domid mq).xvda-*" | wc -l)" 2
 domu_signal mq dom0-checked
 domu_wait mq 200
