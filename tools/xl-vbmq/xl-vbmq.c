@@ -538,6 +538,16 @@ static int xlv_rings_read(const struct xlv_disk *k, unsigned int domid,
 	return (int)i;
 }
 
+/* A ring's bound CPU as text: "any" when unpinned. */
+static const char *xlv_cpu_str(int cpu, char *buf, size_t len)
+{
+	if (cpu < 0)
+		snprintf(buf, len, "any");
+	else
+		snprintf(buf, len, "%d", cpu);
+	return buf;
+}
+
 /* "1" or "0-1" from /proc/PID/status, or "?". */
 static void xlv_thread_allowed(int pid, char *buf, size_t len)
 {
@@ -578,7 +588,7 @@ static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 			  const struct xlv_disk *k)
 {
 	static struct xlv_ring rings[XLV_MAX_RINGS];
-	char *v, *st, *fst, *nq, *mq, allowed[64], def_note[48];
+	char *v, *st, *fst, *nq, *mq, allowed[64], def_note[48], cpu[16];
 	struct vbmq_keys_limits lim;
 	struct vbmq_keys def;
 	struct vbmq_cpu_list online;
@@ -640,10 +650,9 @@ static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 					      XLV_MAX_RINGS) : 0;
 	for (i = 0; i < n; i++) {
 		xlv_thread_allowed(rings[i].pid, allowed, sizeof(allowed));
-		printf("  ring%d:    thread %s pid %d cpu %s%.0d allowed %s poll %s poll-max-us %llu window-ns %llu in-flight %llu\n",
+		printf("  ring%d:    thread %s pid %d cpu %s allowed %s poll %s poll-max-us %llu window-ns %llu in-flight %llu\n",
 		       i, rings[i].thread, rings[i].pid,
-		       rings[i].cpu < 0 ? "any" : "", rings[i].cpu < 0 ? 0 : rings[i].cpu,
-		       allowed, rings[i].poll, rings[i].poll_max_us,
+		       xlv_cpu_str(rings[i].cpu, cpu, sizeof(cpu)), allowed, rings[i].poll, rings[i].poll_max_us,
 		       rings[i].window_ns, rings[i].in_flight);
 	}
 	if (!n)
@@ -798,9 +807,7 @@ static int cmd_stats(int argc, char **argv)
 					snprintf(hit, sizeof(hit), "-");
 				printf("%-6s %-4d %-4s %-8s %12llu %10.1f %10llu %10llu %10llu %6s %8llu\n",
 				       disks[i].vdev, j,
-				       cur[j].cpu < 0 ? "any" :
-				       (snprintf(err, sizeof(err), "%d",
-						 cur[j].cpu), err),
+				       xlv_cpu_str(cur[j].cpu, err, sizeof(err)),
 				       cur[j].poll, cur[j].reqs,
 				       secs > 0 ? (double)dreq / secs : 0.0,
 				       cur[j].kicks, cur[j].notify_sent,

@@ -1,0 +1,60 @@
+# summary: xl-vbmq refuses bad input (cpus=abc, poll=fast, unknown domain or disk, ...) with exit 1, a message naming the key and range, and no key written
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
+. /vbmq/scenarios/xl-vbmq.lib
+
+step "null_blk backing device" 30 nullb_setup
+step "vbmq-blkback loads" 30 backend_use vbmq
+step "domU with 2 vCPUs" 60 domu_start bi vcpus=2
+ok "xvda connects" wait_for 60 vbd_connected bi
+domid=$(xl domid bi)
+xlv_be=$(be_dir bi)
+ok "a good setting works first" xl-vbmq set bi xvda poll-max-us=64
+before=$(xlv_vbmq_keys "$xlv_be")
+diag_file <(echo "$before")
+
+xlv_refused "cpus=abc" 'vbmq/cpus: "abc" is invalid \(allowed: .*CPU list' \
+	xl-vbmq set bi xvda cpus=abc
+xlv_refused "poll=fast" 'vbmq/poll: "fast" is invalid \(allowed: off, adaptive, always\)' \
+	xl-vbmq set bi xvda poll=fast
+xlv_refused "good queues=1 with poll=fast: nothing written" 'vbmq/poll' \
+	xl-vbmq set bi xvda queues=1 poll=fast
+xlv_refused "queues=99" 'vbmq/queues: .*must be 1\.\.2' xl-vbmq set bi xvda queues=99
+xlv_refused "cpus=7 (no such dom0 CPU)" 'vbmq/cpus: .*(CPU numbers must be < |CPU 7 is offline)' \
+	xl-vbmq set bi xvda cpus=7
+xlv_refused "poll-max-us=-1" 'vbmq/poll-max-us: .*0\.\.10000' \
+	xl-vbmq set bi xvda poll-max-us=-1
+xlv_refused "guest-poll-queues=2 with 2 queues" 'vbmq/guest-poll-queues: .*0\.\.queues-1' \
+	xl-vbmq set bi xvda guest-poll-queues=2
+xlv_refused "unknown key" 'unknown key "speed" \(keys: queues, cpus, poll' \
+	xl-vbmq set bi xvda speed=9
+xlv_refused "unknown domain" 'no domain named "nosuch" \(see xl list' \
+	xl-vbmq set nosuch xvda poll=off
+xlv_refused "unknown domain id" 'there is no domain 999' xl-vbmq set 999 xvda poll=off
+xlv_refused "unknown disk" 'has no disk xvdb .*its disks: xvda \(51712\)' \
+	xl-vbmq set bi xvdb poll=off
+xlv_refused "not a disk name" '"vda" is not a virtual disk name' \
+	xl-vbmq set bi vda poll=off
+xlv_refused "no KEY=VALUE" 'usage: set DOMAIN VDEV KEY=VALUE' xl-vbmq set bi xvda
+xlv_refused "unknown command" 'unknown command "frob"' xl-vbmq frob
+xlv_refused "stats --watch 0" 'watch needs SECONDS, 0\.1\.\.86400' \
+	xl-vbmq stats bi --watch 0
+xlv_refused "show of an unknown disk" 'has no disk xvdc' xl-vbmq show bi xvdc
+if su -s /bin/sh -c true nobody 2>/dev/null; then
+	xlv_refused "not root" 'needs root' su -s /bin/sh -c 'xl-vbmq set bi xvda poll=off' nobody
+else
+	note "su to nobody is not available here: the not-root case is left to the host's checks"
+fi
+
+# create: a bad vbmq entry creates no domain
+xlv_cfg bad2 vcpus=1
+echo 'vbmq = [ "xvda: queues=2, poll=fast" ]' >> /run/bad2.cfg
+xlv_refused "create with poll=fast in the config" \
+	'vbmq entry 1: vbmq/poll: "fast" is invalid.*no domain created' \
+	xl-vbmq create /run/bad2.cfg
+ok "no domain bad2 was created" domu_gone bad2
+xlv_refused "create of a missing file" 'cannot read config file /nonexistent.cfg' \
+	xl-vbmq create /nonexistent.cfg
+is "vbmq/ keys as before all the refusals" "$(xlv_vbmq_keys "$xlv_be")" "$before"
+ok "and the backend wrote no error" sh -c "! xenstore-read '$xlv_be/vbmq/error'"
+domu_signal bi done
+domu_wait bi 120
