@@ -310,13 +310,15 @@ static void vbmq_be_submit_discard(struct vbmq_be_ring *ring,
 	}
 }
 
-/* Read, write, flush or barrier: copy in (writes), then bios. */
-static void vbmq_be_submit_rw(struct vbmq_be_ring *ring,
-			      struct vbmq_be_request *rq, blk_opf_t opf)
+/*
+ * Bounce pages for every segment and, for writes, the copies of the
+ * guest's data into them, queued: the consume pass runs all its copies
+ * before it submits anything.
+ */
+static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
+			       struct vbmq_be_request *rq)
 {
-	sector_t sector = rq->req.sector;
-	struct bio *bio = NULL;
-	unsigned int i, len, off;
+	unsigned int i;
 
 	for (i = 0; i < rq->nr_segs; i++) {
 		rq->pages[i] = vbmq_be_page_get(ring);
@@ -326,13 +328,20 @@ static void vbmq_be_submit_rw(struct vbmq_be_ring *ring,
 			return;
 		}
 	}
-	if (op_is_write(opf) && rq->nr_segs) {
-		for (i = 0; i < rq->nr_segs; i++)
-			vbmq_be_copy_seg(ring, rq, i, false);
-		vbmq_be_copy_flush(ring);
-		if (rq->status != BLKIF_RSP_OKAY)
-			return;
-	}
+	if (rq->req.op == BLKIF_OP_READ)
+		return;
+	for (i = 0; i < rq->nr_segs; i++)
+		vbmq_be_copy_seg(ring, rq, i, false);
+}
+
+/* The bios of a read, write, flush or barrier whose data is in place. */
+static void vbmq_be_submit_rw(struct vbmq_be_ring *ring,
+			      struct vbmq_be_request *rq, blk_opf_t opf)
+{
+	sector_t sector = rq->req.sector;
+	struct bio *bio = NULL;
+	unsigned int i, len, off;
+
 	if (!rq->nr_segs) {
 		/* A flush or barrier without data: an empty preflush. */
 		vbmq_be_submit(rq, bio_alloc(ring->bdev, 0, opf, GFP_NOIO));
@@ -441,12 +450,15 @@ static void vbmq_be_count(struct vbmq_be_ring *ring,
 	}
 }
 
-/* One request, from its private slot copy to submitted I/O or a response. */
-static void vbmq_be_handle(struct vbmq_be_ring *ring, const void *slot)
+/*
+ * One request, from its private slot copy to a prepared request (returned)
+ * or a response (NULL returned).
+ */
+static struct vbmq_be_request *vbmq_be_prepare(struct vbmq_be_ring *ring,
+					       const void *slot)
 {
 	struct vbmq_be_request *rq;
 	enum vbmq_be_verdict v;
-	blk_opf_t opf;
 
 	/* One free request per ring slot: CONS_OVERFLOW keeps this true. */
 	rq = list_first_entry(&ring->free_reqs, struct vbmq_be_request, node);
@@ -472,27 +484,38 @@ static void vbmq_be_handle(struct vbmq_be_ring *ring, const void *slot)
 				vbmq_be_verdict_status(v));
 		rq->nr_segs = 0;
 		vbmq_be_request_free(ring, rq);
-		return;
+		return NULL;
 	}
 	vbmq_be_count(ring, &rq->req);
-
 	/* The submission holds one reference until everything is queued. */
 	atomic_set(&rq->pending, 1);
 	WRITE_ONCE(ring->in_flight, ring->in_flight + 1);
+	if (rq->req.op != BLKIF_OP_DISCARD)
+		vbmq_be_prepare_rw(ring, rq);
+	return rq;
+}
+
+/* Submit a prepared request whose write data, if any, has been copied. */
+static void vbmq_be_dispatch(struct vbmq_be_ring *ring,
+			     struct vbmq_be_request *rq)
+{
+	blk_opf_t opf = REQ_OP_WRITE | REQ_SYNC;
+
+	if (rq->status != BLKIF_RSP_OKAY)
+		goto out_put;
 	switch (rq->req.op) {
 	case BLKIF_OP_READ:
 		vbmq_be_submit_rw(ring, rq, REQ_OP_READ);
 		break;
 	case BLKIF_OP_WRITE:
-		vbmq_be_submit_rw(ring, rq, REQ_OP_WRITE | REQ_SYNC | REQ_IDLE);
+		vbmq_be_submit_rw(ring, rq, opf | REQ_IDLE);
 		break;
 	case BLKIF_OP_FLUSH_DISKCACHE:
-		opf = REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH;
-		vbmq_be_submit_rw(ring, rq, opf);
+		vbmq_be_submit_rw(ring, rq, opf | REQ_PREFLUSH);
 		break;
 	case BLKIF_OP_WRITE_BARRIER:
 		/* Ordered and durable: flush before, FUA for the data. */
-		opf = REQ_OP_WRITE | REQ_SYNC | REQ_PREFLUSH;
+		opf |= REQ_PREFLUSH;
 		if (rq->nr_segs)
 			opf |= REQ_FUA;
 		vbmq_be_submit_rw(ring, rq, opf);
@@ -501,6 +524,7 @@ static void vbmq_be_handle(struct vbmq_be_ring *ring, const void *slot)
 		vbmq_be_submit_discard(ring, rq);
 		break;
 	}
+out_put:
 	vbmq_be_request_put_io(rq);
 }
 
@@ -518,9 +542,11 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 {
 	size_t size = vbmq_be_is32(ring) ? VBMQ_BE_REQ32_SIZE :
 		VBMQ_BE_REQ64_SIZE;
+	struct vbmq_be_request *rq, *tmp;
 	u8 slot[VBMQ_BE_REQ_MAX_SIZE];
 	unsigned int n = 0;
 	struct blk_plug plug;
+	LIST_HEAD(ready);
 	RING_IDX rc, rp;
 
 	if (ring->halted)
@@ -541,7 +567,6 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 
 	/* The device may have been resized. */
 	ring->lim.dev_sectors = bdev_nr_sectors(ring->bdev);
-	blk_start_plug(&plug);
 	while (rc != rp && n < VBMQ_BE_BUDGET &&
 	       !vbmq_be_cons_overflow(ring, rc)) {
 		memcpy(slot, vbmq_be_req_slot(ring, rc), size);
@@ -551,8 +576,17 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 		 */
 		barrier();
 		vbmq_be_set_req_cons(ring, ++rc);
-		vbmq_be_handle(ring, slot);
+		rq = vbmq_be_prepare(ring, slot);
+		if (rq)
+			list_add_tail(&rq->node, &ready);
 		n++;
+	}
+	/* Every write's data in as few hypercalls as possible, then I/O. */
+	vbmq_be_copy_flush(ring);
+	blk_start_plug(&plug);
+	list_for_each_entry_safe(rq, tmp, &ready, node) {
+		list_del(&rq->node);
+		vbmq_be_dispatch(ring, rq);
 	}
 	blk_finish_plug(&plug);
 	return n;
@@ -757,7 +791,7 @@ void vbmq_be_ring_apply_settings(struct vbmq_be_ring *ring,
 struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 					  unsigned int idx,
 					  enum vbmq_be_abi abi,
-					  const grant_ref_t *gref,
+					  grant_ref_t *gref,
 					  unsigned int nr_grefs,
 					  evtchn_port_t evtchn)
 {
@@ -784,8 +818,7 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 	vbmq_be_poll_init(&ring->poll,
 			  (u64)be->keys.poll_max_us * NSEC_PER_USEC);
 
-	err = xenbus_map_ring_valloc(be->dev, (grant_ref_t *)gref, nr_grefs,
-				     &ring->sring);
+	err = xenbus_map_ring_valloc(be->dev, gref, nr_grefs, &ring->sring);
 	if (err)
 		goto err_free_ring;
 	if (vbmq_be_is32(ring))

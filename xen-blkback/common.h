@@ -192,7 +192,8 @@ struct vbmq_be_dev {
 	/* Under lock: accepted vbmq/ settings and the scratch to parse. */
 	struct vbmq_keys keys;
 	struct vbmq_keys keys_new;
-	bool error_node;		/* vbmq/error written by us */
+	char key_err[VBMQ_KEY_COUNT][VBMQ_KEYS_ERR_LEN];	/* last refusal */
+	char error_node[VBMQ_KEYS_ERR_LEN];	/* vbmq/error as we wrote it */
 
 	bool sysfs_ready;		/* groups exist; under lock */
 
@@ -212,7 +213,7 @@ struct vbmq_be_dev {
 struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 					  unsigned int idx,
 					  enum vbmq_be_abi abi,
-					  const grant_ref_t *gref,
+					  grant_ref_t *gref,
 					  unsigned int nr_grefs,
 					  evtchn_port_t evtchn);
 void vbmq_be_ring_disconnect(struct vbmq_be_ring *ring);

@@ -316,9 +316,14 @@ static void vbmq_be_keys_reload_locked(struct vbmq_be_dev *be)
 			ret = vbmq_be_check_cpus_online(be, k, err,
 							sizeof(err));
 		kfree(val);
-		if (!ret)
+		if (!ret) {
+			be->key_err[key][0] = '\0';
 			continue;
-		dev_warn(&dev->dev, "%s; previous setting kept\n", err);
+		}
+		/* Say it once, not at every later change of another key. */
+		if (strcmp(be->key_err[key], err))
+			dev_warn(&dev->dev, "%s; previous setting kept\n", err);
+		strscpy(be->key_err[key], err, sizeof(be->key_err[key]));
 		if (!first[0])
 			strscpy(first, err, sizeof(first));
 	}
@@ -331,16 +336,14 @@ static void vbmq_be_keys_reload_locked(struct vbmq_be_dev *be)
 	for (i = 0; i < be->nr_rings; i++)
 		vbmq_be_ring_apply_settings(be->rings[i], &be->keys);
 
-	if (first[0]) {
+	if (strcmp(first, be->error_node)) {
 		snprintf(path, sizeof(path), "%s/%s", VBMQ_KEYS_DIR,
 			 VBMQ_KEYS_ERROR_NODE);
-		xenbus_write(XBT_NIL, dev->nodename, path, first);
-		be->error_node = true;
-	} else if (be->error_node) {
-		snprintf(path, sizeof(path), "%s/%s", VBMQ_KEYS_DIR,
-			 VBMQ_KEYS_ERROR_NODE);
-		xenbus_rm(XBT_NIL, dev->nodename, path);
-		be->error_node = false;
+		if (first[0])
+			xenbus_write(XBT_NIL, dev->nodename, path, first);
+		else
+			xenbus_rm(XBT_NIL, dev->nodename, path);
+		strscpy(be->error_node, first, sizeof(be->error_node));
 	}
 	if (be->keys.queues != be->max_queues_offered &&
 	    !vbmq_be_connected(dev))
@@ -442,12 +445,16 @@ static int vbmq_be_read_frontend(struct vbmq_be_dev *be,
 	char *proto, *dir;
 	int err;
 
-	fe->nr_queues = xenbus_read_unsigned(dev->otherend,
-					     "multi-queue-num-queues", 1);
+	err = xenbus_scanf(XBT_NIL, dev->otherend, "multi-queue-num-queues",
+			   "%u", &fe->nr_queues);
+	if (err == -ENOENT)
+		fe->nr_queues = 1;
+	else if (err != 1)
+		fe->nr_queues = 0;
 	if (!fe->nr_queues || fe->nr_queues > be->max_queues_offered) {
 		xenbus_dev_fatal(dev, -EINVAL,
-				 "multi-queue-num-queues %u is invalid (allowed: 1..%u)",
-				 fe->nr_queues, be->max_queues_offered);
+				 "multi-queue-num-queues is not a number in 1..%u",
+				 be->max_queues_offered);
 		return -EINVAL;
 	}
 
@@ -462,12 +469,15 @@ static int vbmq_be_read_frontend(struct vbmq_be_dev *be,
 	if (err)
 		return err;
 
-	if (xenbus_scanf(XBT_NIL, dev->otherend, "ring-page-order", "%u",
-			 &order) != 1)
+	err = xenbus_scanf(XBT_NIL, dev->otherend, "ring-page-order", "%u",
+			   &order);
+	if (err == -ENOENT)
 		order = 0;
+	else if (err != 1)
+		order = UINT_MAX;
 	if (order > vbmq_be_max_ring_page_order) {
-		xenbus_dev_fatal(dev, -EINVAL, "ring-page-order %u is too large (allowed: 0..%u)",
-				 order, vbmq_be_max_ring_page_order);
+		xenbus_dev_fatal(dev, -EINVAL, "ring-page-order is not a number in 0..%u",
+				 vbmq_be_max_ring_page_order);
 		return -EINVAL;
 	}
 	fe->nr_pages = 1u << order;
