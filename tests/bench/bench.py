@@ -1,0 +1,776 @@
+#!/usr/bin/env python3
+"""vbmq benchmark: the run plan, and the results from the serial logs.
+
+  bench.py plan [--profile demo|full] [--rounds N] [--runtime S] [--ramp S]
+                [--targets "..."] [--jobs "1 2"] [--domu-vcpus N]
+  bench.py parse --out DIR --plan FILE [--facts FILE] SERIAL_LOG...
+
+`parse` reads the @@BENCH lines the guests printed (tests/bench/guest/
+bench.lib), decodes each run's fio JSON, and writes DIR/results.json,
+DIR/table.md, DIR/table.txt and the PNG plots (gnuplot).  Python 3 stdlib.
+"""
+import argparse
+import base64
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+
+TARGETS = ['bare', 'upstream', 'vbmq', 'vbmq-always', 'vbmq-polled', 'kvm']
+# the session (domU) a target's runs share; kvm runs in its own QEMU
+CLASS = {'bare': 'bare', 'upstream': 'upstream', 'vbmq': 'vbmq',
+         'vbmq-always': 'vbmq', 'vbmq-polled': 'vbmq-polled', 'kvm': 'kvm'}
+HEADLINE_TARGETS = ('bare', 'upstream', 'vbmq')
+USER_HZ = 100           # /proc/stat jiffies per second
+LABEL = {'bare': 'bare (dom0 on null_blk)', 'upstream': 'upstream Xen',
+         'vbmq': 'vbmq (adaptive)', 'vbmq-always': 'vbmq poll=always',
+         'vbmq-polled': 'vbmq guest poll queue', 'kvm': 'KVM virtio-blk'}
+
+PROFILES = {
+    # demo: <= 20 minutes on a 2-core host, test bed included
+    'demo': dict(rounds=4, sweep_rounds=2, extra_rounds=2, runtime=4, ramp=1),
+    # full: every point in every round, longer runs
+    'full': dict(rounds=4, sweep_rounds=4, extra_rounds=4, runtime=10, ramp=3),
+}
+
+
+# ---------------------------------------------------------------- plan
+
+def run_id(rnd, target, rw, qd, jobs):
+    return 'r%d-%s-%s-qd%d-j%d' % (rnd, target, rw, qd, jobs)
+
+
+def parse_id(rid):
+    m = re.match(r'^r(\d+)-(.+)-(randread|randwrite)-qd(\d+)-j(\d+)$', rid)
+    if not m:
+        return None
+    return dict(round=int(m.group(1)), target=m.group(2), rw=m.group(3),
+                qd=int(m.group(4)), jobs=int(m.group(5)))
+
+
+def make_plan(profile='demo', rounds=None, runtime=None, ramp=None,
+              targets=None, jobs=None, domu_vcpus=2):
+    """The ordered list of plan lines: ('S', session, class) and
+    ('R', id, target, rw, qd, jobs).  Headline points (randread QD32 at J
+    jobs, randread QD1) in every round; the job sweep and randwrite in the
+    first sweep_rounds; vbmq-always and vbmq-polled in extra_rounds."""
+    p = dict(PROFILES[profile])
+    if rounds:
+        p['rounds'] = rounds
+        p['sweep_rounds'] = min(p['sweep_rounds'], rounds)
+        p['extra_rounds'] = min(p['extra_rounds'], rounds)
+    if runtime:
+        p['runtime'] = runtime
+    if ramp is not None:
+        p['ramp'] = ramp
+    targets = targets or TARGETS
+    for t in targets:
+        if t not in TARGETS:
+            raise ValueError('unknown target %s' % t)
+    jobs = jobs or list(range(1, domu_vcpus + 1))
+    J = max(jobs)
+    headline = [('randread', 32, J), ('randread', 1, 1)]
+    sweep = [('randread', 32, j) for j in jobs if j != J] + \
+            [('randwrite', 32, j) for j in jobs]
+    lines = [('#', 'runtime=%d ramp=%d profile=%s rounds=%d jobs=%s' %
+              (p['runtime'], p['ramp'], profile, p['rounds'],
+               ','.join(map(str, jobs))))]
+    order = ['bare', 'upstream', 'vbmq', 'vbmq-polled']
+    sess = 0
+    for r in range(1, p['rounds'] + 1):
+        points = list(headline)
+        if r <= p['sweep_rounds']:
+            points += sweep
+        classes = order if r % 2 else list(reversed(order))
+        for cls in classes:
+            ts = [t for t in targets if CLASS[t] == cls]
+            if r > p['extra_rounds']:
+                ts = [t for t in ts if t in HEADLINE_TARGETS]
+            if not ts:
+                continue
+            if r % 2 == 0:
+                ts = list(reversed(ts))
+            sess += 1
+            lines.append(('S', str(sess), cls))
+            for (rw, qd, j) in points:
+                for t in ts:
+                    lines.append(('R', run_id(r, t, rw, qd, j), t, rw, str(qd), str(j)))
+        if 'kvm' in targets and (r <= p['extra_rounds']):
+            for (rw, qd, j) in points:
+                lines.append(('R', run_id(r, 'kvm', rw, qd, j), 'kvm', rw, str(qd), str(j)))
+    return lines
+
+
+# ---------------------------------------------------------------- parsing
+
+MARK = re.compile(r'@@BENCH ([A-Z]) ?(.*)$')
+
+
+def kv_words(text):
+    """'a=1 b=x y=' -> dict (values stay strings)"""
+    d = {}
+    for w in text.split():
+        if '=' in w:
+            k, v = w.split('=', 1)
+            d[k] = v
+    return d
+
+
+def read_records(lines):
+    """@@BENCH lines -> (runs dict by id, meta list, progress list)"""
+    runs, meta, progress = {}, [], []
+
+    def rec(rid):
+        return runs.setdefault(rid, {'chunks': {}, 'end': None, 'g': {}, 'd': {},
+                                     'fail': None})
+    for line in lines:
+        line = line.replace('\r', '').rstrip('\n')
+        m = MARK.search(line)
+        if not m:
+            continue
+        kind, rest = m.groups()
+        if kind == 'M':
+            meta.append(kv_words(rest))
+            continue
+        if kind == 'P':
+            progress.append(rest)
+            continue
+        parts = rest.split(' ', 1)
+        rid, body = parts[0], (parts[1] if len(parts) > 1 else '')
+        if not rid:
+            continue
+        r = rec(rid)
+        if kind == 'J':
+            seq, _, chunk = body.partition(' ')
+            if seq.isdigit():
+                r['chunks'][int(seq)] = chunk.strip()
+        elif kind == 'E':
+            w = body.split()
+            if len(w) == 2 and w[0].isdigit():
+                r['end'] = (int(w[0]), w[1])
+        elif kind == 'G':
+            r['g'].update(kv_words(body))
+        elif kind == 'D':
+            r['d'].update(kv_words(body))
+        elif kind == 'F':
+            r['fail'] = body
+    return runs, meta, progress
+
+
+def decode_fio(r):
+    """fio's JSON from a record's chunks, or raise ValueError why not"""
+    if r['end'] is None:
+        raise ValueError('fio output incomplete (no end line)')
+    n, md5 = r['end']
+    missing = [i for i in range(n) if i not in r['chunks']]
+    if missing:
+        raise ValueError('fio output: %d of %d chunks missing' % (len(missing), n))
+    text = ''.join(r['chunks'][i] for i in range(n))
+    if hashlib.md5(text.encode()).hexdigest() != md5:
+        raise ValueError('fio output corrupted on the console (md5 mismatch)')
+    raw = gzip.decompress(base64.b64decode(text)).decode('utf-8', 'replace')
+    return json.loads(raw[raw.index('{'):])
+
+
+def fio_metrics(fio):
+    """IOPS, mean and p99 latency (us), I/Os of one fio run (group
+    reporting: jobs[0]).  Latency is submission to completion (lat_ns);
+    p99 from lat_ns percentiles, else clat_ns (fio's default)."""
+    job = fio['jobs'][0]
+    iops = 0.0
+    ios = 0
+    lat_sum = 0.0
+    p99 = None
+    p99_ios = 0
+    for d in ('read', 'write'):
+        s = job.get(d) or {}
+        n = int(s.get('total_ios', 0) or 0)
+        if n <= 0:
+            continue
+        iops += float(s.get('iops', 0.0))
+        ios += n
+        lat = s.get('lat_ns') or {}
+        lat_sum += float(lat.get('mean', 0.0)) * n
+        pct = (lat.get('percentile') or (s.get('clat_ns') or {}).get('percentile') or {})
+        v = pct.get('99.000000')
+        if v is not None and n > p99_ios:     # the dominant direction's p99
+            p99, p99_ios = float(v) / 1000.0, n
+    return {'iops': iops, 'ios': ios,
+            'lat_mean_us': (lat_sum / ios / 1000.0) if ios else None,
+            'lat_p99_us': p99}
+
+
+def per_1000(num, den):
+    try:
+        num, den = float(num), float(den)
+    except (TypeError, ValueError):
+        return None
+    return num * 1000.0 / den if den > 0 else None
+
+
+def cpu_us_per_io(busy_jiffies, ios):
+    try:
+        b, n = float(busy_jiffies), float(ios)
+    except (TypeError, ValueError):
+        return None
+    return b * (1e6 / USER_HZ) / n if n > 0 else None
+
+
+def ring_words(s):
+    """'be_kicks=3;be_poll=adaptive;' -> dict of numbers where numeric"""
+    d = {}
+    for w in (s or '').split(';'):
+        if '=' in w:
+            k, v = w.split('=', 1)
+            try:
+                d[k] = float(v)
+            except ValueError:
+                d[k] = v
+    return d
+
+
+def fe_rings(s):
+    """vbmq-blkfront's vbmq/rings file as relayed ('a:b:c:,0:irq:...:,') ->
+    list of dicts keyed by its header"""
+    rows = [r.split(':') for r in (s or '').split(',') if r]
+    if not rows or rows[0][0] != 'ring':
+        return []
+    head = [h for h in rows[0] if h]
+    out = []
+    for r in rows[1:]:
+        r = [x for x in r if x != '']
+        if len(r) >= len(head):
+            out.append(dict(zip(head, r[:len(head)])))
+    return out
+
+
+def derive(meta_run, r):
+    """Derived figures of one run from its fio metrics and G/D records."""
+    t = meta_run['target']
+    g, d = r['g'], r['d']
+    out = {}
+    if t == 'bare':
+        out['dom0_cpu_us_per_io'] = cpu_us_per_io(g.get('cpu_busy'), g.get('ios'))
+        out['dom0_busy_pct'] = (100.0 * float(g['cpu_busy']) / float(g['cpu_total'])
+                                if g.get('cpu_total') not in (None, '0') else None)
+    elif t == 'kvm':
+        out['guest_cpu_us_per_io'] = cpu_us_per_io(g.get('cpu_busy'), g.get('ios'))
+        out['irqs_per_1000'] = per_1000(g.get('irqs'), g.get('ios'))
+    else:
+        out['dom0_cpu_us_per_io'] = cpu_us_per_io(d.get('cpu_busy'), d.get('be_reqs'))
+        out['dom0_busy_pct'] = (100.0 * float(d['cpu_busy']) / float(d['cpu_total'])
+                                if d.get('cpu_total') not in (None, '0') else None)
+        out['guest_cpu_us_per_io'] = cpu_us_per_io(g.get('cpu_busy'), g.get('ios'))
+        out['kicks_per_1000'] = per_1000(d.get('be_irqs'), d.get('be_reqs'))
+        out['irqs_per_1000'] = per_1000(g.get('irqs'), g.get('ios'))
+        r0, r1 = ring_words(d.get('ring0')), ring_words(d.get('ring1'))
+        if r0 and r1:
+            def delta(k):
+                a, b = r0.get(k), r1.get(k)
+                return (b - a) if isinstance(a, float) and isinstance(b, float) else None
+            reqs = (delta('be_rd_req') or 0) + (delta('be_wr_req') or 0)
+            out['ring_kicks_per_1000'] = per_1000(delta('be_kicks'), reqs)
+            out['ring_notify_per_1000'] = per_1000(delta('be_notify_sent'), reqs)
+            out['ring_poll_hits'] = delta('be_poll_hits')
+            out['ring_poll_misses'] = delta('be_poll_misses')
+            out['ring_poll_ms'] = (delta('be_poll_ns') or 0) / 1e6
+            out['ring_sleep_ms'] = (delta('be_sleep_ns') or 0) / 1e6
+            out['ring_cpus'] = r1.get('be_cpus')
+            out['ring_poll_mode'] = r1.get('be_poll')
+        if 'idle_poll_ns_50ms' in d:
+            out['idle_poll_ns_50ms'] = float(d['idle_poll_ns_50ms'])
+        f0, f1 = fe_rings(g.get('fe_rings0')), fe_rings(g.get('fe_rings1'))
+        if f0 and f1 and len(f0) == len(f1):
+            polled_irqs = 0
+            polled_reqs = 0
+            for a, b in zip(f0, f1):
+                if b.get('type') == 'poll':
+                    polled_irqs += int(b['interrupts']) - int(a['interrupts'])
+                    polled_reqs += int(b['requests']) - int(a['requests'])
+            if any(b.get('type') == 'poll' for b in f1):
+                out['polled_ring_irqs'] = polled_irqs
+                out['polled_ring_reqs'] = polled_reqs
+    return out
+
+
+def summary(values):
+    v = [x for x in values if x is not None]
+    if not v:
+        return None
+    med = statistics.median(v)
+    return {'median': med, 'min': min(v), 'max': max(v), 'n': len(v),
+            'spread_pct': (100.0 * (max(v) - min(v)) / med) if med else None,
+            'values': v}
+
+
+def paired_ratios(runs, target, ref, point, key, boot_of):
+    """per-round ratio key(target) / key(ref) for the same point, where both
+    ran in the same boot"""
+    by_round = {}
+    for r in runs:
+        if r['status'] != 'ok' or (r['rw'], r['qd'], r['jobs']) != point:
+            continue
+        if r['target'] in (target, ref):
+            by_round.setdefault(r['round'], {})[r['target']] = r
+    out = []
+    for rnd in sorted(by_round):
+        p = by_round[rnd]
+        if target in p and ref in p and boot_of(target) == boot_of(ref):
+            a, b = p[target]['m'].get(key), p[ref]['m'].get(key)
+            if a is not None and b:
+                out.append(a / b)
+    return out
+
+
+def boot_of(target):
+    return 'kvm' if target == 'kvm' else 'xen'
+
+
+def build_results(serial_lines, plan_lines, facts=None):
+    recs, meta, progress = read_records(serial_lines)
+    runs = []
+    for pl in plan_lines:
+        if pl[0] != 'R':
+            continue
+        rid, target, rw, qd, jobs = pl[1], pl[2], pl[3], int(pl[4]), int(pl[5])
+        info = parse_id(rid) or {}
+        run = {'id': rid, 'round': info.get('round', 0), 'target': target, 'rw': rw,
+               'qd': qd, 'jobs': jobs, 'status': 'missing', 'reason': None,
+               'm': {}, 'fio': None, 'guest': {}, 'dom0': {}}
+        r = recs.get(rid)
+        if r is None:
+            run['reason'] = 'no result (the boot ended before this run)'
+        elif r['fail']:
+            run['status'], run['reason'] = 'failed', r['fail']
+            run['guest'], run['dom0'] = r['g'], r['d']
+        else:
+            try:
+                fio = decode_fio(r)
+                run['fio'] = fio
+                run['m'] = fio_metrics(fio)
+                run['m'].update(derive(run, r))
+                run['guest'], run['dom0'] = r['g'], r['d']
+                run['status'] = 'ok'
+            except (ValueError, KeyError, IndexError, OSError, EOFError) as e:
+                run['status'], run['reason'] = 'failed', str(e)
+        runs.append(run)
+    points = aggregate(runs)
+    checks = check_targets(runs, points)
+    return {'schema': 1, 'facts': facts or {}, 'meta': meta, 'progress': progress,
+            'runs': runs, 'points': points, 'targets': checks}
+
+
+METRICS = ('iops', 'lat_mean_us', 'lat_p99_us', 'dom0_cpu_us_per_io',
+           'guest_cpu_us_per_io', 'kicks_per_1000', 'irqs_per_1000',
+           'ring_kicks_per_1000', 'ring_notify_per_1000', 'dom0_busy_pct',
+           'idle_poll_ns_50ms', 'polled_ring_irqs')
+
+
+def aggregate(runs):
+    keys = []
+    for r in runs:
+        k = (r['target'], r['rw'], r['qd'], r['jobs'])
+        if k not in keys:
+            keys.append(k)
+    keys.sort(key=lambda k: (TARGETS.index(k[0]) if k[0] in TARGETS else 99,
+                             k[1], -k[2], k[3]))
+    points = []
+    for (t, rw, qd, j) in keys:
+        rs = [r for r in runs if (r['target'], r['rw'], r['qd'], r['jobs']) == (t, rw, qd, j)]
+        ok = [r for r in rs if r['status'] == 'ok']
+        p = {'target': t, 'rw': rw, 'qd': qd, 'jobs': j, 'runs': len(rs), 'ok': len(ok),
+             'failed': [r['id'] + ': ' + (r['reason'] or r['status'])
+                        for r in rs if r['status'] != 'ok']}
+        for m in METRICS:
+            p[m] = summary([r['m'].get(m) for r in ok])
+        point = (rw, qd, j)
+        for ref in ('bare', 'upstream'):
+            if t == ref:
+                continue
+            paired = boot_of(t) == boot_of(ref)
+            for key, name in (('iops', 'iops_x_%s' % ref),
+                              ('lat_mean_us', 'lat_x_%s' % ref),
+                              ('dom0_cpu_us_per_io', 'cpu_x_%s' % ref)):
+                if paired:
+                    s = summary(paired_ratios(runs, t, ref, point, key, boot_of))
+                    if s:
+                        s['paired'] = True
+                else:
+                    a = summary([r['m'].get(key) for r in ok])
+                    b = summary([r['m'].get(key) for r in runs
+                                 if r['status'] == 'ok' and r['target'] == ref and
+                                 (r['rw'], r['qd'], r['jobs']) == point])
+                    s = ({'median': a['median'] / b['median'], 'n': 1, 'paired': False,
+                          'min': None, 'max': None, 'values': []}
+                         if a and b and b['median'] else None)
+                p[name] = s
+        points.append(p)
+    return points
+
+
+def find_point(points, target, rw, qd, jobs):
+    for p in points:
+        if (p['target'], p['rw'], p['qd'], p['jobs']) == (target, rw, qd, jobs):
+            return p
+    return None
+
+
+def med(p, key):
+    if not p or not p.get(key):
+        return None
+    return p[key]['median']
+
+
+def check_targets(runs, points):
+    """The issue's targets: each with what was measured and whether met
+    (None: not measured in this run)."""
+    jobs = [r['jobs'] for r in runs] or [1]
+    J = max(jobs)
+    out = []
+
+    def add(name, got, want, ok, stretch=None, note=''):
+        out.append({'target': name, 'got': got, 'want': want,
+                    'met': (None if got is None else ok(got)),
+                    'stretch_met': (None if got is None or stretch is None else stretch(got)),
+                    'note': note})
+    for rw in ('randread', 'randwrite'):
+        p = find_point(points, 'vbmq', rw, 32, J)
+        add('vbmq %s QD32 %d jobs IOPS vs bare' % (rw, J), med(p, 'iops_x_bare'),
+            '>= 0.70x (stretch 0.90x)', lambda x: x >= 0.70, lambda x: x >= 0.90,
+            'median of per-round ratios')
+    p = find_point(points, 'vbmq', 'randread', 1, 1)
+    add('vbmq randread QD1 mean latency vs bare', med(p, 'lat_x_bare'),
+        '<= 3x (stretch 1.5x)', lambda x: x <= 3.0, lambda x: x <= 1.5,
+        'median of per-round ratios')
+    vals = [r['m'].get('kicks_per_1000') for r in runs
+            if r['status'] == 'ok' and r['target'] == 'vbmq-always']
+    vals = [v for v in vals if v is not None]
+    add('vbmq-always kicks into dom0 per 1000 requests', max(vals) if vals else None,
+        '<= 1', lambda x: x <= 1.0, None, 'worst run')
+    vals = [r['m'].get('kicks_per_1000') for r in runs
+            if r['status'] == 'ok' and r['target'] == 'vbmq' and r['qd'] == 32]
+    vals = [v for v in vals if v is not None]
+    add('vbmq adaptive kicks per 1000 requests under load (QD32)',
+        max(vals) if vals else None, '<= 50', lambda x: x <= 50.0, None, 'worst run')
+    vals = [r['m'].get('polled_ring_irqs') for r in runs
+            if r['status'] == 'ok' and r['target'] == 'vbmq-polled']
+    vals = [v for v in vals if v is not None]
+    add('vbmq-polled interrupts on polled guest queues', sum(vals) if vals else None,
+        '0', lambda x: x == 0, None, 'all runs')
+    vals = [r['m'].get('idle_poll_ns_50ms') for r in runs
+            if r['status'] == 'ok' and r['target'] == 'vbmq']
+    vals = [v for v in vals if v is not None]
+    add('vbmq adaptive: ns spent polling in the 50 ms after the load stopped',
+        max(vals) if vals else None, '0 (threads asleep)', lambda x: x == 0, None,
+        'worst run; sampled when dom0 learns the run ended')
+    p = find_point(points, 'vbmq', 'randread', 32, J)
+    add('vbmq dom0 CPU per request vs upstream (randread QD32 %d jobs)' % J,
+        med(p, 'cpu_x_upstream'), '<= 1.0x', lambda x: x <= 1.0, None,
+        'median of per-round ratios')
+    return out
+
+
+# ---------------------------------------------------------------- output
+
+def fmt(v, nd=0):
+    if v is None:
+        return '-'
+    if isinstance(v, float) and abs(v) < 10 and nd == 0:
+        nd = 1 if abs(v) >= 1 else 2
+    return ('%.' + str(nd) + 'f') % v
+
+
+def cell_summary(s, nd=0):
+    if not s:
+        return '-'
+    if s['n'] > 1:
+        return '%s [%s-%s]' % (fmt(s['median'], nd), fmt(s['min'], nd), fmt(s['max'], nd))
+    return fmt(s['median'], nd)
+
+
+def ratio_cell(s):
+    if not s:
+        return '-'
+    mark = '' if s.get('paired', True) else '*'
+    if s['n'] > 1:
+        return '%.2f [%.2f-%.2f]%s' % (s['median'], s['min'], s['max'], mark)
+    return '%.2f%s' % (s['median'], mark)
+
+
+COLUMNS = ['target', 'workload', 'jobs', 'n', 'IOPS median [min-max]', 'mean lat us',
+           'p99 lat us', 'x bare', 'x upstream', 'lat x bare', 'dom0 us CPU/IO',
+           'guest us CPU/IO', 'kicks/1000', 'irqs/1000']
+
+
+def table_rows(points):
+    rows = []
+    for p in points:
+        wl = '%s QD%d' % (p['rw'], p['qd'])
+        n = '%d/%d' % (p['ok'], p['runs'])
+        if p['ok'] == 0:
+            never = all('no result' in f for f in p['failed'])
+            rows.append([p['target'], wl, str(p['jobs']), n,
+                         'not run' if never else 'FAILED'] +
+                        ['-'] * (len(COLUMNS) - 5))
+            continue
+        rows.append([p['target'], wl, str(p['jobs']), n,
+                     cell_summary(p['iops']), fmt(med(p, 'lat_mean_us'), 0),
+                     fmt(med(p, 'lat_p99_us'), 0),
+                     ratio_cell(p.get('iops_x_bare')), ratio_cell(p.get('iops_x_upstream')),
+                     ratio_cell(p.get('lat_x_bare')),
+                     fmt(med(p, 'dom0_cpu_us_per_io'), 1),
+                     fmt(med(p, 'guest_cpu_us_per_io'), 1),
+                     fmt(med(p, 'kicks_per_1000'), 0), fmt(med(p, 'irqs_per_1000'), 0)])
+    return rows
+
+
+def target_rows(checks):
+    rows = []
+    for c in checks:
+        got = '-' if c['got'] is None else ('%.3g' % c['got'])
+        met = {None: 'not measured', True: 'MET', False: 'missed'}[c['met']]
+        if c['met'] and c['stretch_met'] is not None:
+            met += ' (stretch %s)' % ('met' if c['stretch_met'] else 'missed')
+        rows.append([c['target'], c['want'], got, met, c['note']])
+    return rows
+
+
+def markdown(head, rows):
+    out = ['| ' + ' | '.join(head) + ' |', '|' + '---|' * len(head)]
+    out += ['| ' + ' | '.join(r) + ' |' for r in rows]
+    return '\n'.join(out) + '\n'
+
+
+def text_table(head, rows):
+    w = [max(len(x) for x in col) for col in zip(head, *rows)]
+    line = lambda r: '  '.join(x.ljust(w[i]) for i, x in enumerate(r)).rstrip()
+    return '\n'.join([line(head), line(['-' * x for x in w])] + [line(r) for r in rows]) + '\n'
+
+
+def notes(res):
+    f = res['facts']
+    n = ['Test bed: %s; dom0 %s vCPUs, domU %s vCPUs, inside QEMU TCG on %s host '
+         'CPUs (%s). Figures compare only within this run.' %
+         (f.get('xen_packages', '?').strip(), f.get('dom0_vcpus', '2'),
+          f.get('domu_vcpus', '2'), f.get('host_cpus', '?'), f.get('host_cpu', '?')),
+         'Host load: at the Xen boot\'s start %s, at its end %s (other_qemus = other '
+         'test beds sharing the host CPUs).' % (f.get('host_at_xen_start', '?'),
+                                                f.get('host_at_xen_end', '?')),
+         'fio 4 KiB, libaio (vbmq-polled: io_uring hipri), direct=1, time_based %ss + %ss ramp, '
+         'null_blk memory_backed in dom0 (KVM: RAM-backed file).' %
+         (f.get('runtime', '?'), f.get('ramp', '?')),
+         'Cells: median [min-max] over the repetitions (n = ok/planned runs). Ratios are '
+         'computed per repetition within the boot, then the median; * = KVM ran in its own '
+         'QEMU after the Xen boot, ratio of medians.',
+         'CPU/IO: busy jiffies (/proc/stat: user+nice+system+irq+softirq) per request; dom0 '
+         'for bare includes fio itself. kicks/1000: backend event-channel interrupts in dom0 '
+         'per 1000 backend requests; irqs/1000: guest blkif (virtio) interrupts per 1000 '
+         'guest requests.',
+         'KVM target: QEMU %s accel, virtio-blk num-queues = vCPUs, one iothread (this QEMU '
+         'has no iothread-vq-mapping).' % f.get('kvm_accel', 'tcg')]
+    return n
+
+
+def write_outputs(res, out):
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, 'results.json'), 'w') as f:
+        json.dump(res, f, indent=1, sort_keys=False)
+    rows = table_rows(res['points'])
+    trows = target_rows(res['targets'])
+    thead = ['target (issue 6)', 'want', 'measured', 'verdict', 'how']
+    md = '# vbmq benchmark results\n\n' + markdown(COLUMNS, rows) + '\n' + \
+        markdown(thead, trows) + '\n' + ''.join('- %s\n' % x for x in notes(res))
+    fails = [r for r in res['runs'] if r['status'] != 'ok']
+    if fails:
+        md += '\nRuns that failed:\n\n' + ''.join(
+            '- %s: %s\n' % (r['id'], r['reason']) for r in fails)
+    with open(os.path.join(out, 'table.md'), 'w') as f:
+        f.write(md)
+    txt = text_table(COLUMNS, rows) + '\n' + text_table(thead, trows)
+    txt += ''.join('  %s\n' % x for x in notes(res))
+    if fails:
+        txt += '\nfailed runs:\n' + ''.join('  %s: %s\n' % (r['id'], r['reason'])
+                                           for r in fails)
+    with open(os.path.join(out, 'table.txt'), 'w') as f:
+        f.write(txt)
+    return txt
+
+
+# ---------------------------------------------------------------- plots
+
+def plots(res, out):
+    """PNG plots with gnuplot; returns the files written."""
+    gp = shutil.which('gnuplot')
+    if not gp:
+        return []
+    d = os.path.join(out, 'plot-data')
+    os.makedirs(d, exist_ok=True)
+    pts = res['points']
+    targets = [t for t in TARGETS if any(p['target'] == t and p['ok'] for p in pts)]
+    files = []
+
+    def series(rw, qd, key):
+        """per target: file of 'jobs median min max'"""
+        got = []
+        for t in targets:
+            ps = sorted([p for p in pts if p['target'] == t and p['rw'] == rw and
+                         p['qd'] == qd and p.get(key)], key=lambda p: p['jobs'])
+            if not ps:
+                continue
+            fn = os.path.join(d, '%s-%s-qd%d-%s.dat' % (key, rw, qd, t))
+            with open(fn, 'w') as f:
+                for p in ps:
+                    s = p[key]
+                    f.write('%d %g %g %g\n' % (p['jobs'], s['median'], s['min'], s['max']))
+            got.append((t, fn))
+        return got
+
+    head = ('set terminal pngcairo size 720,420 font "DejaVu Sans,9"\n'
+            'set key outside right top\nset grid\nset xtics 1\n'
+            'set offsets 0.2,0.2,0,0\nset yrange [0:*]\n')
+    jobs = sorted({p['jobs'] for p in pts}) or [1]
+    xr = 'set xrange [%g:%g]\n' % (min(jobs) - 0.3, max(jobs) + 0.3)
+    for (rw, key, ylabel, name) in (
+            ('randread', 'iops', 'IOPS', 'iops-randread'),
+            ('randwrite', 'iops', 'IOPS', 'iops-randwrite'),
+            ('randread', 'lat_mean_us', 'mean latency (us)', 'lat-mean-randread'),
+            ('randread', 'lat_p99_us', 'p99 latency (us)', 'lat-p99-randread')):
+        ser = series(rw, 32, key)
+        if not ser:
+            continue
+        png = os.path.join(out, name + '.png')
+        s = head + xr + 'set output "%s"\n' % png
+        s += 'set title "%s 4 KiB QD32, %s vs fio jobs (median, min-max)"\n' % (rw, ylabel)
+        s += 'set xlabel "fio numjobs"\nset ylabel "%s"\n' % ylabel
+        s += 'plot ' + ', '.join('"%s" using 1:2:3:4 with yerrorlines lw 2 title "%s"' %
+                                 (fn, LABEL.get(t, t)) for t, fn in ser) + '\n'
+        if _gnuplot(gp, s, d, name):
+            files.append(png)
+    # QD1 latency and headline ratios: bars per target
+    fn = os.path.join(d, 'qd1.dat')
+    rows = []
+    for t in targets:
+        p = find_point(pts, t, 'randread', 1, 1)
+        if p and p.get('lat_mean_us'):
+            rows.append('"%s" %g %g' % (t, p['lat_mean_us']['median'],
+                                        med(p, 'lat_p99_us') or 0))
+    if rows:
+        with open(fn, 'w') as f:
+            f.write('\n'.join(rows) + '\n')
+        png = os.path.join(out, 'lat-qd1.png')
+        s = head + 'set output "%s"\nset style data histograms\n' % png
+        s += 'set style histogram clustered gap 1\nset style fill solid 0.8 border -1\n'
+        s += 'set logscale y\nset yrange [1:*]\nset xtics rotate by -20\n'
+        s += 'set title "randread 4 KiB QD1, 1 job: latency (median)"\nset ylabel "us (log)"\n'
+        s += 'plot "%s" using 2:xtic(1) title "mean", "" using 3 title "p99"\n' % fn
+        if _gnuplot(gp, s, d, 'lat-qd1'):
+            files.append(png)
+    J = max(jobs)
+    fn = os.path.join(d, 'ratio.dat')
+    rows = []
+    for t in targets:
+        if t == 'bare':
+            continue
+        vals = []
+        for (rw, qd, j) in (('randread', 32, J), ('randwrite', 32, J), ('randread', 1, 1)):
+            p = find_point(pts, t, rw, qd, j)
+            vals.append(med(p, 'iops_x_bare') or 0)
+        rows.append('"%s" %g %g %g' % (t, vals[0], vals[1], vals[2]))
+    if rows:
+        with open(fn, 'w') as f:
+            f.write('\n'.join(rows) + '\n')
+        png = os.path.join(out, 'ratio-to-bare.png')
+        s = head + 'set output "%s"\nset style data histograms\n' % png
+        s += 'set style histogram clustered gap 1\nset style fill solid 0.8 border -1\n'
+        s += 'set xtics rotate by -20\nset yrange [0:*]\n'
+        s += 'set title "IOPS as a fraction of bare (median of per-round ratios)"\n'
+        s += 'set arrow from graph 0, first 0.7 to graph 1, first 0.7 nohead dt 2 lw 2\n'
+        s += ('plot "%s" using 2:xtic(1) title "randread QD32 %dj", "" using 3 title '
+              '"randwrite QD32 %dj", "" using 4 title "randread QD1"\n' % (fn, J, J))
+        if _gnuplot(gp, s, d, 'ratio'):
+            files.append(png)
+    return files
+
+
+def _gnuplot(gp, script, d, name):
+    fn = os.path.join(d, name + '.gp')
+    with open(fn, 'w') as f:
+        f.write(script)
+    r = subprocess.run([gp, fn], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        sys.stderr.write('gnuplot %s failed: %s\n' % (name, r.stdout.decode()[-400:]))
+        return False
+    return True
+
+
+# ---------------------------------------------------------------- main
+
+def read_plan(path):
+    out = []
+    with open(path) as f:
+        for line in f:
+            w = line.split()
+            if w and w[0] in ('S', 'R'):
+                out.append(tuple(w))
+    return out
+
+
+def read_facts(path):
+    facts = {}
+    if path and os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                k, _, v = line.rstrip('\n').partition('=')
+                if k:
+                    facts[k] = v
+    return facts
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest='cmd', required=True)
+    p = sub.add_parser('plan')
+    p.add_argument('--profile', default='demo', choices=sorted(PROFILES))
+    p.add_argument('--rounds', type=int)
+    p.add_argument('--runtime', type=int)
+    p.add_argument('--ramp', type=int)
+    p.add_argument('--targets')
+    p.add_argument('--jobs')
+    p.add_argument('--domu-vcpus', type=int, default=2)
+    q = sub.add_parser('parse')
+    q.add_argument('--out', required=True)
+    q.add_argument('--plan', required=True)
+    q.add_argument('--facts')
+    q.add_argument('serial', nargs='+')
+    a = ap.parse_args(argv)
+    if a.cmd == 'plan':
+        lines = make_plan(a.profile, a.rounds, a.runtime, a.ramp,
+                          a.targets.split() if a.targets else None,
+                          [int(x) for x in a.jobs.split()] if a.jobs else None,
+                          a.domu_vcpus)
+        for l in lines:
+            print(' '.join(l))
+        return 0
+    serial = []
+    for fn in a.serial:
+        if os.path.exists(fn):
+            with open(fn, 'rb') as f:
+                serial += [l.decode('utf-8', 'replace') for l in f]
+    res = build_results(serial, read_plan(a.plan), read_facts(a.facts))
+    txt = write_outputs(res, a.out)
+    files = plots(res, a.out)
+    res['plots'] = [os.path.basename(x) for x in files]
+    with open(os.path.join(a.out, 'results.json'), 'w') as f:
+        json.dump(res, f, indent=1)
+    sys.stdout.write(txt)
+    sys.stdout.write('\nplots: %s\n' % ', '.join(res['plots'] or ['none']))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

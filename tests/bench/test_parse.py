@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Unit test of the benchmark's result parser and table maths, on recorded
+fio JSON (tests/bench/fixtures/).  Prints TAP:  python3 tests/bench/test_parse.py
+"""
+import base64
+import gzip
+import hashlib
+import json
+import os
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import bench  # noqa: E402
+
+FIX = os.path.join(HERE, 'fixtures')
+n = 0
+failed = 0
+
+
+def check(desc, cond, why=''):
+    global n, failed
+    n += 1
+    if cond:
+        print('ok %d - %s' % (n, desc))
+    else:
+        failed += 1
+        print('not ok %d - %s' % (n, desc))
+        if why:
+            print('# ' + str(why).replace('\n', '\n# '))
+
+
+def close(a, b, tol=1e-6):
+    return a is not None and b is not None and abs(a - b) <= tol * max(1.0, abs(b))
+
+
+def load(name):
+    with open(os.path.join(FIX, name)) as f:
+        return json.load(f)
+
+
+def encode(rid, fio_json_text, width=160):
+    """@@BENCH J/E lines as bench.lib prints them (gzip | base64 -w 160)"""
+    b64 = base64.b64encode(gzip.compress(fio_json_text.encode())).decode()
+    chunks = [b64[i:i + width] for i in range(0, len(b64), width)]
+    lines = ['@@BENCH J %s %d %s\n' % (rid, i, c) for i, c in enumerate(chunks)]
+    lines.append('@@BENCH E %s %d %s\n' % (rid, len(chunks),
+                                           hashlib.md5(b64.encode()).hexdigest()))
+    return lines
+
+
+def raw(name):
+    with open(os.path.join(FIX, name)) as f:
+        return f.read()
+
+
+# ---- fio metrics on recorded JSON (from the test bed: fio 3.33)
+rr = load('fio-randread-qd32-j2.json')
+m = bench.fio_metrics(rr)
+job = rr['jobs'][0]
+check('randread: IOPS is fio\'s read iops', close(m['iops'], job['read']['iops']))
+check('randread: I/Os are read total_ios', m['ios'] == job['read']['total_ios'])
+check('randread: mean latency is lat_ns mean in us',
+      close(m['lat_mean_us'], job['read']['lat_ns']['mean'] / 1000.0))
+pct = job['read']['lat_ns'].get('percentile') or job['read']['clat_ns']['percentile']
+check('randread: p99 from the percentiles, in us',
+      close(m['lat_p99_us'], pct['99.000000'] / 1000.0))
+
+rw = load('fio-randwrite-qd32-j1.json')
+m = bench.fio_metrics(rw)
+check('randwrite: IOPS is read + write iops',
+      close(m['iops'], rw['jobs'][0]['read']['iops'] + rw['jobs'][0]['write']['iops']))
+check('randwrite: latency from the write direction',
+      close(m['lat_mean_us'], rw['jobs'][0]['write']['lat_ns']['mean'] / 1000.0))
+
+# mixed: the mean is weighted by each direction's I/Os
+mixed = json.loads(json.dumps(rr))
+j = mixed['jobs'][0]
+j['write'] = json.loads(json.dumps(j['read']))
+j['read']['total_ios'], j['read']['lat_ns']['mean'], j['read']['iops'] = 300, 1000.0, 30.0
+j['write']['total_ios'], j['write']['lat_ns']['mean'], j['write']['iops'] = 100, 5000.0, 10.0
+m = bench.fio_metrics(mixed)
+check('mixed: IOPS summed', close(m['iops'], 40.0))
+check('mixed: mean latency weighted by I/Os (2.0 us)', close(m['lat_mean_us'], 2.0), m)
+
+# ---- the console transport: chunks, md5, corruption
+lines = encode('r1-bare-randread-qd32-j2', raw('fio-randread-qd32-j2.json'))
+recs, meta, prog = bench.read_records(['junk\n', '(XEN) noise @@BENCH M a=1 b=2\n'] +
+                                      ['\r' + l.replace('\n', '\r\n') for l in lines])
+r = recs['r1-bare-randread-qd32-j2']
+check('records: J/E lines collected', r['end'] is not None and len(r['chunks']) == r['end'][0])
+check('records: decoded JSON equals the fixture', bench.decode_fio(r) == rr)
+check('records: M lines are facts', meta == [{'a': '1', 'b': '2'}])
+bad = list(lines)
+bad[0] = bad[0][:-5] + 'AAAA\n'
+r = bench.read_records(bad)[0]['r1-bare-randread-qd32-j2']
+try:
+    bench.decode_fio(r)
+    check('records: a corrupted chunk is detected', False)
+except ValueError as e:
+    check('records: a corrupted chunk is detected', 'md5' in str(e), e)
+r = bench.read_records(lines[1:])[0]['r1-bare-randread-qd32-j2']
+try:
+    bench.decode_fio(r)
+    check('records: a missing chunk is detected', False)
+except ValueError as e:
+    check('records: a missing chunk is detected', 'missing' in str(e), e)
+
+# ---- a real serial log excerpt from the test bed (dom0 console, Xen noise)
+with open(os.path.join(FIX, 'serial-excerpt.log'), 'rb') as f:
+    real = [l.decode('utf-8', 'replace') for l in f]
+plan1 = [('R', 'r1-bare-randread-qd32-j2', 'bare', 'randread', '32', '2'),
+         ('R', 'r1-upstream-randread-qd32-j2', 'upstream', 'randread', '32', '2')]
+res = bench.build_results(real, plan1, {})
+rb, ru = res['runs']
+check('serial excerpt: bare run decodes to the recorded JSON',
+      rb['status'] == 'ok' and rb['fio'] == rr, rb['reason'])
+check('serial excerpt: upstream run decodes', ru['status'] == 'ok', ru['reason'])
+check('serial excerpt: kicks/1000 = be_irqs / be_reqs (74 / 570)',
+      close(ru['m']['kicks_per_1000'], 74 * 1000.0 / 570), ru['m'])
+check('serial excerpt: guest irqs/1000 = irqs / ios (69 / 570)',
+      close(ru['m']['irqs_per_1000'], 69 * 1000.0 / 570), ru['m'])
+check('serial excerpt: dom0 CPU/IO = 548 jiffies * 10 ms / 570 requests',
+      close(ru['m']['dom0_cpu_us_per_io'], 548 * 10000.0 / 570), ru['m'])
+check('serial excerpt: bare CPU/IO is dom0\'s own (736 jiffies / 16979 I/Os)',
+      close(rb['m']['dom0_cpu_us_per_io'], 736 * 10000.0 / 16979), rb['m'])
+p = bench.find_point(res['points'], 'upstream', 'randread', 32, 2)
+check('serial excerpt: single-round ratio to bare',
+      close(p['iops_x_bare']['median'], ru['m']['iops'] / rb['m']['iops']))
+
+# ---- unit maths
+check('per_1000: 470 kicks over 1000 requests', close(bench.per_1000(470, 1000), 470.0))
+check('per_1000: no requests -> None', bench.per_1000(5, 0) is None)
+check('cpu_us_per_io: 50 jiffies over 10000 I/Os = 50 us',
+      close(bench.cpu_us_per_io(50, 10000), 50.0))
+s = bench.summary([3.0, 1.0, 2.0, None, 10.0])
+check('summary: median of 4 values', close(s['median'], 2.5))
+check('summary: min, max, n', s['min'] == 1.0 and s['max'] == 10.0 and s['n'] == 4)
+check('summary: spread (max-min)/median', close(s['spread_pct'], 360.0))
+check('summary: nothing -> None', bench.summary([None]) is None)
+fr = bench.fe_rings('ring:type:irq:vcpus:irq_cpus:requests:completions:interrupts:polls:'
+                    'poll_hits:kicks:ring_full:errors:inflight:,0:irq:60:0:0:10:10:7:0:0:'
+                    '3:0:0:0:,1:poll:61:1:-:20:20:0:40:20:0:0:0:0:,')
+check('fe_rings: two rings keyed by the header',
+      len(fr) == 2 and fr[1]['type'] == 'poll' and fr[0]['interrupts'] == '7', fr)
+
+
+# ---- per-round ratios and the table, from records built as the guests print them
+def fake_run(rid, iops, lat_us, d=None, g=None):
+    fio = json.loads(json.dumps(rr))
+    jb = fio['jobs'][0]
+    jb['read']['iops'] = iops
+    jb['read']['lat_ns']['mean'] = lat_us * 1000.0
+    text = json.dumps(fio)
+    out = encode(rid, text)
+    out.append('@@BENCH G %s %s\n' % (rid, ' '.join('%s=%s' % kv for kv in (g or {}).items())))
+    if d:
+        out.append('@@BENCH D %s %s\n' % (rid, ' '.join('%s=%s' % kv for kv in d.items())))
+    return out
+
+
+plan = bench.make_plan('demo', rounds=2, targets=['bare', 'upstream', 'vbmq'], jobs=[2])
+serial = []
+# bare: 1000 then 2000 IOPS; vbmq: 800 then 1000 -> per-round ratios 0.8 and 0.5
+vals = {('bare', 1): 1000, ('bare', 2): 2000, ('vbmq', 1): 800, ('vbmq', 2): 1000,
+        ('upstream', 1): 400, ('upstream', 2): 500}
+for pl in plan:
+    if pl[0] != 'R':
+        continue
+    info = bench.parse_id(pl[1])
+    if info['qd'] != 32:
+        continue
+    t, rnd = info['target'], info['round']
+    d = None
+    g = {'side': 'dom0' if t == 'bare' else 'domu', 'cpu_busy': 100, 'cpu_total': 1000,
+         'irqs': 430, 'ios': 1000}
+    if t != 'bare':
+        d = {'cpu_busy': 50 if t == 'vbmq' else 100, 'cpu_total': 1000,
+             'be_irqs': 5 if t == 'vbmq' else 470, 'be_reqs': 1000}
+    serial += fake_run(pl[1], vals[(t, rnd)], 1000.0 / vals[(t, rnd)], d, g)
+res = bench.build_results(serial, plan, {'runtime': '4', 'ramp': '1'})
+p = bench.find_point(res['points'], 'vbmq', 'randread', 32, 2)
+check('ratio to bare: median of per-round ratios (0.65), not ratio of medians',
+      close(p['iops_x_bare']['median'], 0.65), p['iops_x_bare'])
+check('ratio to bare: spread kept', close(p['iops_x_bare']['min'], 0.5) and
+      close(p['iops_x_bare']['max'], 0.8))
+check('ratio to upstream per round (2.0, 2.0)', close(p['iops_x_upstream']['median'], 2.0))
+check('dom0 CPU per I/O: 50 jiffies / 1000 requests = 500 us',
+      close(p['dom0_cpu_us_per_io']['median'], 500.0))
+check('kicks per 1000 from dom0 interrupts / backend requests',
+      close(p['kicks_per_1000']['median'], 5.0))
+check('irqs per 1000 from guest interrupts / guest requests',
+      close(p['irqs_per_1000']['median'], 430.0))
+check('cpu vs upstream per round = 0.5', close(p['cpu_x_upstream']['median'], 0.5))
+qd1 = bench.find_point(res['points'], 'vbmq', 'randread', 1, 1)
+check('runs never reported are "missing"', qd1['ok'] == 0 and qd1['runs'] == 2 and
+      all('no result' in f for f in qd1['failed']), qd1['failed'])
+tg = {c['target']: c for c in res['targets']}
+c = tg['vbmq randread QD32 2 jobs IOPS vs bare']
+check('target check: 0.65x bare is missed', c['met'] is False and close(c['got'], 0.65), c)
+c = tg['vbmq adaptive kicks per 1000 requests under load (QD32)']
+check('target check: 5 kicks/1000 under load is met', c['met'] is True, c)
+c = tg['vbmq randread QD1 mean latency vs bare']
+check('target check: unmeasured is None', c['met'] is None, c)
+c = tg['vbmq dom0 CPU per request vs upstream (randread QD32 2 jobs)']
+check('target check: half upstream\'s CPU is met', c['met'] is True, c)
+rows = bench.table_rows(res['points'])
+row = [r for r in rows if r[0] == 'vbmq' and r[1] == 'randread QD32'][0]
+check('table: IOPS cell is median [min-max]', row[4] == '900 [800-1000]', row)
+check('table: ratio cell', row[7] == '0.65 [0.50-0.80]', row)
+row = [r for r in rows if r[0] == 'vbmq' and r[1] == 'randread QD1'][0]
+check('table: a point never run says so', row[4] == 'not run', row)
+
+# failed run line
+serial2 = serial + ['@@BENCH F r1-vbmq-randread-qd1-j1 fio exit status 1: boom\n']
+res2 = bench.build_results(serial2, plan, {})
+r = [x for x in res2['runs'] if x['id'] == 'r1-vbmq-randread-qd1-j1'][0]
+check('an F line marks the run failed with its reason',
+      r['status'] == 'failed' and 'boom' in r['reason'], r)
+
+# outputs
+with tempfile.TemporaryDirectory() as d:
+    txt = bench.write_outputs(res, d)
+    check('outputs: results.json, table.md, table.txt written',
+          all(os.path.exists(os.path.join(d, f)) for f in
+              ('results.json', 'table.md', 'table.txt')))
+    check('outputs: text table names every target', all(t in txt for t in
+                                                       ('bare', 'upstream', 'vbmq')))
+
+# ---- the plan
+plan = bench.make_plan('demo')
+R = [x for x in plan if x[0] == 'R']
+for t in ('bare', 'upstream', 'vbmq'):
+    for point in (('randread', '32', '2'), ('randread', '1', '1')):
+        k = sum(1 for x in R if x[2] == t and x[3:] == point)
+        check('demo plan: %s %s repeated >= 4 times' % (t, ' '.join(point)), k >= 4, k)
+check('demo plan: every target present',
+      {x[2] for x in R} == set(bench.TARGETS))
+check('demo plan: runtime and ramp in the header', plan[0][1].startswith('runtime=4 ramp=1'))
+ids = [x[1] for x in R]
+check('plan: run ids unique and parseable', len(ids) == len(set(ids)) and
+      all(bench.parse_id(i) for i in ids))
+
+print('1..%d' % n)
+sys.exit(1 if failed else 0)
