@@ -23,7 +23,7 @@ KDIR = /usr/src/linux-headers-$(shell scripts/host-deps --print-kabi)
 endif
 endif
 
-.PHONY: all modules tools check unit checkpatch matrix testbed shell clean
+.PHONY: all modules tools check unit checkpatch matrix testbed shell clean demo bench
 
 all: modules tools
 
@@ -52,6 +52,13 @@ testbed:
 
 shell:
 	tests/testbed/run --shell
+
+# The benchmark (docs/benchmarks.md): demo <= 20 min here; bench = longer runs.
+demo:
+	tests/bench/run
+
+bench:
+	tests/bench/run --profile full $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD)

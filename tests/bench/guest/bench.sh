@@ -1,0 +1,234 @@
+# dom0 half of the benchmark (run by the test bed's dom0 /init like a
+# scenario).  Follows the plan in /vbmq/bench/plan, written by
+# tests/bench/run:
+#   S SESSION CLASS        start a session: bare | upstream | vbmq | vbmq-polled
+#   R ID TARGET RW QD JOBS one fio run (TARGET: bare upstream vbmq vbmq-always
+#                          vbmq-polled)
+# A session of a Xen class is one domU (2 vCPUs) on /dev/nullb0 with that
+# backend and frontend; its runs go to it one by one.  Results are @@BENCH
+# lines (bench.lib) on dom0's console, which is the host's serial log.
+. /vbmq/scenarios/bench.lib
+. /vbmq/bench/conf	# RUNTIME RAMP SIZE DOMU_VCPUS DOMU_MEM IO_CPUS POLL_MAX_US PREFILL
+
+BENCH_TMP=/run/bench
+mkdir -p "$BENCH_TMP"
+BE_IRQ='blkif-backend|vbmq[0-9]+\.'	# backend event channels in dom0
+nruns=$(grep -c '^R ' /vbmq/bench/plan)
+run_no=0
+cur=""		# current session's class
+dom=""		# current domU name
+job_n=0
+session_ok=0
+
+# fio for dom0: the domU image carries fio and its libraries.
+fio_setup() {
+	mkdir -p /run/fio && cd /run/fio &&
+		cpio -id 'usr/bin/fio' 'usr/lib/x86_64-linux-gnu/*' < /guest/domu-base.cpio \
+			2>/dev/null && cd / &&
+		printf '#!/bin/sh\nLD_LIBRARY_PATH=/run/fio/usr/lib/x86_64-linux-gnu exec /run/fio/usr/bin/fio "$@"\n' \
+			> /run/fio/fio && chmod +x /run/fio/fio && /run/fio/fio --version
+}
+
+# vbd_sysfs: the current domU's backend device in sysfs
+vbd_sysfs() { echo "/sys/bus/xen-backend/devices/vbd-$(xl domid "$dom")-51712"; }
+
+# be_reqs: requests the backend accepted so far (upstream names, summed)
+be_reqs() {
+	local d
+	d=$(vbd_sysfs)/statistics
+	echo $(($(cat "$d/rd_req") + $(cat "$d/wr_req") + $(cat "$d/f_req" 2>/dev/null || echo 0)))
+}
+
+# ring_sums: vbmq-blkback per-ring counters summed over rings, as K=V words
+ring_sums() {
+	local d
+	d=$(vbd_sysfs)/vbmq
+	[ -d "$d" ] || return 0
+	cat "$d"/ring* 2>/dev/null | awk '
+		$1 ~ /^(kicks|notify_sent|notify_suppressed|poll_hits|poll_misses|poll_ns|sleep_ns|rd_req|wr_req)$/ { s[$1] += $2 }
+		$1 == "cpu" { cpus = cpus $2 "," }
+		$1 == "poll" { mode = $2 }
+		END { for (k in s) printf "be_%s=%d ", k, s[k]; printf "be_cpus=%s be_poll=%s", cpus, mode }'
+}
+
+# ring_field RING KEY
+ring_field() { sed -n "s/^$2 //p" "$(vbd_sysfs)/vbmq/ring$1" 2>/dev/null; }
+
+# snap: "cpu_busy cpu_total cpu_steal irqs reqs" now
+snap() {
+	local s
+	s=$(vbd_sysfs)/statistics
+	awk -v re="$BE_IRQ" '
+		FILENAME == "/proc/stat" && $1 == "cpu" { b = $2 + $3 + $4 + $7 + $8
+			t = b + $5 + $6 + $9; st = $9 + 0 }
+		FILENAME == "/proc/interrupts" && FNR == 1 { n = NF }
+		FILENAME == "/proc/interrupts" && FNR > 1 && $0 ~ re {
+			for (i = 2; i <= n + 1; i++) if ($i ~ /^[0-9]+$/) irq += $i }
+		FILENAME ~ /statistics/ { req += $1 }
+		END { print b, t, st, irq + 0, req + 0 }' \
+		/proc/stat /proc/interrupts "$s/rd_req" "$s/wr_req" "$s/f_req"
+}
+
+session_end() {
+	[ -n "$dom" ] || return 0
+	domu_signal "$dom" "job-$job_n" end 2>/dev/null
+	if ! wait_for 60 domu_gone "$dom"; then
+		xl destroy "$dom" 2>/dev/null
+		note "domU $dom did not power off; destroyed"
+	fi
+	# The domU's own checks and console (minus the bench records, which
+	# were relayed run by run).
+	local log=/var/log/xen/console/guest-$dom.log
+	tr -d '\r' < "$log" 2>/dev/null | grep -v '@@BENCH' | sed -n \
+		-e "s/^.*@@VBMQ \(OK\|NOTOK\|DIAG\|STEP\|DOMU-END\) [^ ]* /@@VBMQ \1 $VBMQ_SCEN /p" \
+		-e "/@@VBMQ /!s|^|@@VBMQ DIAG $VBMQ_SCEN [$dom console] |p"
+	dom=""
+}
+
+# session_start SESSION CLASS
+session_start() {
+	local s=$1 class=$2 fe=upstream be=upstream fe_params="" ready
+	session_end
+	cur=$class
+	session_ok=1
+	job_n=0
+	bench P "session $s: $class"
+	[ "$class" = bare ] && return 0
+	case $class in
+	upstream) ;;
+	vbmq) fe=vbmq be=vbmq ;;
+	vbmq-polled) fe=vbmq be=vbmq fe_params="poll_queues=1" ;;
+	*) session_ok=0; bench P "unknown class $class"; return 1 ;;
+	esac
+	dom=b$s
+	# The previous domU's disk must be gone before its backend unloads.
+	if ! step "$class: backend $be loads" 30 wait_for 20 backend_use "$be" \
+		$([ "$be" = vbmq ] && echo "poll=adaptive poll_max_us=$POLL_MAX_US"); then
+		session_ok=0
+		return 1
+	fi
+	if ! step "$class: domU $dom starts" 90 domu_start "$dom" vcpus="$DOMU_VCPUS" \
+		mem="$DOMU_MEM" frontend="$fe" fe_params="$fe_params" script=bench \
+		args="$RUNTIME $RAMP $SIZE"; then
+		session_ok=0
+		return 1
+	fi
+	if [ "$be" = vbmq ]; then
+		xenstore-write "$(be_dir "$dom")/vbmq/cpus" "$IO_CPUS"
+		xenstore-write "$(be_dir "$dom")/vbmq/poll" adaptive
+	fi
+	if ! ok "$class: xvda connects" wait_for 120 vbd_connected "$dom" ||
+		! ok "$class: domU $dom is ready for jobs" domu_wait_signal "$dom" ready 120; then
+		session_ok=0
+		return 1
+	fi
+	ready=$(xenstore-read "/local/domain/$(xl domid "$dom")/data/vbmq/ready")
+	xenstore-ls -f "$(be_dir "$dom")" "$(fe_dir "$dom")" 2>&1 | diag_file /dev/stdin
+	bench M "session=$s class=$class domid=$(xl domid "$dom") domu_vcpus=$ready" \
+		"rings=$(xenstore-read "$(fe_dir "$dom")/multi-queue-num-queues" 2>/dev/null || echo 1)" \
+		"ring_page_order=$(xenstore-read "$(fe_dir "$dom")/ring-page-order" 2>/dev/null || echo 0)" \
+		"be_threads=$(threads_named "*xvda*" | awk '{ printf "%s,", $2 }')"
+	if [ "$be" = vbmq ]; then
+		ok "$class: ring threads pinned to $IO_CPUS" \
+			wait_for 5 test "$(ring_field 0 cpu)" != -1
+	fi
+}
+
+# relay_guest ID: the domU's records of run ID, from its console log, once
+# its last line (done=1) is there
+relay_guest() {
+	local log=/var/log/xen/console/guest-$dom.log
+	wait_for 10 grep -q "@@BENCH G $1 .*done=1" "$log"
+	tr -d '\r' < "$log" | grep "@@BENCH [JEGF] $1 " | sed 's/^.*@@BENCH/@@BENCH/'
+}
+
+# poll_signal NAME KEY SECONDS: like domu_wait_signal, on a xenstore watch
+# (polling would load dom0, whose CPU is being measured)
+poll_signal() {
+	bench_wait "/local/domain/$(xl domid "$1")/data/vbmq/$2" "$3" >/dev/null
+}
+
+# set_poll TARGET: the poll mode the target needs, applied live
+set_poll() {
+	local want=adaptive
+	[ "$1" = vbmq-always ] && want=always
+	xenstore-write "$(be_dir "$dom")/vbmq/poll" "$want"
+	wait_for 5 test "$(ring_field 0 poll)" = "$want"
+}
+
+# idle_check ID: after the load stops, do the ring threads still poll?
+# Reads the polling time twice, 50 ms apart, starting as soon as dom0
+# learns the run ended.
+idle_check() {
+	local p0 p1 s0 s1
+	read -r p0 s0 <<<"$(ring_sums | tr ' ' '\n' | sed -n 's/^be_poll_ns=//p;s/^be_sleep_ns=//p' | tr '\n' ' ')"
+	sleep 0.05
+	read -r p1 s1 <<<"$(ring_sums | tr ' ' '\n' | sed -n 's/^be_poll_ns=//p;s/^be_sleep_ns=//p' | tr '\n' ' ')"
+	bench D "$1" idle_poll_ns_50ms=$((p1 - p0)) idle_sleep_ns_50ms=$((s1 - s0))
+}
+
+# run_one ID TARGET RW QD JOBS
+run_one() {
+	local id=$1 target=$2 rw=$3 qd=$4 jobs=$5 engine=libaio a b r0 r1 wait_s
+	run_no=$((run_no + 1))
+	[ "$target" = vbmq-polled ] && engine=io_uring-hipri
+	if [ "$session_ok" != 1 ]; then
+		bench F "$id" "session setup failed ($cur)"
+		bench P "[$run_no/$nruns] $id: FAILED (session setup)"
+		return
+	fi
+	if [ "$target" = bare ]; then
+		bench_fio "$id" /dev/nullb0 "$rw" "$qd" "$jobs" "$engine" "$RUNTIME" "$RAMP" \
+			"$SIZE" '^$' dom0
+		bench P "[$run_no/$nruns] $id: ${BENCH_LAST_IOPS:-failed} IOPS"
+		BENCH_LAST_IOPS=
+		return
+	fi
+	case $target in vbmq|vbmq-always) set_poll "$target" ||
+		note "$id: poll mode not applied: $(ring_field 0 poll)" ;; esac
+	r0=$(ring_sums)
+	a=$(snap)
+	domu_signal "$dom" "job-$job_n" "$id $rw $qd $jobs $engine"
+	wait_s=$((RUNTIME + RAMP + 120))
+	if ! poll_signal "$dom" "done-$job_n" "$wait_s"; then
+		bench F "$id" "domU $dom did not finish the run within $((wait_s + RUNTIME + RAMP))s"
+		bench P "[$run_no/$nruns] $id: FAILED (domU timed out)"
+		session_end
+		session_ok=0
+		return
+	fi
+	b=$(snap)
+	[ "$target" = vbmq ] && idle_check "$id"
+	r1=$(ring_sums)
+	set -- $a $b
+	bench D "$id" target="$target" cpu_busy=$(($6 - $1)) cpu_total=$(($7 - $2)) \
+		cpu_steal=$(($8 - $3)) be_irqs=$(($9 - $4)) be_reqs=$((${10} - $5)) ncpu="$(nproc)" \
+		irq_lines="$(bench_irq_lines "$BE_IRQ")"
+	[ -n "$r0" ] && bench D "$id" ring0="${r0// /;}" ring1="${r1// /;}"
+	relay_guest "$id"
+	bench P "[$run_no/$nruns] $id: $(xenstore-read "/local/domain/$(xl domid "$dom")/data/vbmq/done-$job_n") IOPS"
+	job_n=$((job_n + 1))
+}
+
+step "fio for dom0 from the domU image" 60 fio_setup || true
+BENCH_FIO=/run/fio/fio
+step "null_blk backing device" 30 nullb_setup
+step "prefill ${PREFILL} of /dev/nullb0 (memory-backed: reads hit allocated pages)" 120 \
+	dd if=/dev/zero of=/dev/nullb0 bs=1M count="${PREFILL%m}" oflag=direct
+bench M "dom0_kernel=$(uname -r) dom0_vcpus=$(nproc) dom0_mem_kb=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
+bench M "xen_version=$(xl info 2>/dev/null | awk -F': ' '/^xen_version/ { print $2 }') host_cpus=$(xl info 2>/dev/null | awk -F': ' '/^nr_cpus/ { print $2 }')"
+bench M "fio_version=$($BENCH_FIO --version 2>/dev/null) nullb=$(for p in queue_mode submit_queues memory_backed irqmode hw_queue_depth bs; do printf '%s:%s,' $p "$(cat /sys/module/null_blk/parameters/$p 2>/dev/null)"; done)"
+for m in vbmq-blkback vbmq-blkfront; do
+	[ -f "/vbmq/modules/$m.ko" ] &&
+		bench M "module=$m srcversion=$(modinfo -F srcversion "/vbmq/modules/$m.ko") vermagic=$(modinfo -F vermagic "/vbmq/modules/$m.ko" | cut -d' ' -f1)"
+done
+bench M "conf runtime=$RUNTIME ramp=$RAMP size=$SIZE domu_vcpus=$DOMU_VCPUS domu_mem=$DOMU_MEM io_cpus=$IO_CPUS poll_max_us=$POLL_MAX_US"
+
+while read -r -u 3 kind a1 a2 a3 a4 a5 a6; do
+	case $kind in
+	S) session_start "$a1" "$a2" ;;
+	R) run_one "$a1" "$a2" "$a3" "$a4" "$a5" ;;
+	esac
+done 3< /vbmq/bench/plan
+session_end
+bench P "all runs done"
