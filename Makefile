@@ -6,6 +6,8 @@
 #   make unit            unit tests only          make checkpatch   style only
 #   make testbed         test bed scenarios only (SCENARIOS="a b" to choose)
 #   make shell           boot the test bed to an interactive dom0 shell
+#   make demo            the cross-hypervisor benchmark (docs/benchmarks.md);
+#                        make bench BENCH_ARGS=... for the longer run
 #   make clean
 #
 # KDIR defaults to the running kernel's build directory when it exists,
