@@ -1,0 +1,78 @@
+# summary: vbmq-blkback polling: event-channel interrupts per request with poll=always vs off under fio, adaptive threads sleep when idle
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=420
+
+sysdir() { echo "/sys/bus/xen-backend/devices/vbd-$domid-51712"; }
+ring_field() { sed -n "s/^$2 //p" "$(sysdir)/vbmq/ring$1"; }
+ring_is() { [ "$(ring_field "$1" "$2")" = "$3" ]; }
+
+# irqs: interrupts of this disk's ring event channels, all CPUs, from
+# dom0's /proc/interrupts (not the module's own counters)
+irqs() {
+	awk -v pat="vbmq$domid.xvda-" '
+		index($0, pat) { for (i = 2; i <= NF; i++) if ($i ~ /^[0-9]+$/) s += $i }
+		END { print s + 0 }' /proc/interrupts
+}
+
+# reqs: requests served by both rings
+reqs() {
+	local r s=0
+	for r in 0 1; do
+		s=$((s + $(ring_field $r rd_req) + $(ring_field $r wr_req)))
+	done
+	echo "$s"
+}
+
+# measure MODE: interrupts and requests over 15 s of load in poll MODE
+measure() {
+	local i0 r0 i1 r1
+	xenstore-write "$be/vbmq/poll" "$1"
+	wait_for 10 ring_is 1 poll "$1" || return 1
+	sleep 3
+	i0=$(irqs) r0=$(reqs)
+	sleep 15
+	i1=$(irqs) r1=$(reqs)
+	echo "$((i1 - i0)) $((r1 - r0))"
+}
+
+# all_asleep: every ring thread of the disk is in state S
+all_asleep() {
+	local pid comm
+	while read -r pid comm; do
+		[ "$(awk '{ print $3 }' "/proc/$pid/stat")" = S ] || return 1
+	done < <(threads_named "vbmq$domid.xvda-*")
+}
+
+step "null_blk backing device" 30 nullb_setup
+step "vbmq-blkback loads (poll=off)" 30 backend_use vbmq poll=off
+step "domU with 2 vCPUs is created" 60 domu_start pl vcpus=2 frontend=upstream
+ok "xvda connects" wait_for 60 vbd_connected pl
+domid=$(xl domid pl)
+be=$(be_dir pl)
+ok "the guest's fio load runs" domu_wait_signal pl loading 120
+
+read -r i_off r_off <<<"$(measure off)"
+note "poll=off: $i_off interrupts for $r_off requests"
+# always on both rings, both threads on CPU 1: CPU 0 stays for dom0
+xenstore-write "$be/vbmq/cpus" 1
+read -r i_al r_al <<<"$(measure always)"
+note "poll=always: $i_al interrupts for $r_al requests"
+for r in 0 1; do diag_file "$(sysdir)/vbmq/ring$r"; done
+ok "requests were served in both modes" test "${r_off:-0}" -gt 100 -a "${r_al:-0}" -gt 100
+ok "poll=always: at most 1 interrupt per 1000 requests" \
+	test $((${i_al:-1} * 1000)) -le "${r_al:-0}"
+ok "poll=always: at most 1/100 of poll=off's interrupts per request" \
+	test $((${i_al:-1} * ${r_off:-0} * 100)) -le $((${i_off:-0} * ${r_al:-0}))
+
+xenstore-write "$be/vbmq/cpus" ""
+xenstore-write "$be/vbmq/poll" adaptive
+ok "poll=adaptive applied" wait_for 10 ring_is 0 poll adaptive
+sleep 5
+domu_signal pl stop
+ok "the guest stopped its load" domu_wait_signal pl stopped 60
+ok "adaptive: ring threads asleep (state S) once the load stops" wait_for 1 all_asleep
+threads_named "vbmq$domid.xvda-*" | while read -r pid comm; do
+	note "$comm: $(awk '{ print $3 }' "/proc/$pid/stat")"
+done
+for r in 0 1; do diag_file "$(sysdir)/vbmq/ring$r"; done
+domu_signal pl done
+domu_wait pl 120
