@@ -189,12 +189,16 @@ static int xlv_set_hard(struct xlv_xc *x, unsigned int domid,
 /* Every domain: info[] filled, count returned (or -1). */
 static int xlv_domains(struct xlv_xc *x, xc_dominfo_t *info, int max)
 {
-	int n = 0, got;
+	int n = 0, got, req;
 	uint32_t next = 0;
 
 	while (n < max) {
-		got = xc_domain_getinfo(x->xch, next, (unsigned int)(max - n),
+		req = max - n;
+		got = xc_domain_getinfo(x->xch, next, (unsigned int)req,
 					info + n);
+		/* No domain at or after next: ESRCH ends the list. */
+		if (got < 0 && n > 0 && errno == ESRCH)
+			break;
 		if (got < 0) {
 			xlv_err("cannot list domains: %s", strerror(errno));
 			return -1;
@@ -203,7 +207,7 @@ static int xlv_domains(struct xlv_xc *x, xc_dominfo_t *info, int max)
 			break;
 		next = info[n + got - 1].domid + 1;
 		n += got;
-		if (got < 1)
+		if (got < req)		/* that was all of them */
 			break;
 	}
 	return n;

@@ -37,7 +37,7 @@ is "vbmq/cpus from vbmq.conf" "$(xenstore-read "$be/vbmq/cpus")" 1
 is "the domain's line wins over '*' (vbmq/poll)" "$(xenstore-read "$be/vbmq/poll")" adaptive
 is "2 rings negotiated" "$(xenstore-read "$fe/multi-queue-num-queues")" 2
 is "one ring thread per ring" "$(threads_named "vbmq$domid.xvda-*" | wc -l)" 2
-ok "ring threads run on CPU 1 only" wait_for 10 xlv_threads_on 1 "$domid"
+ok "ring threads run on CPU 1 only" xlv_wait 20 xlv_threads_on 1 "$domid"
 is "ring 1 polls adaptively" "$(xlv_ring_field "$domid" 1 poll)" adaptive
 domu_signal hp done
 domu_wait hp 120
