@@ -813,8 +813,8 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 	spin_lock_init(&ring->done_lock);
 	INIT_LIST_HEAD(&ring->done);
 	INIT_LIST_HEAD(&ring->free_reqs);
-	snprintf(ring->name, sizeof(ring->name), "vbmq%u.%s-%u", be->domid,
-		 be->vdev, idx);
+	vbmq_be_thread_name(ring->name, sizeof(ring->name), be->domid,
+			    be->vdev, idx);
 	vbmq_be_poll_init(&ring->poll,
 			  (u64)be->keys.poll_max_us * NSEC_PER_USEC);
 

@@ -340,6 +340,28 @@ int vbmq_be_vdev_name(u32 devid, char *buf, size_t len)
 	return snprintf(buf, len, "%s%s", prefix, letters);
 }
 
+int vbmq_be_thread_name(char *buf, size_t len, unsigned int domid,
+			const char *vdev, unsigned int ring)
+{
+	int n, fixed;
+
+	if (!len)
+		return 0;
+	n = snprintf(buf, len, "vbmq%u.%s-%u", domid, vdev, ring);
+	if (n >= 0 && (size_t)n < len)
+		return n;
+	n = snprintf(buf, len, "vb%u.%s-%u", domid, vdev, ring);
+	if (n >= 0 && (size_t)n < len)
+		return n;
+	/* Keep "vb<domid>." and "-<ring>", cut the disk name between. */
+	fixed = snprintf(NULL, 0, "vb%u.-%u", domid, ring);
+	if (fixed < 0 || (size_t)fixed >= len)
+		return snprintf(buf, len, "%u-%u", domid, ring);
+	n = snprintf(buf, len, "vb%u.%.*s-%u", domid, (int)(len - 1 - fixed),
+		     vdev, ring);
+	return n < 0 ? 0 : (int)strlen(buf);
+}
+
 void vbmq_be_poll_init(struct vbmq_be_poll *p, u64 max_ns)
 {
 	p->max_ns = max_ns;

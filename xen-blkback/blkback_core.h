@@ -185,6 +185,16 @@ static inline unsigned int vbmq_be_seg_len(const struct vbmq_be_seg *s)
 int vbmq_be_vdev_name(u32 devid, char *buf, size_t len);
 
 /*
+ * Name of ring @ring's thread for disk @vdev of domain @domid, at most
+ * len - 1 characters (a task's comm holds 15): "vbmq3.xvda-1"; when that
+ * does not fit, "vb12345.xvdab-12"-style with the prefix shortened, then
+ * the disk name cut, so that domain and ring always stay.  Returns the
+ * length written.
+ */
+int vbmq_be_thread_name(char *buf, size_t len, unsigned int domid,
+			const char *vdev, unsigned int ring);
+
+/*
  * Adaptive poll window, after QEMU's adaptive polling: the window starts at
  * VBMQ_BE_POLL_START_NS; when an idle period ends (new work) after
  * idle_ns:

@@ -544,6 +544,34 @@ static void test_names(void)
 	   buf);
 }
 
+static void test_thread_names(void)
+{
+	static const struct {
+		unsigned int domid, ring;
+		const char *vdev, *name;
+	} c[] = {
+		{ 3, 1, "xvda", "vbmq3.xvda-1" },
+		{ 123, 15, "xvdb", "vbmq123.xvdb-15" },
+		{ 1234, 15, "xvdb", "vb1234.xvdb-15" },
+		{ 32767, 31, "xvdaa", "vb32767.xvda-31" },
+		{ 32767, 31, "51712", "vb32767.5171-31" },
+		{ 7, 0, "268435456", "vbmq7.268435456-0" },
+		{ 4294967295u, 4294967295u, "xvda", "4294967295-4294" },
+	};
+	char buf[16];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		vbmq_be_thread_name(buf, sizeof(buf), c[i].domid, c[i].vdev,
+				    c[i].ring);
+		ok(strlen(buf) <= 15, "name fits a comm: %s", buf);
+		if (strlen(c[i].name) <= 15)
+			is_str(buf, c[i].name, "thread name %u/%s/%u",
+			       c[i].domid, c[i].vdev, c[i].ring);
+	}
+	is_int(vbmq_be_thread_name(buf, 0, 1, "xvda", 0), 0, "empty buffer");
+}
+
 static void test_poll(void)
 {
 	struct vbmq_be_poll p;
@@ -613,6 +641,7 @@ int main(void)
 	test_check_features();
 	test_segs();
 	test_names();
+	test_thread_names();
 	test_poll();
 	return tap_done();
 }
