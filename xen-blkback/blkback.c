@@ -681,12 +681,13 @@ static int vbmq_be_ring_thread(void *arg)
 {
 	struct vbmq_be_ring *ring = arg;
 	enum vbmq_poll_mode mode;
-	u64 now, prev, last_work, max_ns;
+	u64 now, prev, last_work, max_ns, resize_checked;
 	bool idle = false, polled = false, kicked;
 	unsigned int work;
 
 	last_work = ktime_get_ns();
 	prev = last_work;
+	resize_checked = last_work;
 	while (!kthread_should_stop()) {
 		clear_bit(VBMQ_BE_RING_SETTINGS, &ring->flags);
 		mode = READ_ONCE(ring->poll_mode);
@@ -708,6 +709,11 @@ static int vbmq_be_ring_thread(void *arg)
 		}
 
 		now = ktime_get_ns();
+		/* Ring 0 looks for an online resize about once a second. */
+		if (!ring->idx && now - resize_checked > NSEC_PER_SEC) {
+			vbmq_be_check_resize(ring);
+			resize_checked = now;
+		}
 		if (polled)
 			WRITE_ONCE(ring->st.poll_ns,
 				   ring->st.poll_ns + now - prev);
@@ -740,8 +746,6 @@ static int vbmq_be_ring_thread(void *arg)
 			WRITE_ONCE(ring->st.poll_misses,
 				   ring->st.poll_misses + 1);
 		polled = false;
-		if (!ring->idx)
-			vbmq_be_check_resize(ring);
 		vbmq_be_sleep(ring);
 		prev = ktime_get_ns();
 	}
