@@ -24,10 +24,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include "userspace_types.h"	/* tests/unit/: stdint, u8..s64 */
 #include <xen/xen.h>
 #include <xen/io/ring.h>
 #include <xen/io/blkif.h>
-#include "userspace_types.h"	/* tests/unit/: u8..s64 */
 #endif
 
 #endif /* VBMQ_CORE_H */
