@@ -106,16 +106,18 @@ wait_for() {
 	done
 }
 
-# kernel_log_clean: nothing in the kernel log since the last call looks like
-# a BUG, WARN, oops or lockdep splat.  The log is kept as diagnostics.
+# kernel_log_clean DESC: one test point: nothing in the kernel log since the
+# last call looks like a BUG, WARN, oops, lockdep splat or crashed process.
+# The log is kept as diagnostics.
 kernel_log_clean() {
 	local log
 	log=$(mktemp "$VBMQ_TMP/dmesg.XXXXXX")
 	dmesg -c >"$log" 2>/dev/null
 	sed 's/^/kernel: /' "$log" | diag_file /dev/stdin
-	if grep -E -q 'BUG:|WARNING:|Oops|general protection fault|Call Trace|kernel BUG|possible circular locking|UBSAN|KASAN|refcount_t:|list_add corruption|hung_task' "$log"; then
-		rm -f "$log"
-		return 1
+	if grep -E -q 'BUG:|WARNING:|Oops|general protection fault|Call Trace|kernel BUG|possible circular locking|UBSAN|KASAN|refcount_t:|list_add corruption|hung_task|segfault at' "$log"; then
+		fail "$1"
+	else
+		pass "$1"
 	fi
 	rm -f "$log"
 }
