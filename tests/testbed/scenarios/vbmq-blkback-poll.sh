@@ -1,5 +1,5 @@
 # summary: vbmq-blkback polling: event-channel interrupts per request with poll=always vs off under fio, adaptive threads sleep when idle
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=420
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=600
 
 sysdir() { echo "/sys/bus/xen-backend/devices/vbd-$domid-51712"; }
 ring_field() { sed -n "s/^$2 //p" "$(sysdir)/vbmq/ring$1"; }
