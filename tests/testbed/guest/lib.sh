@@ -107,14 +107,18 @@ wait_for() {
 }
 
 # kernel_log_clean DESC: one test point: nothing in the kernel log since the
-# last call looks like a BUG, WARN, oops, lockdep splat or crashed process.
-# The log is kept as diagnostics.
+# last call looks like a kernel BUG, WARN, oops or lockdep splat.  The log is
+# kept as diagnostics.  User processes that crashed (the test bed issue in
+# docs/testbed.md) are counted in a diagnostic line of their own.
 kernel_log_clean() {
-	local log
+	local log crashed
 	log=$(mktemp "$VBMQ_TMP/dmesg.XXXXXX")
 	dmesg -c >"$log" 2>/dev/null
 	sed 's/^/kernel: /' "$log" | diag_file /dev/stdin
-	if grep -E -q 'BUG:|WARNING:|Oops|general protection fault|Call Trace|kernel BUG|possible circular locking|UBSAN|KASAN|refcount_t:|list_add corruption|hung_task|segfault at' "$log"; then
+	crashed=$(grep -c -E 'segfault at|traps: .* general protection fault ip:' "$log")
+	[ "$crashed" = 0 ] || note "user processes crashed: $crashed (test bed issue, docs/testbed.md)"
+	if grep -v -E 'segfault at|traps: .* general protection fault ip:' "$log" |
+		grep -E -q 'BUG:|WARNING:|Oops|general protection fault|Call Trace|kernel BUG|possible circular locking|UBSAN|KASAN|refcount_t:|list_add corruption|hung_task'; then
 		fail "$1"
 	else
 		pass "$1"
