@@ -1,0 +1,15 @@
+# summary: vbmq-blkfront, 4 vCPUs/4 rings: IRQs on their queue's vCPUs, polled ring without IRQs
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=1500
+# pending: written, never passed in the test bed (issue 4)
+
+step "null_blk backing device" 30 nullb_setup
+step "in-tree xen-blkback loads, 4 queues" 30 backend_use upstream max_queues=4
+
+step "domU: 4 vCPUs, vbmq-blkfront, 1 poll queue" 120 \
+	domu_start vbmq vcpus=4 frontend=vbmq fe_params="poll_queues=1" args="vbmq"
+ok "xvda connects" wait_for 400 vbd_connected vbmq
+fe=$(fe_dir vbmq)
+is "frontend chose multi-queue-num-queues 4" \
+	"$(xenstore-read "$fe/multi-queue-num-queues")" 4
+ok "polled ring 3 still has an event channel" xenstore-read "$fe/queue-3/event-channel"
+domu_wait vbmq 1000
