@@ -21,16 +21,22 @@ fail() { emit NOTOK "$*"; }
 # diag_file FILE: a file's lines as diagnostics
 diag_file() { sed "s|^|@@VBMQ DIAG $VBMQ_SCEN $VBMQ_PREFIX|" "$1"; }
 
-# ok DESC CMD...: one test point from a command's exit status
-ok() {
-	local desc=$1 out rc
-	shift
-	out=$(mktemp "$VBMQ_TMP/ok.XXXXXX")
-	"$@" >"$out" 2>&1
+# run_diag CMD...: run CMD with its output kept as diagnostics; CMD's status
+run_diag() {
+	local out rc
+	out=$(mktemp "$VBMQ_TMP/out.XXXXXX")
+	"$@" >"$out" 2>&1 </dev/null
 	rc=$?
 	diag_file "$out"
 	rm -f "$out"
-	if [ "$rc" = 0 ]; then pass "$desc"; else fail "$desc"; return 1; fi
+	return "$rc"
+}
+
+# ok DESC CMD...: one test point from a command's exit status
+ok() {
+	local desc=$1
+	shift
+	if run_diag "$@"; then pass "$desc"; else fail "$desc"; return 1; fi
 }
 
 # is DESC GOT WANT: one test point comparing two strings
@@ -77,25 +83,21 @@ run_with_timeout() {
 # its output is kept as diagnostics.  A failure names the step, its status
 # and whether it timed out.
 step() {
-	local desc=$1 t=$2 rc out
+	local desc=$1 t=$2 rc
 	shift 2
 	emit STEP "$desc"
-	out=$(mktemp "$VBMQ_TMP/step.XXXXXX")
-	run_with_timeout "$t" "$@" >"$out" 2>&1 </dev/null
+	run_diag run_with_timeout "$t" "$@"
 	rc=$?
-	diag_file "$out"
 	# A tool that crashed (SIGABRT, SIGBUS, SIGSEGV) gets one more try: user
 	# processes in the guests crash now and then under TCG (docs/testbed.md).
 	# A tool that ran and reported failure (fio verify: status 1) does not.
 	case $rc in
 	134|135|139)
 		note "step '$desc': the command crashed (status $rc); one retry (test bed issue, docs/testbed.md)"
-		run_with_timeout "$t" "$@" >"$out" 2>&1 </dev/null
+		run_diag run_with_timeout "$t" "$@"
 		rc=$?
-		diag_file "$out"
 		;;
 	esac
-	rm -f "$out"
 	if [ "$rc" = 0 ]; then
 		pass "$desc"
 	elif [ "$rc" = 124 ]; then
