@@ -22,10 +22,11 @@ fail() { emit NOTOK "$*"; }
 diag_file() { sed "s|^|@@VBMQ DIAG $VBMQ_SCEN $VBMQ_PREFIX|" "$1"; }
 
 # run_diag CMD...: run CMD with its output kept as diagnostics; CMD's status
+# (stdin is the caller's: ok ... grep <<<"$text" reads it)
 run_diag() {
 	local out rc
 	out=$(mktemp "$VBMQ_TMP/out.XXXXXX")
-	"$@" >"$out" 2>&1 </dev/null
+	"$@" >"$out" 2>&1
 	rc=$?
 	diag_file "$out"
 	rm -f "$out"
@@ -86,7 +87,7 @@ step() {
 	local desc=$1 t=$2 rc
 	shift 2
 	emit STEP "$desc"
-	run_diag run_with_timeout "$t" "$@"
+	run_diag run_with_timeout "$t" "$@" </dev/null
 	rc=$?
 	# A tool that crashed (SIGABRT, SIGBUS, SIGSEGV) gets one more try: user
 	# processes in the guests crash now and then under TCG (docs/testbed.md).
@@ -94,7 +95,7 @@ step() {
 	case $rc in
 	134|135|139)
 		note "step '$desc': the command crashed (status $rc); one retry (test bed issue, docs/testbed.md)"
-		run_diag run_with_timeout "$t" "$@"
+		run_diag run_with_timeout "$t" "$@" </dev/null
 		rc=$?
 		;;
 	esac
