@@ -27,17 +27,18 @@ nullb_setup() {
 }
 
 # domu_start NAME [KEY=VALUE...]: create a PV domU from the test bed image.
-#   vcpus=2 mem=384 frontend=upstream|vbmq fe_params="P=V ..."
+#   vcpus=2 mem=384 cpus=LIST (hard affinity) frontend=upstream|vbmq fe_params="P=V ..."
 #   disk='phy:/dev/nullb0,xvda,w' (repeatable) script=SCENARIO args="..."
 # The domU runs /vbmq/scenarios/SCRIPT.domu.sh, then powers off.
 domu_start() {
 	local name=$1 vcpus=2 mem=384 frontend=upstream fe_params="" script=$VBMQ_SCEN
-	local args="" disks=() kv cfg=/run/$1.cfg d
+	local args="" disks=() kv cfg=/run/$1.cfg d cpus=""
 	shift
 	for kv in "$@"; do
 		case $kv in
 		vcpus=*) vcpus=${kv#*=} ;;
 		mem=*) mem=${kv#*=} ;;
+		cpus=*) cpus=${kv#*=} ;;
 		frontend=*) frontend=${kv#*=} ;;
 		fe_params=*) fe_params=${kv#*=} ;;
 		disk=*) disks+=("${kv#*=}") ;;
@@ -58,6 +59,7 @@ domu_start() {
 		echo "extra = \"console=hvc0 loglevel=4 vbmq.scen=$VBMQ_SCEN vbmq.name=$name vbmq.script=$script vbmq.frontend=$frontend vbmq.fe_params=${fe_params// /+} vbmq.args=${args// /+}\""
 		echo "memory = $mem"
 		echo "vcpus = $vcpus"
+		[ -z "$cpus" ] || echo "cpus = \"$cpus\""
 		printf 'disk = [ '
 		for d in "${disks[@]}"; do printf "'%s', " "$d"; done
 		echo ']'
@@ -98,6 +100,15 @@ domu_wait() {
 		rc=1
 	fi
 	return "$rc"
+}
+
+# domu_relay_all: relay every domU still running (what a killed scenario's
+# guests got to before the time limit)
+domu_relay_all() {
+	local n
+	for n in $(xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+		domu_relay "$n"
+	done
 }
 
 domu_gone() { ! domid "$1" >/dev/null 2>&1; }

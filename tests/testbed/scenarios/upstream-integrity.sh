@@ -1,6 +1,5 @@
 # summary: in-tree drivers keep data intact (fio verify, 512 B..1 MiB, unaligned sizes)
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=600
-# pending: fails often on the open user-process crash issue (docs/testbed.md): fio or dom0 bash crash mid-run (issue 2)
 
 step "null_blk backing device" 30 nullb_setup
 step "in-tree xen-blkback loads" 30 backend_use upstream

@@ -1,0 +1,22 @@
+# domU half of testbed-stress: fio random I/O on xvda while the shell spawns
+# short processes; then count crashes in this kernel's log.
+ok "/dev/xvda appears" wait_for 30 test -b /dev/xvda
+timeout -s KILL 120 fio --name=load --filename=/dev/xvda --ioengine=libaio --direct=1 --rw=randrw \
+	--bs=4k --iodepth=16 --numjobs=2 --time_based --runtime=60 --size=256m \
+	--group_reporting=1 --eta=never --output=/tmp/fio.out &
+fio_pid=$!
+spawned=0
+end=$((SECONDS + 60))	# fio's runtime (kill -0 would also see fio as a zombie)
+while [ $SECONDS -lt $end ]; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		busybox expr 1 + 1 >/dev/null
+		echo x | busybox wc -c >/dev/null
+	done
+	spawned=$((spawned + 20))
+done
+wait "$fio_pid"
+is "fio under the process load exits 0 (137: killed after 120 s)" "$?" 0
+note "domU spawned $spawned processes"
+crashed=$(dmesg | grep -c -E 'segfault at|traps: .* general protection fault ip:')
+dmesg | grep -E 'segfault at|traps: .* general protection fault ip:' | diag_file /dev/stdin
+is "no user process crashed in the domU" "$crashed" 0
