@@ -1,6 +1,5 @@
 # summary: plain xl create with script=vbmq applies /etc/xen/vbmq.conf (queues=2, cpus=1, poll=adaptive); a bad line fails the attach with the reason
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
-# pending: fixed after its last failing run, not yet rerun (issue 5)
 . /vbmq/scenarios/xl-vbmq.lib
 
 step "null_blk backing device" 30 nullb_setup

@@ -1,6 +1,5 @@
 # summary: xl-vbmq set switches poll mode and cpus while the guest runs fio with verify: every set succeeds, threads move, no error
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
-# pending: fixed after its last failing run, not yet rerun (issue 5)
 . /vbmq/scenarios/xl-vbmq.lib
 
 step "null_blk backing device" 30 nullb_setup
