@@ -681,13 +681,14 @@ static int vbmq_be_ring_thread(void *arg)
 {
 	struct vbmq_be_ring *ring = arg;
 	enum vbmq_poll_mode mode;
-	u64 now, prev, last_work, max_ns, resize_checked;
+	u64 now, prev, last_work, max_ns, resize_checked, idle_since;
 	bool idle = false, polled = false, kicked;
 	unsigned int work;
 
 	last_work = ktime_get_ns();
 	prev = last_work;
 	resize_checked = last_work;
+	idle_since = last_work;	/* last work or wake-up: idle awake since */
 	while (!kthread_should_stop()) {
 		clear_bit(VBMQ_BE_RING_SETTINGS, &ring->flags);
 		mode = READ_ONCE(ring->poll_mode);
@@ -729,6 +730,7 @@ static int vbmq_be_ring_thread(void *arg)
 			idle = false;
 			polled = false;
 			last_work = now;
+			idle_since = now;
 			cond_resched();
 			continue;
 		}
@@ -746,8 +748,10 @@ static int vbmq_be_ring_thread(void *arg)
 			WRITE_ONCE(ring->st.poll_misses,
 				   ring->st.poll_misses + 1);
 		polled = false;
+		WRITE_ONCE(ring->st.idle_to_sleep_ns, now - idle_since);
 		vbmq_be_sleep(ring);
 		prev = ktime_get_ns();
+		idle_since = prev;
 	}
 	vbmq_be_drain(ring);
 	return 0;
@@ -922,8 +926,9 @@ int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf)
 			    READ_ONCE(st->kicks), READ_ONCE(st->notify_sent),
 			    READ_ONCE(st->notify_suppressed));
 	at += sysfs_emit_at(buf, at,
-			    "poll_hits %llu\npoll_misses %llu\npoll_ns %llu\nsleep_ns %llu\n",
+			    "poll_hits %llu\npoll_misses %llu\npoll_ns %llu\nsleep_ns %llu\nidle_to_sleep_ns %llu\n",
 			    READ_ONCE(st->poll_hits), READ_ONCE(st->poll_misses),
-			    READ_ONCE(st->poll_ns), READ_ONCE(st->sleep_ns));
+			    READ_ONCE(st->poll_ns), READ_ONCE(st->sleep_ns),
+			    READ_ONCE(st->idle_to_sleep_ns));
 	return at;
 }

@@ -90,6 +90,7 @@ struct vbmq_be_stats {
 	u64 poll_misses;	/* idle polls that expired */
 	u64 poll_ns;		/* time spent polling an idle ring */
 	u64 sleep_ns;		/* time spent asleep */
+	u64 idle_to_sleep_ns;	/* idle time before the latest sleep */
 };
 
 struct vbmq_be_dev;

@@ -886,19 +886,21 @@ static ssize_t state_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(state);
 
-static ssize_t nr_rings_show(struct device *dev, struct device_attribute *attr,
-			     char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(vbmq_fe_dev_info(dev)->nr_rings));
-}
-static DEVICE_ATTR_RO(nr_rings);
+/* A read-only sysfs file showing an unsigned value of the device @info. */
+#define VBMQ_FE_UINT_ATTR(_name, _value)				\
+static ssize_t _name##_show(struct device *dev,				\
+			    struct device_attribute *attr, char *buf)	\
+{									\
+	struct vbmq_fe_info *info = vbmq_fe_dev_info(dev);		\
+									\
+	return sysfs_emit(buf, "%u\n", (_value));			\
+}									\
+static DEVICE_ATTR_RO(_name)
 
-static ssize_t poll_queues_show(struct device *dev,
-				struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(vbmq_fe_dev_info(dev)->nr_poll));
-}
-static DEVICE_ATTR_RO(poll_queues);
+VBMQ_FE_UINT_ATTR(nr_rings, READ_ONCE(info->nr_rings));
+VBMQ_FE_UINT_ATTR(poll_queues, READ_ONCE(info->nr_poll));
+VBMQ_FE_UINT_ATTR(max_segments, READ_ONCE(info->max_segs));
+VBMQ_FE_UINT_ATTR(ring_pages, 1U << READ_ONCE(info->ring_order));
 
 static ssize_t irq_affinity_show(struct device *dev,
 				 struct device_attribute *attr, char *buf)
@@ -909,22 +911,6 @@ static ssize_t irq_affinity_show(struct device *dev,
 			  vbmq_fe_affinity_name(READ_ONCE(info->affinity)));
 }
 static DEVICE_ATTR_RO(irq_affinity);
-
-static ssize_t max_segments_show(struct device *dev,
-				 struct device_attribute *attr, char *buf)
-{
-	return sysfs_emit(buf, "%u\n", READ_ONCE(vbmq_fe_dev_info(dev)->max_segs));
-}
-static DEVICE_ATTR_RO(max_segments);
-
-static ssize_t ring_pages_show(struct device *dev,
-			       struct device_attribute *attr, char *buf)
-{
-	struct vbmq_fe_info *info = vbmq_fe_dev_info(dev);
-
-	return sysfs_emit(buf, "%u\n", 1U << READ_ONCE(info->ring_order));
-}
-static DEVICE_ATTR_RO(ring_pages);
 
 /* Room kept free at the end of the page for one more line. */
 #define VBMQ_FE_LINE_MAX	320

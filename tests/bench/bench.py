@@ -652,26 +652,18 @@ def plots(res, out):
         if _gnuplot(gp, s, d, name):
             files.append(png)
     # QD1 latency and headline ratios: bars per target
-    fn = os.path.join(d, 'qd1.dat')
     rows = []
     for t in targets:
         p = find_point(pts, t, 'randread', 1, 1)
         if p and p.get('lat_mean_us'):
             rows.append('"%s" %g %g' % (t, p['lat_mean_us']['median'],
                                         med(p, 'lat_p99_us') or 0))
-    if rows:
-        with open(fn, 'w') as f:
-            f.write('\n'.join(rows) + '\n')
-        png = os.path.join(out, 'lat-qd1.png')
-        s = head + 'set output "%s"\nset style data histograms\n' % png
-        s += 'set style histogram clustered gap 1\nset style fill solid 0.8 border -1\n'
-        s += 'set logscale y\nset yrange [1:*]\nset xtics rotate by -20\n'
-        s += 'set title "randread 4 KiB QD1, 1 job: latency (median)"\nset ylabel "us (log)"\n'
-        s += 'plot "%s" using 2:xtic(1) title "mean", "" using 3 title "p99"\n' % fn
-        if _gnuplot(gp, s, d, 'lat-qd1'):
-            files.append(png)
+    files += _bars(gp, head, d, out, 'lat-qd1', rows,
+                   'set logscale y\nset yrange [1:*]\n'
+                   'set title "randread 4 KiB QD1, 1 job: latency (median)"\n'
+                   'set ylabel "us (log)"\n',
+                   'using 2:xtic(1) title "mean", "" using 3 title "p99"')
     J = max(jobs)
-    fn = os.path.join(d, 'ratio.dat')
     rows = []
     for t in targets:
         if t == 'bare':
@@ -681,20 +673,29 @@ def plots(res, out):
             p = find_point(pts, t, rw, qd, j)
             vals.append(med(p, 'iops_x_bare') or 0)
         rows.append('"%s" %g %g %g' % (t, vals[0], vals[1], vals[2]))
-    if rows:
-        with open(fn, 'w') as f:
-            f.write('\n'.join(rows) + '\n')
-        png = os.path.join(out, 'ratio-to-bare.png')
-        s = head + 'set output "%s"\nset style data histograms\n' % png
-        s += 'set style histogram clustered gap 1\nset style fill solid 0.8 border -1\n'
-        s += 'set xtics rotate by -20\nset yrange [0:*]\n'
-        s += 'set title "IOPS as a fraction of bare (median of per-round ratios)"\n'
-        s += 'set arrow from graph 0, first 0.7 to graph 1, first 0.7 nohead dt 2 lw 2\n'
-        s += ('plot "%s" using 2:xtic(1) title "randread QD32 %dj", "" using 3 title '
-              '"randwrite QD32 %dj", "" using 4 title "randread QD1"\n' % (fn, J, J))
-        if _gnuplot(gp, s, d, 'ratio'):
-            files.append(png)
+    files += _bars(gp, head, d, out, 'ratio-to-bare', rows,
+                   'set yrange [0:*]\n'
+                   'set title "IOPS as a fraction of bare (median of per-round ratios)"\n'
+                   'set arrow from graph 0, first 0.7 to graph 1, first 0.7 nohead dt 2 lw 2\n',
+                   'using 2:xtic(1) title "randread QD32 %dj", "" using 3 title '
+                   '"randwrite QD32 %dj", "" using 4 title "randread QD1"' % (J, J))
     return files
+
+
+def _bars(gp, head, d, out, name, rows, settings, using):
+    """A clustered bar chart of ROWS ('"label" v1 v2 ...') as OUT/NAME.png;
+    the list of files written (empty without rows or when gnuplot failed)."""
+    if not rows:
+        return []
+    fn = os.path.join(d, name + '.dat')
+    with open(fn, 'w') as f:
+        f.write('\n'.join(rows) + '\n')
+    png = os.path.join(out, name + '.png')
+    s = head + 'set output "%s"\nset style data histograms\n' % png
+    s += 'set style histogram clustered gap 1\nset style fill solid 0.8 border -1\n'
+    s += 'set xtics rotate by -20\n' + settings
+    s += 'plot "%s" %s\n' % (fn, using)
+    return [png] if _gnuplot(gp, s, d, name) else []
 
 
 def _gnuplot(gp, script, d, name):

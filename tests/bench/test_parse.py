@@ -227,6 +227,16 @@ with tempfile.TemporaryDirectory() as d:
               ('results.json', 'table.md', 'table.txt')))
     check('outputs: text table names every target', all(t in txt for t in
                                                        ('bare', 'upstream', 'vbmq')))
+    if bench.shutil.which('gnuplot'):
+        pngs = bench.plots(res, d)
+        names = sorted(os.path.basename(f) for f in pngs)
+        check('plots: gnuplot draws IOPS lines and the ratio bars',
+              {'iops-randread.png', 'ratio-to-bare.png'} <= set(names), names)
+        check('plots: every PNG is a non-empty PNG file',
+              pngs and all(open(f, 'rb').read(8) == b'\x89PNG\r\n\x1a\n' for f in pngs),
+              names)
+    else:
+        print('ok - # SKIP plots: no gnuplot (scripts/host-deps installs it)')
 
 # ---- the plan
 plan = bench.make_plan('demo')

@@ -221,6 +221,23 @@ static int xlv_pin_usage(const char *cmd)
 	return EXIT_FAILURE;
 }
 
+/* What pin-dom0 and unpin both need: root, xenstore and libxenctrl. */
+static int xlv_pin_open(const char *cmd, struct xs_handle **h,
+			struct xlv_xc *x)
+{
+	if (geteuid() != 0) {
+		xlv_err("%s needs root (the hypervisor interface is root-only); run it as root, e.g. sudo %s %s ...",
+			cmd, xlv_prog, cmd);
+		return -EPERM;
+	}
+	*h = xlv_xs_open();
+	if (xlv_xc_open(x)) {
+		xs_close(*h);
+		return -EIO;
+	}
+	return 0;
+}
+
 int xlv_cmd_pin_dom0(int argc, char **argv)
 {
 	static xc_dominfo_t info[XLV_MAX_DOMS];
@@ -246,16 +263,8 @@ int xlv_cmd_pin_dom0(int argc, char **argv)
 	}
 	if (!list)
 		return xlv_pin_usage("pin-dom0");
-	if (geteuid() != 0) {
-		xlv_err("pin-dom0 needs root (the hypervisor interface is root-only); run it as root, e.g. sudo %s pin-dom0 ...",
-			xlv_prog);
+	if (xlv_pin_open("pin-dom0", &h, &x))
 		return EXIT_FAILURE;
-	}
-	h = xlv_xs_open();
-	if (xlv_xc_open(&x)) {
-		xs_close(h);
-		return EXIT_FAILURE;
-	}
 	nd = xlv_domains(&x, info, XLV_MAX_DOMS);
 	if (nd <= 0 || info[0].domid != 0) {
 		xlv_err("cannot find dom0 in the domain list");
@@ -327,16 +336,8 @@ int xlv_cmd_unpin(int argc, char **argv)
 		else
 			return xlv_pin_usage("unpin");
 	}
-	if (geteuid() != 0) {
-		xlv_err("unpin needs root (the hypervisor interface is root-only); run it as root, e.g. sudo %s unpin",
-			xlv_prog);
+	if (xlv_pin_open("unpin", &h, &x))
 		return EXIT_FAILURE;
-	}
-	h = xlv_xs_open();
-	if (xlv_xc_open(&x)) {
-		xs_close(h);
-		return EXIT_FAILURE;
-	}
 	for (c = 0; c < x.nr_pcpus && all.nr < VBMQ_KEYS_CPU_LIST_MAX; c++)
 		all.cpu[all.nr++] = (u16)c;
 	nd = xlv_domains(&x, info, XLV_MAX_DOMS);

@@ -1,6 +1,5 @@
 # summary: vbmq-blkback serves in-tree blkfront: 2 rings, fio verify while pinning and poll modes change live, bad vbmq/ values refused
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=900
-# pending: fio verify failed (fio crashed in the domU) and the kernel-log checks failed in the last runs, all on a loaded host; rerun on a quiet one (issue 3)
 
 sysdir() { echo "/sys/bus/xen-backend/devices/vbd-$domid-51712"; }
 # ring_field RING KEY: one "key value" line of a ring's statistics
@@ -90,6 +89,7 @@ xenstore-write "$be/vbmq/cpus" ""
 ok "vbmq/cpus empty: threads unbound" wait_for 10 ring_is 0 cpu -1
 for r in 0 1; do diag_file "$(sysdir)/vbmq/ring$r"; done
 diag_file /proc/interrupts
+domu_signal bb dom0-done
 
 domu_wait bb 780
 log=/var/log/xen/console/guest-bb.log
