@@ -1,6 +1,5 @@
 # summary: vbmq-blkback lifecycle: block-detach and block-attach of a second disk while the first is loaded, xl destroy during load, module unload
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=600
-# pending: did not reach block-attach within its limit on a loaded host (issue 3)
 
 no_threads() { [ -z "$(threads_named "vbmq$domid.$1-*")" ]; }
 no_ring_threads() { [ -z "$(threads_named 'vbmq*')" ]; }
