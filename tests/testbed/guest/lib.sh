@@ -99,13 +99,13 @@ step() {
 	return "$rc"
 }
 
-# wait_for TIMEOUT CMD...: poll CMD every 0.1 s until it succeeds
+# wait_for TIMEOUT CMD...: run CMD every 0.1 s until it succeeds, for at
+# most TIMEOUT seconds of wall time (a slow CMD does not stretch the limit)
 wait_for() {
-	local t=$1 n=0
+	local end=$((SECONDS + $1))
 	shift
 	until "$@"; do
-		n=$((n + 1))
-		[ "$n" -ge $((t * 10)) ] && return 1
+		[ "$SECONDS" -ge "$end" ] && return 1
 		sleep 0.1
 	done
 }

@@ -5,7 +5,7 @@
 step "null_blk backing device" 30 nullb_setup
 step "in-tree xen-blkback loads, 2 queues" 30 backend_use upstream max_queues=2
 step "domU: 2 vCPUs, vbmq-blkfront" 60 \
-	domu_start sr vcpus=2 mem=320 frontend=vbmq
+	domu_start sr vcpus=2 frontend=vbmq
 ok "xvda connects" wait_for 120 vbd_connected sr
 is "2 rings before save" "$(xenstore-read "$(fe_dir sr)/multi-queue-num-queues")" 2
 

@@ -1,0 +1,31 @@
+# summary: vbmq-blkback keeps data intact in every poll mode, pinned and unpinned: fio verify over the block-size mix, discard, flush
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=900
+
+sysdir() { echo "/sys/bus/xen-backend/devices/vbd-$domid-51712"; }
+ring_is() { [ "$(sed -n "s/^$2 //p" "$(sysdir)/vbmq/ring$1")" = "$3" ]; }
+# applied POLL CPU: both rings report POLL and ring 1 runs on CPU (-1: unbound)
+applied() { ring_is 0 poll "$1" && ring_is 1 poll "$1" && ring_is 1 cpu "$2"; }
+
+step "null_blk backing device (write cache, discard)" 30 nullb_setup cache_size=64 discard=1
+step "vbmq-blkback loads" 30 backend_use vbmq
+step "domU with 2 vCPUs is created" 60 domu_start mx vcpus=2 frontend=upstream
+ok "xvda connects" wait_for 60 vbd_connected mx
+domid=$(xl domid mx)
+be=$(be_dir mx)
+
+# Each combination is applied live, then the guest runs its checks under it.
+i=0
+for poll in off adaptive always; do
+	for cpus in "" 1; do
+		xenstore-write "$be/vbmq/poll" "$poll"
+		xenstore-write "$be/vbmq/cpus" "$cpus"
+		want_cpu=${cpus:--1}
+		ok "poll=$poll cpus='$cpus' applied" wait_for 10 applied "$poll" "$want_cpu"
+		domu_signal mx "combo-$i" "poll=$poll cpus=$cpus"
+		ok "poll=$poll cpus='$cpus': the guest finished its checks" \
+			domu_wait_signal mx "combo-$i-done" 240
+		i=$((i + 1))
+	done
+done
+domu_signal mx all-done
+domu_wait mx 120
