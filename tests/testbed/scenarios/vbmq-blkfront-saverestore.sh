@@ -1,6 +1,6 @@
 # summary: vbmq-blkfront survives xl save/restore under fio verify, also with fewer rings after restore
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=1200
-# pending: written, never passed in the test bed (issue 4)
+# pending: xl save runs out of room: dom0's tmpfs cannot hold the 384 MiB image (ENOSPC); save to a second null_blk with a file system, or give dom0 more memory (issue 4)
 
 step "null_blk backing device" 30 nullb_setup
 step "in-tree xen-blkback loads, 2 queues" 30 backend_use upstream max_queues=2
