@@ -110,6 +110,17 @@ wait_for() {
 	done
 }
 
+# spawn_burst: SPAWN_BURST short-lived processes, one after the other (the
+# process churn of testbed-stress, in dom0 and in the domU alike)
+SPAWN_BURST=20
+spawn_burst() {
+	local i
+	for ((i = 0; i < SPAWN_BURST / 2; i++)); do
+		busybox expr 1 + 1 >/dev/null
+		echo x | busybox wc -c >/dev/null
+	done
+}
+
 # kernel_log_clean DESC: one test point: nothing in the kernel log since the
 # last call looks like a kernel BUG, WARN, oops or lockdep splat, and no user
 # process crashed (in this bed a crash means corrupted memory: suspect the

@@ -8,11 +8,8 @@ fio_pid=$!
 spawned=0
 end=$((SECONDS + 60))	# fio's runtime (kill -0 would also see fio as a zombie)
 while [ $SECONDS -lt $end ]; do
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		busybox expr 1 + 1 >/dev/null
-		echo x | busybox wc -c >/dev/null
-	done
-	spawned=$((spawned + 20))
+	spawn_burst
+	spawned=$((spawned + SPAWN_BURST))
 done
 wait "$fio_pid"
 is "fio under the process load exits 0 (137: killed after 120 s)" "$?" 0

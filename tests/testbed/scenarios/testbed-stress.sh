@@ -12,11 +12,8 @@ step "domU with 2 vCPUs is created" 60 domu_start stress vcpus=2 frontend=upstre
 spawned=0
 end=$((SECONDS + 150))
 while [ $SECONDS -lt $end ]; do
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		busybox expr 1 + 1 >/dev/null
-		echo x | busybox wc -c >/dev/null
-	done
-	spawned=$((spawned + 20))
+	spawn_burst
+	spawned=$((spawned + SPAWN_BURST))
 	domu_gone stress && break
 done
 note "dom0 spawned $spawned processes"
