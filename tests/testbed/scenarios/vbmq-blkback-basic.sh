@@ -1,11 +1,7 @@
 # summary: vbmq-blkback serves in-tree blkfront: 2 rings, fio verify while pinning and poll modes change live, bad vbmq/ values refused
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=900
 
-sysdir() { echo "/sys/bus/xen-backend/devices/vbd-$domid-51712"; }
-# ring_field RING KEY: one "key value" line of a ring's statistics
-ring_field() { sed -n "s/^$2 //p" "$(sysdir)/vbmq/ring$1"; }
-# ring_is RING KEY VALUE
-ring_is() { [ "$(ring_field "$1" "$2")" = "$3" ]; }
+. /vbmq/scenarios/vbmq-blkback.lib
 no_ring_threads() { [ -z "$(threads_named 'vbmq*')" ]; }
 
 # threads_on CPU: every ring thread of the domain allows exactly CPU

@@ -1,8 +1,7 @@
 # summary: vbmq-blkback keeps data intact in every poll mode, pinned and unpinned: fio verify over the block-size mix, discard, flush
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=900
 
-sysdir() { echo "/sys/bus/xen-backend/devices/vbd-$domid-51712"; }
-ring_is() { [ "$(sed -n "s/^$2 //p" "$(sysdir)/vbmq/ring$1")" = "$3" ]; }
+. /vbmq/scenarios/vbmq-blkback.lib
 # applied POLL CPU: both rings report POLL and ring 1 runs on CPU (-1: unbound)
 applied() { ring_is 0 poll "$1" && ring_is 1 poll "$1" && ring_is 1 cpu "$2"; }
 
