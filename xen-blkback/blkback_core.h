@@ -245,7 +245,11 @@ enum vbmq_be_pg_action {
 };
 
 /* Default and largest per-ring bound of persistent grants. */
-#define VBMQ_BE_PG_DEFAULT	1056	/* 32 slots * 11 segments * 3 */
+/*
+ * 1056 = 32 slots * (32 segments + 1 indirect page): the whole per-ring
+ * grant pool of the in-tree blkfront with its default 32 indirect segments.
+ */
+#define VBMQ_BE_PG_DEFAULT	1056
 #define VBMQ_BE_PG_CAP		16384	/* 64 MiB of guest memory per ring */
 /* A reclaim unmaps this fraction of the bound (at least one grant). */
 #define VBMQ_BE_PG_RECLAIM_DIV	8
