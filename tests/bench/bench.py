@@ -562,21 +562,27 @@ def text_table(head, rows):
 def notes(res):
     f = res['facts']
     real = f.get('mode') == 'real-host'
-    if real:
-        n = ['Real host (%s, %s): dom0 %s vCPUs, domU %s vCPUs, %s host CPUs (%s), '
-             'kernel %s. Figures compare only within this run.' %
-             (f.get('host_kind', '?'), f.get('xen_version') or f.get('qemu', '?'),
-              f.get('dom0_vcpus', '?'), f.get('domu_vcpus', '?'),
+    if real and f.get('host_kind') == 'kvm':
+        n = ['Real host (kvm, %s): %s host CPUs (%s), kernel %s; the guest %s vCPUs. '
+             'Figures compare only within this run.' %
+             (f.get('qemu', '?'), f.get('host_cpus', '?'), f.get('host_cpu', '?'),
+              f.get('host_kernel', '?'), f.get('domu_vcpus', '?'))]
+    elif real:
+        n = ['Real host (xen, %s): dom0 %s vCPUs, domU %s vCPUs, %s host CPUs (%s), '
+             'dom0 kernel %s. Figures compare only within this run.' %
+             (f.get('xen_version', '?'), f.get('dom0_vcpus', '?'), f.get('domu_vcpus', '?'),
               f.get('host_cpus', '?'), f.get('host_cpu', '?'), f.get('host_kernel', '?')),
-             'Host load: at the start %s, at the end %s.' %
-             (f.get('host_at_start', '?'), f.get('host_at_end', '?'))]
+             'dom0 I/O CPUs (vbmq/cpus) %s%s.' %
+             (f.get('io_cpus', '?'),
+              ', dom0 vCPU i pinned to physical CPU i of %s (xl-vbmq pin-dom0), '
+              'domUs on %s' % (f['pin_dom0'], f.get('domu_cpus') or 'the others')
+              if f.get('pin_dom0') else '')]
+    if real:
+        n.append('Host load: at the start %s, at the end %s.' %
+                 (f.get('host_at_start', '?'), f.get('host_at_end', '?')))
         backing = 'backing %s (%s)' % (f.get('device', '?'), f.get('device_model', '?'))
         if f.get('device_writes') == '0':
             backing += ', reads only (the device holds data)'
-        n.append('dom0 I/O CPUs (vbmq/cpus) %s%s.' %
-                 (f.get('io_cpus', '?'),
-                  ', dom0 vCPUs pinned by xl-vbmq pin-dom0' if f.get('pin_dom0') == '1'
-                  else ''))
     else:
         n = ['Test bed (TCG): %s; dom0 %s vCPUs, domU %s vCPUs, inside QEMU TCG on %s '
              'host CPUs (%s). Figures compare only within this run.' %
@@ -589,8 +595,9 @@ def notes(res):
     n += ['fio 4 KiB, libaio (vbmq-polled: io_uring hipri), direct=1, time_based %ss + %ss '
           'ramp, %s.' % (f.get('runtime', '?'), f.get('ramp', '?'), backing),
           'Cells: median [min-max] over the repetitions (n = ok/planned runs). Ratios are '
-          'computed per repetition within the boot, then the median; * = KVM ran in its own '
-          'QEMU after the Xen boot, ratio of medians.',
+          'computed per repetition within the %s, then the median; * = KVM ran in its own '
+          'QEMU after the %s, ratio of medians.' %
+          (('run', 'bare runs') if real else ('boot', 'Xen boot')),
           'CPU/IO: busy jiffies (/proc/stat: user+nice+system+irq+softirq) per request; dom0 '
           'for bare includes fio itself. kicks/1000: backend event-channel interrupts in dom0 '
           'per 1000 backend requests; irqs/1000: guest blkif (virtio) interrupts per 1000 '
@@ -903,6 +910,20 @@ def parse_cpulist(s):
     return out
 
 
+def cpus_except(n, cpulist):
+    """CPUs 0..n-1 not in CPULIST, as a list ('0-1,6-7'); all of them
+    when that leaves none"""
+    skip = set(parse_cpulist(cpulist))
+    left = [c for c in range(n) if c not in skip] or list(range(n))
+    out = []
+    for c in left:
+        if out and out[-1][1] == c - 1:
+            out[-1][1] = c
+        else:
+            out.append([c, c])
+    return ','.join('%d' % a if a == b else '%d-%d' % (a, b) for a, b in out)
+
+
 def validate_host(o, resolve=lambda p: p):
     """Option errors of a real-host run (a list of messages; empty = fine).
     o: dict with host, targets, rws, device, destroy_data, jobs, runtime,
@@ -949,8 +970,13 @@ def validate_host(o, resolve=lambda p: p):
             parse_cpulist(o['io_cpus'])
         except ValueError as e:
             err.append('--io-cpus: %s' % e)
-    if o.get('pin_dom0') and host != 'xen':
-        err.append('--pin-dom0: dom0 vCPUs exist on a Xen host only')
+    if o.get('pin_dom0'):
+        if host != 'xen':
+            err.append('--pin-dom0: dom0 vCPUs exist on a Xen host only')
+        try:
+            parse_cpulist(o['pin_dom0'])
+        except ValueError as e:
+            err.append('--pin-dom0: %s' % e)
     return err
 
 
@@ -1065,7 +1091,10 @@ def main(argv=None):
     for o in ('--runtime', '--ramp', '--rounds', '--domu-vcpus', '--domu-mem', '--size',
               '--io-cpus'):
         h.add_argument(o)
-    h.add_argument('--pin-dom0', action='store_true')
+    h.add_argument('--pin-dom0')
+    c = sub.add_parser('cpus-except', help='CPUs 0..N-1 not in LIST, as a list')
+    c.add_argument('n', type=int)
+    c.add_argument('cpulist')
     h.add_argument('--recorded', help='JSON of recorded tool output instead of probing')
     q = sub.add_parser('parse')
     q.add_argument('--out', required=True)
@@ -1080,6 +1109,9 @@ def main(argv=None):
                           a.domu_vcpus, a.rw.split() if a.rw else None)
         for l in lines:
             print(' '.join(l))
+        return 0
+    if a.cmd == 'cpus-except':
+        print(cpus_except(a.n, a.cpulist))
         return 0
     if a.cmd == 'host-check':
         o = {'host': a.host, 'targets': a.targets.split() if a.targets else None,

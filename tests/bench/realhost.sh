@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154  # options and helpers come from tests/bench/run
 # The real-host half of tests/bench/run (sourced by it for --host xen|kvm):
 # the test bed's plan, guest scripts, fio command and parser, run in this
 # machine's dom0 (xen) or on this KVM host (kvm) instead of inside QEMU TCG.
@@ -50,7 +51,7 @@ check_args=(--host "$host" --targets "$targets" --device "$device" --size "$SIZE
 [ -n "$ramp" ] && check_args+=(--ramp "$ramp")
 [ -n "$rounds" ] && check_args+=(--rounds "$rounds")
 [ -n "$destroy_data" ] && check_args+=(--destroy-data "$destroy_data")
-[ "$pin_dom0" = 1 ] && check_args+=(--pin-dom0)
+[ -n "$pin_dom0" ] && check_args+=(--pin-dom0 "$pin_dom0")
 if [ "$device" != null_blk ] && [ ! -b "$device" ]; then
 	die "--device $device: not a block device"
 fi
@@ -154,7 +155,7 @@ if [ "$host" = xen ]; then
 		[ -f "$fe_dir/vbmq-blkfront.ko" ] ||
 			need "no ${fe_dir:-?}/vbmq-blkfront.ko for the domU kernel ${KABI:-?}: make KDIR=/usr/src/linux-headers-$KABI modules, or --domu-modules DIR"
 	fi
-	if [ "$pin_dom0" = 1 ]; then
+	if [ -n "$pin_dom0" ]; then
 		[ -x "$xlvbmq" ] || need "xl-vbmq: not found (make tools)"
 	fi
 else
@@ -250,7 +251,7 @@ if [ "$dry_run" = 1 ]; then
 	undo=()
 	[ "$need_domu" = 1 ] && undo+=("xl destroy ${DOMU_PREFIX}*" "rmmod vbmq-blkback")
 	[ "$need_domu" = 1 ] && [ -n "$blkback_before" ] && undo+=("modprobe xen-blkback")
-	[ "$pin_dom0" = 1 ] && undo+=("$xlvbmq unpin")
+	[ -n "$pin_dom0" ] && undo+=("$xlvbmq unpin")
 	[ "$device" = null_blk ] && undo+=("rmmod null_blk")
 	[ ${#undo[@]} -eq 0 ] || (IFS=';'; echo "# on exit, undone:${undo[*]/#/ }")
 else
@@ -270,9 +271,20 @@ if [ "$device" = null_blk ]; then
 fi
 [ "$writes_ok" = 1 ] &&
 	hrun dd if=/dev/zero of="$DEV" bs=1M count="$MIB" oflag=direct status=none
-if [ "$pin_dom0" = 1 ]; then
-	hrun "$xlvbmq" pin-dom0 --io-cpus "$io_cpus"
+# dedicated I/O cores: dom0 vCPU i on physical CPU i of the list; the
+# domUs (created with plain xl create) get the other CPUs as hard affinity
+DOMU_CPUS=""
+if [ -n "$pin_dom0" ]; then
+	hrun "$xlvbmq" pin-dom0 --io-cpus "$pin_dom0"
 	pinned=1
+	ncpus=$(xl info 2>/dev/null | awk -F': ' '/^nr_cpus/ { print $2 }' || true)
+	if [ -n "$ncpus" ]; then
+		DOMU_CPUS=$(python3 "$BENCH/bench.py" cpus-except "$ncpus" "$pin_dom0")
+	else
+		DOMU_CPUS="(all CPUs but $pin_dom0)"
+	fi
+	dry_say "# domUs: cpus = \"$DOMU_CPUS\""
+	[ "$dry_run" = 1 ] || echo "DOMU_CPUS=$DOMU_CPUS" >> "$STAGE/vbmq/bench/conf"
 fi
 
 # ---- the facts of this host
@@ -295,6 +307,7 @@ if [ "$dry_run" != 1 ]; then
 		echo "device_writes=$writes_ok"
 		echo "io_cpus=$io_cpus"
 		echo "pin_dom0=$pin_dom0"
+		echo "domu_cpus=$DOMU_CPUS"
 		if [ "$host" = xen ]; then
 			echo "xen_version=Xen $(xl info 2>/dev/null | awk -F': ' '/^xen_version/ { print $2 }')"
 			echo "host_cpus=$(xl info 2>/dev/null | awk -F': ' '/^nr_cpus/ { print $2 }')"
@@ -350,6 +363,7 @@ if [ "$nxen" -gt 0 ]; then
 					if [[ $shown != *" $a2 "* ]]; then
 						shown+="$a2 "
 						domu_config "$DOMU_PREFIX$a1" vcpus="$DOMU_VCPUS" mem="$DOMU_MEM" \
+							${DOMU_CPUS:+cpus="$DOMU_CPUS"} \
 							frontend="$fe" fe_params="$fep" script=bench \
 							disk="phy:$DEV,xvda,$DISK_MODE" args="$RUNTIME $RAMP $SIZE" |
 							sed 's/^/      | /'
@@ -379,8 +393,13 @@ if [ "$nxen" -gt 0 ]; then
 	else
 		blog "running $nxen runs in $nsess sessions in this host's $([ "$host" = xen ] && echo dom0 || echo CPUs), ${RUNTIME}s + ${RAMP}s ramp each (limit ${limit}s)"
 		rc=0
+		# BEGIN/END/DONE as the bed's dom0 /init prints them, for the TAP
+		# summary (results.py)
 		env "${HOST_ENV[@]}" timeout --kill-after=10 "$limit" bash -c \
-			'. "$VBMQ_ROOT/vbmq/lib.sh"; . "$VBMQ_ROOT/vbmq/dom0.sh"; . "$VBMQ_ROOT/vbmq/scenarios/bench.sh"' \
+			'. "$VBMQ_ROOT/vbmq/lib.sh"; . "$VBMQ_ROOT/vbmq/dom0.sh"
+			emit BEGIN "real host $(uname -n)"
+			. "$VBMQ_ROOT/vbmq/scenarios/bench.sh"
+			emit END "exit status $?"; emit DONE ""' \
 			</dev/null >"$OUT/host-console.log" 2>&1 &
 		qpid=$!
 		show_progress "$qpid" "$OUT/host-console.log" &

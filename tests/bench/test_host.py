@@ -167,8 +167,9 @@ V = [
     ({'host': 'xen', 'io_cpus': '1,,2'}, '--io-cpus'),
     ({'host': 'xen', 'io_cpus': 'all'}, '--io-cpus'),
     ({'host': 'xen', 'io_cpus': '0-99999'}, '--io-cpus'),
-    ({'host': 'xen', 'pin_dom0': True, 'io_cpus': '2-3'}, None),
-    ({'host': 'kvm', 'pin_dom0': True}, '--pin-dom0'),
+    ({'host': 'xen', 'pin_dom0': '8-11', 'io_cpus': '0-3'}, None),
+    ({'host': 'xen', 'pin_dom0': '8-'}, '--pin-dom0'),
+    ({'host': 'kvm', 'pin_dom0': '2-3'}, '--pin-dom0'),
 ]
 for opts, want in V:
     errs = bench.validate_host(opts)
@@ -180,6 +181,10 @@ for opts, want in V:
 
 check('cpulist 0-3,6', bench.parse_cpulist('0-3,6') == [0, 1, 2, 3, 6])
 check('cpulist 7', bench.parse_cpulist('7') == [7])
+for n_, lst, want in ((16, '8-11', '0-7,12-15'), (4, '0', '1-3'), (4, '0-3', '0-3'),
+                      (8, '1,3,5', '0,2,4,6-7'), (2, '5', '0-1')):
+    check('cpus_except %d %s = %s' % (n_, lst, want), bench.cpus_except(n_, lst) == want,
+          bench.cpus_except(n_, lst))
 
 # ---- the plan honours --rw: reads only means no randwrite run anywhere
 plan = bench.make_plan('demo', targets=['bare', 'upstream', 'vbmq'], rws=['randread'])

@@ -12,12 +12,13 @@
 # real host: stdout, which tests/bench/run keeps as host-console.log).
 . "$VBMQ_ROOT/vbmq/scenarios/bench.lib"
 # RUNTIME RAMP SIZE DOMU_VCPUS DOMU_MEM IO_CPUS POLL_MAX_US PREFILL, and on a
-# real host DEV NULLB DISK_MODE FIO DOMU_PREFIX
+# real host DEV NULLB DISK_MODE FIO DOMU_PREFIX DOMU_CPUS
 . "$VBMQ_ROOT/vbmq/bench/conf"
 DEV=${DEV:-/dev/nullb0}
 NULLB=${NULLB:-1}		# 1: create null_blk here (the bed); 0: DEV exists
 DISK_MODE=${DISK_MODE:-w}	# the domU's disk: w, or r when DEV may not be written
 DOMU_PREFIX=${DOMU_PREFIX:-b}	# domU names: PREFIX + session number
+DOMU_CPUS=${DOMU_CPUS:-}	# the domUs' hard affinity (off pinned dom0 cores)
 PLAN=$VBMQ_ROOT/vbmq/bench/plan
 
 BENCH_TMP=${VBMQ_RUN:-/run}/bench
@@ -118,6 +119,7 @@ session_start() {
 		return 1
 	fi
 	if ! step "$class: domU $dom starts" 90 domu_start "$dom" vcpus="$DOMU_VCPUS" \
+		${DOMU_CPUS:+cpus="$DOMU_CPUS"} \
 		mem="$DOMU_MEM" frontend="$fe" fe_params="$fe_params" script=bench \
 		disk="phy:$DEV,xvda,$DISK_MODE" args="$RUNTIME $RAMP $SIZE"; then
 		session_ok=0
