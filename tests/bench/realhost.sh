@@ -150,6 +150,11 @@ if [ "$host" = xen ]; then
 		CONSOLE_DIR=${CONSOLE_DIR:-/var/log/xen/console}
 	fi
 	if [ "$need_vbmq" = 1 ]; then
+		# vbmq-blkback replaces xen-blkback as the "vbd" driver for its
+		# sessions: a built-in xen-blkback cannot be unloaded
+		if [ -d /sys/module/xen_blkback ] && ! grep -qs '^xen_blkback ' /proc/modules; then
+			need "xen-blkback is built into this dom0 kernel: vbmq-blkback cannot take the vbd devices (a kernel with CONFIG_XEN_BLKDEV_BACKEND=m is needed for the vbmq targets)"
+		fi
 		[ -f "$be_dir/vbmq-blkback.ko" ] ||
 			need "no $be_dir/vbmq-blkback.ko: make KDIR=/lib/modules/$(uname -r)/build modules, or --dom0-modules DIR"
 		[ -f "$fe_dir/vbmq-blkfront.ko" ] ||

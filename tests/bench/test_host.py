@@ -13,22 +13,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench  # noqa: E402
-
-n = 0
-failed = 0
-
-
-def check(desc, cond, why=''):
-    global n, failed
-    n += 1
-    if cond:
-        print('ok %d - %s' % (n, desc))
-    else:
-        failed += 1
-        print('not ok %d - %s' % (n, desc))
-        if why:
-            print('# ' + str(why).replace('\n', '\n# '))
-
+from tap import check, done  # noqa: E402
 
 with open(os.path.join(HERE, 'fixtures', 'host-devices.json')) as f:
     CASES = json.load(f)['cases']
@@ -202,5 +187,4 @@ check('notes: reads-only device said', 'reads only' in txt, txt)
 txt = ' '.join(bench.notes({'facts': {}}))
 check('notes: test bed named as TCG', 'Test bed (TCG)' in txt, txt)
 
-print('1..%d' % n)
-sys.exit(1 if failed else 0)
+done()
