@@ -13,22 +13,9 @@ import tempfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import bench  # noqa: E402
+from tap import check, done  # noqa: E402
 
 FIX = os.path.join(HERE, 'fixtures')
-n = 0
-failed = 0
-
-
-def check(desc, cond, why=''):
-    global n, failed
-    n += 1
-    if cond:
-        print('ok %d - %s' % (n, desc))
-    else:
-        failed += 1
-        print('not ok %d - %s' % (n, desc))
-        if why:
-            print('# ' + str(why).replace('\n', '\n# '))
 
 
 def close(a, b, tol=1e-6):
@@ -252,5 +239,4 @@ ids = [x[1] for x in R]
 check('plan: run ids unique and parseable', len(ids) == len(set(ids)) and
       all(bench.parse_id(i) for i in ids))
 
-print('1..%d' % n)
-sys.exit(1 if failed else 0)
+done()

@@ -1,26 +1,37 @@
-# dom0 half of the benchmark (run by the test bed's dom0 /init like a
-# scenario).  Follows the plan in /vbmq/bench/plan, written by
-# tests/bench/run:
+# dom0 half of the benchmark: run by the test bed's dom0 /init like a
+# scenario, or on a real Xen (or KVM, bare target only) host by
+# tests/bench/run --host, with VBMQ_ROOT naming the staging directory that
+# stands for the bed's / (VBMQ_ROOT/vbmq/..., VBMQ_ROOT/guest/...).  Follows
+# the plan in /vbmq/bench/plan, written by tests/bench/run:
 #   S SESSION CLASS        start a session: bare | upstream | vbmq | vbmq-polled
 #   R ID TARGET RW QD JOBS one fio run (TARGET: bare upstream vbmq vbmq-always
 #                          vbmq-polled)
-# A session of a Xen class is one domU (2 vCPUs) on /dev/nullb0 with that
+# A session of a Xen class is one domU (DOMU_VCPUS vCPUs) on DEV with that
 # backend and frontend; its runs go to it one by one.  Results are @@BENCH
-# lines (bench.lib) on dom0's console, which is the host's serial log.
-. /vbmq/scenarios/bench.lib
-. /vbmq/bench/conf	# RUNTIME RAMP SIZE DOMU_VCPUS DOMU_MEM IO_CPUS POLL_MAX_US PREFILL
+# lines (bench.lib) on dom0's console, which is the host's serial log (on a
+# real host: stdout, which tests/bench/run keeps as host-console.log).
+. "$VBMQ_ROOT/vbmq/scenarios/bench.lib"
+# RUNTIME RAMP SIZE DOMU_VCPUS DOMU_MEM IO_CPUS POLL_MAX_US PREFILL, and on a
+# real host DEV NULLB DISK_MODE FIO DOMU_PREFIX DOMU_CPUS
+. "$VBMQ_ROOT/vbmq/bench/conf"
+DEV=${DEV:-/dev/nullb0}
+NULLB=${NULLB:-1}		# 1: create null_blk here (the bed); 0: DEV exists
+DISK_MODE=${DISK_MODE:-w}	# the domU's disk: w, or r when DEV may not be written
+DOMU_PREFIX=${DOMU_PREFIX:-b}	# domU names: PREFIX + session number
+DOMU_CPUS=${DOMU_CPUS:-}	# the domUs' hard affinity (off pinned dom0 cores)
+PLAN=$VBMQ_ROOT/vbmq/bench/plan
 
-BENCH_TMP=/run/bench
+BENCH_TMP=${VBMQ_RUN:-/run}/bench
 mkdir -p "$BENCH_TMP"
 BE_IRQ='blkif-backend|vbmq[0-9]+\.'	# backend event channels in dom0
-nruns=$(grep -c '^R ' /vbmq/bench/plan)
+nruns=$(grep -c '^R ' "$PLAN")
 run_no=0
 cur=""		# current session's class
 dom=""		# current domU name
 job_n=0
 session_ok=0
 
-# fio for dom0: the domU image carries fio and its libraries.
+# fio for the bed's dom0: the domU image carries fio and its libraries.
 fio_setup() {
 	mkdir -p /run/fio && cd /run/fio &&
 		cpio -id 'usr/bin/fio' 'usr/lib/x86_64-linux-gnu/*' < /guest/domu-base.cpio \
@@ -78,7 +89,7 @@ session_end() {
 	fi
 	# The domU's own checks and console (minus the bench records, which
 	# were relayed run by run).
-	local log=/var/log/xen/console/guest-$dom.log
+	local log=$VBMQ_CONSOLE_DIR/guest-$dom.log
 	tr -d '\r' < "$log" 2>/dev/null | grep -v '@@BENCH' | sed -n \
 		-e "s/^.*@@VBMQ \(OK\|NOTOK\|DIAG\|STEP\|DOMU-END\) [^ ]* /@@VBMQ \1 $VBMQ_SCEN /p" \
 		-e "/@@VBMQ /!s|^|@@VBMQ DIAG $VBMQ_SCEN [$dom console] |p"
@@ -100,7 +111,7 @@ session_start() {
 	vbmq-polled) fe=vbmq be=vbmq fe_params="poll_queues=1" ;;
 	*) session_ok=0; bench P "unknown class $class"; return 1 ;;
 	esac
-	dom=b$s
+	dom=$DOMU_PREFIX$s
 	# The previous domU's disk must be gone before its backend unloads.
 	if ! step "$class: backend $be loads" 30 wait_for 20 backend_use "$be" \
 		$([ "$be" = vbmq ] && echo "poll=adaptive poll_max_us=$POLL_MAX_US"); then
@@ -108,8 +119,9 @@ session_start() {
 		return 1
 	fi
 	if ! step "$class: domU $dom starts" 90 domu_start "$dom" vcpus="$DOMU_VCPUS" \
+		${DOMU_CPUS:+cpus="$DOMU_CPUS"} \
 		mem="$DOMU_MEM" frontend="$fe" fe_params="$fe_params" script=bench \
-		args="$RUNTIME $RAMP $SIZE"; then
+		disk="phy:$DEV,xvda,$DISK_MODE" args="$RUNTIME $RAMP $SIZE"; then
 		session_ok=0
 		return 1
 	fi
@@ -137,7 +149,7 @@ session_start() {
 # relay_guest ID: the domU's records of run ID, from its console log, once
 # its last line (done=1) is there
 relay_guest() {
-	local log=/var/log/xen/console/guest-$dom.log
+	local log=$VBMQ_CONSOLE_DIR/guest-$dom.log
 	wait_for 10 grep -q "@@BENCH G $1 .*done=1" "$log"
 	tr -d '\r' < "$log" | grep "@@BENCH [JEGF] $1 " | sed 's/^.*@@BENCH/@@BENCH/'
 }
@@ -178,7 +190,7 @@ run_one() {
 		return
 	fi
 	if [ "$target" = bare ]; then
-		bench_fio "$id" /dev/nullb0 "$rw" "$qd" "$jobs" "$engine" "$RUNTIME" "$RAMP" \
+		bench_fio "$id" "$DEV" "$rw" "$qd" "$jobs" "$engine" "$RUNTIME" "$RAMP" \
 			"$SIZE" '^$' dom0
 		bench P "[$run_no/$nruns] $id: ${BENCH_LAST_IOPS:-failed} IOPS"
 		BENCH_LAST_IOPS=
@@ -210,25 +222,33 @@ run_one() {
 	job_n=$((job_n + 1))
 }
 
-step "fio for dom0 from the domU image" 60 fio_setup || true
-BENCH_FIO=/run/fio/fio
-step "null_blk backing device" 30 nullb_setup
-step "prefill ${PREFILL} of /dev/nullb0 (memory-backed: reads hit allocated pages)" 120 \
-	dd if=/dev/zero of=/dev/nullb0 bs=1M count="${PREFILL%m}" oflag=direct
+if [ -n "${FIO:-}" ]; then
+	BENCH_FIO=$FIO		# a real host's own fio
+else
+	step "fio for dom0 from the domU image" 60 fio_setup || true
+	BENCH_FIO=/run/fio/fio
+fi
+[ "$NULLB" = 1 ] && step "null_blk backing device" 30 nullb_setup
+# PREFILL: MiB written before the first run (null_blk: reads then hit
+# allocated pages; an SSD: reads hit mapped blocks); 0 when DEV may not be
+# written
+[ "${PREFILL%m}" -gt 0 ] &&
+	step "prefill ${PREFILL} of $DEV (reads hit written blocks)" 600 \
+		dd if=/dev/zero of="$DEV" bs=1M count="${PREFILL%m}" oflag=direct
 bench M "dom0_kernel=$(uname -r) dom0_vcpus=$(nproc) dom0_mem_kb=$(awk '/MemTotal/ { print $2 }' /proc/meminfo)"
 bench M "xen_version=$(xl info 2>/dev/null | awk -F': ' '/^xen_version/ { print $2 }') host_cpus=$(xl info 2>/dev/null | awk -F': ' '/^nr_cpus/ { print $2 }')"
 bench M "fio_version=$($BENCH_FIO --version 2>/dev/null) nullb=$(for p in queue_mode submit_queues memory_backed irqmode hw_queue_depth bs; do printf '%s:%s,' $p "$(cat /sys/module/null_blk/parameters/$p 2>/dev/null)"; done)"
 for m in vbmq-blkback vbmq-blkfront; do
-	[ -f "/vbmq/modules/$m.ko" ] &&
-		bench M "module=$m srcversion=$(modinfo -F srcversion "/vbmq/modules/$m.ko") vermagic=$(modinfo -F vermagic "/vbmq/modules/$m.ko" | cut -d' ' -f1)"
+	[ -f "$VBMQ_ROOT/vbmq/modules/$m.ko" ] &&
+		bench M "module=$m srcversion=$(modinfo -F srcversion "$VBMQ_ROOT/vbmq/modules/$m.ko") vermagic=$(modinfo -F vermagic "$VBMQ_ROOT/vbmq/modules/$m.ko" | cut -d' ' -f1)"
 done
-bench M "conf runtime=$RUNTIME ramp=$RAMP size=$SIZE domu_vcpus=$DOMU_VCPUS domu_mem=$DOMU_MEM io_cpus=$IO_CPUS poll_max_us=$POLL_MAX_US"
+bench M "conf runtime=$RUNTIME ramp=$RAMP size=$SIZE domu_vcpus=$DOMU_VCPUS domu_mem=$DOMU_MEM io_cpus=$IO_CPUS poll_max_us=$POLL_MAX_US device=$DEV disk_mode=$DISK_MODE prefill=$PREFILL"
 
 while read -r -u 3 kind a1 a2 a3 a4 a5 a6; do
 	case $kind in
 	S) session_start "$a1" "$a2" ;;
 	R) run_one "$a1" "$a2" "$a3" "$a4" "$a5" ;;
 	esac
-done 3< /vbmq/bench/plan
+done 3< "$PLAN"
 session_end
 bench P "all runs done"

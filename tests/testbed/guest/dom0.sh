@@ -2,6 +2,10 @@
 # domUs.  Sourced after lib.sh.  Bash.
 
 VBMQ_DOMU_RELAYED=${VBMQ_DOMU_RELAYED:-}
+# Where domU configs and the assembled domU image go, and where xenconsoled
+# logs the guests' consoles (a real host's dom0 may differ from the bed).
+VBMQ_RUN=${VBMQ_RUN:-/run}
+VBMQ_CONSOLE_DIR=${VBMQ_CONSOLE_DIR:-/var/log/xen/console}
 
 # backend_use upstream|vbmq [PARAM=VALUE...]: load one blkif backend driver
 # ("vbd" can be bound by one driver at a time), unloading the other.
@@ -26,13 +30,14 @@ nullb_setup() {
 	wait_for 5 test -b /dev/nullb0
 }
 
-# domu_start NAME [KEY=VALUE...]: create a PV domU from the test bed image.
+# domu_config NAME [KEY=VALUE...]: print the xl config of a PV domU from the
+# test bed image.
 #   vcpus=2 mem=384 cpus=LIST (hard affinity) frontend=upstream|vbmq fe_params="P=V ..."
 #   disk='phy:/dev/nullb0,xvda,w' (repeatable) script=SCENARIO args="..."
 # The domU runs /vbmq/scenarios/SCRIPT.domu.sh, then powers off.
-domu_start() {
+domu_config() {
 	local name=$1 vcpus=2 mem=384 frontend=upstream fe_params="" script=$VBMQ_SCEN
-	local args="" disks=() kv cfg=/run/$1.cfg d cpus=""
+	local args="" disks=() kv d cpus=""
 	shift
 	for kv in "$@"; do
 		case $kv in
@@ -44,36 +49,42 @@ domu_start() {
 		disk=*) disks+=("${kv#*=}") ;;
 		script=*) script=${kv#*=} ;;
 		args=*) args=${kv#*=} ;;
-		*) echo "domu_start: unknown option '$kv'" >&2; return 1 ;;
+		*) echo "domu_config: unknown option '$kv'" >&2; return 1 ;;
 		esac
 	done
 	[ ${#disks[@]} -gt 0 ] || disks=('phy:/dev/nullb0,xvda,w')
-	[ -f /run/domu.cpio ] ||
-		cat /guest/domu-base.cpio /guest/domu-overlay.cpio > /run/domu.cpio || return 1
-	{
-		echo "name = \"$name\""
-		echo 'type = "pv"'
-		echo 'kernel = "/guest/vmlinux"'
-		echo 'ramdisk = "/run/domu.cpio"'
-		# Words with '=' or ',' travel in vbmq.* args; '+' stands for a space.
-		echo "extra = \"console=hvc0 loglevel=4 vbmq.scen=$VBMQ_SCEN vbmq.name=$name vbmq.script=$script vbmq.frontend=$frontend vbmq.fe_params=${fe_params// /+} vbmq.args=${args// /+}\""
-		echo "memory = $mem"
-		echo "vcpus = $vcpus"
-		[ -z "$cpus" ] || echo "cpus = \"$cpus\""
-		printf 'disk = [ '
-		for d in "${disks[@]}"; do printf "'%s', " "$d"; done
-		echo ']'
-		echo 'on_poweroff = "destroy"'
-		echo 'on_crash = "destroy"'
-	} > "$cfg"
-	rm -f "/var/log/xen/console/guest-$name.log"
+	echo "name = \"$name\""
+	echo 'type = "pv"'
+	echo "kernel = \"$VBMQ_ROOT/guest/vmlinux\""
+	echo "ramdisk = \"$VBMQ_RUN/domu.cpio\""
+	# Words with '=' or ',' travel in vbmq.* args; '+' stands for a space.
+	echo "extra = \"console=hvc0 loglevel=4 vbmq.scen=$VBMQ_SCEN vbmq.name=$name vbmq.script=$script vbmq.frontend=$frontend vbmq.fe_params=${fe_params// /+} vbmq.args=${args// /+}\""
+	echo "memory = $mem"
+	echo "vcpus = $vcpus"
+	[ -z "$cpus" ] || echo "cpus = \"$cpus\""
+	printf 'disk = [ '
+	for d in "${disks[@]}"; do printf "'%s', " "$d"; done
+	echo ']'
+	echo 'on_poweroff = "destroy"'
+	echo 'on_crash = "destroy"'
+}
+
+# domu_start NAME [KEY=VALUE...]: create a PV domU from the test bed image
+# (options as domu_config).
+domu_start() {
+	local cfg=$VBMQ_RUN/$1.cfg
+	[ -f "$VBMQ_RUN/domu.cpio" ] ||
+		cat "$VBMQ_ROOT/guest/domu-base.cpio" "$VBMQ_ROOT/guest/domu-overlay.cpio" \
+			> "$VBMQ_RUN/domu.cpio" || return 1
+	domu_config "$@" > "$cfg" || return 1
+	rm -f "$VBMQ_CONSOLE_DIR/guest-$1.log"
 	xl create "$cfg"
 }
 
 # domu_relay NAME: copy a domU's console log into dom0's result stream.  Its
 # marker lines keep their kind; everything else becomes a diagnostic.
 domu_relay() {
-	local log=/var/log/xen/console/guest-$1.log
+	local log=$VBMQ_CONSOLE_DIR/guest-$1.log
 	[ -f "$log" ] || { note "domU $1 left no console log"; return 0; }
 	tr -d '\r' < "$log" | sed -n \
 		-e "s/^.*@@VBMQ \(OK\|NOTOK\|DIAG\|STEP\|DOMU-END\) [^ ]* /@@VBMQ \1 $VBMQ_SCEN /p" \
@@ -84,7 +95,7 @@ domu_relay() {
 # and fail (destroying it) if it does not finish in time or ended without
 # finishing its script.
 domu_wait() {
-	local name=$1 t=${2:-300} log=/var/log/xen/console/guest-$1.log rc=0
+	local name=$1 t=${2:-300} log=$VBMQ_CONSOLE_DIR/guest-$1.log rc=0
 	if ! wait_for "$t" domu_gone "$name"; then
 		xl destroy "$name" 2>/dev/null
 		domu_relay "$name"

@@ -9,7 +9,11 @@
 #   DOMU-END    a domU finished its script (dom0 relays domU lines)
 # The host turns them into build/testbed/results/SCENARIO.tap.
 
-export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# A real host's own PATH stays after the bed's (tests/bench/run --host).
+export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}
+# VBMQ_ROOT: where the bed's /vbmq and /guest trees are; "" in the bed, a
+# staging directory when tests/bench/run drives a real Xen host's dom0.
+VBMQ_ROOT=${VBMQ_ROOT:-}
 VBMQ_SCEN=${VBMQ_SCEN:-boot}
 VBMQ_PREFIX=${VBMQ_PREFIX:-}	# "[domu NAME] " inside a domU
 VBMQ_TMP=${VBMQ_TMP:-/tmp}
@@ -165,8 +169,8 @@ cmdline_arg() {
 load_module() {
 	local m=$1
 	shift
-	if [ -f "/vbmq/modules/$m.ko" ]; then
-		insmod "/vbmq/modules/$m.ko" "$@"
+	if [ -f "$VBMQ_ROOT/vbmq/modules/$m.ko" ]; then
+		insmod "$VBMQ_ROOT/vbmq/modules/$m.ko" "$@"
 	else
 		modprobe "$m" "$@"
 	fi

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Unit test of the benchmark's real-host checks (tests/bench/bench.py):
+which devices it refuses to write to, and which options it rejects.
+Table-driven on recorded and constructed lsblk/blkid output
+(tests/bench/fixtures/host-devices.json).  Prints TAP:
+    python3 tests/bench/test_host.py
+"""
+import io
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import bench  # noqa: E402
+from tap import check, done  # noqa: E402
+
+with open(os.path.join(HERE, 'fixtures', 'host-devices.json')) as f:
+    CASES = json.load(f)['cases']
+
+
+def probe(name):
+    return bench.recorded_probe(CASES[name])
+
+
+def run_check(name, **opts):
+    """host_check on a recorded case: (exit status, stdout, stderr)"""
+    o = {'host': 'xen', 'device': CASES[name]['device']}
+    o.update(opts)
+    out, err = io.StringIO(), io.StringIO()
+    rc = bench.host_check(o, probe(name), resolve=lambda p: p, out=out, err=err)
+    return rc, out.getvalue(), err.getvalue()
+
+
+# ---- what each device holds: (case, findings that must be there as
+# (kind, substring), findings that must not)
+FINDINGS = [
+    ('loop-ext4-mounted', [('data', 'a file system (ext4)'), ('busy', 'mounted at /tmp/bh/mnt')],
+     []),
+    ('loop-blank', [], None),
+    ('loop-dos-pt', [('data', 'a partition table (dos)')], [('busy', '')]),
+    ('loop-swap-signature', [('data', 'swap space')], [('busy', '')]),
+    ('vda-root-eperm', [('busy', 'mounted at /'), ('data', 'blkid -p failed')], []),
+    ('nvme-gpt-root', [('data', 'a partition table (gpt)'), ('data', 'partition /dev/nvme0n1p2'),
+                       ('data', 'a file system (ext4) on /dev/nvme0n1p2'),
+                       ('data', 'a file system (vfat) on /dev/nvme0n1p1'),
+                       ('busy', 'mounted at / on /dev/nvme0n1p2'),
+                       ('busy', 'mounted at /boot/efi on /dev/nvme0n1p1')], []),
+    ('nvme-gpt-unmounted', [('data', 'a partition table (gpt)'),
+                            ('data', 'a file system (xfs) on /dev/nvme1n1p1')], [('busy', '')]),
+    ('lvm-pv-active', [('data', 'an LVM physical volume'),
+                       ('busy', 'LVM logical volume /dev/mapper/vg0-data'),
+                       ('busy', 'mounted at /srv on /dev/mapper/vg0-data')], []),
+    ('md-member-no-udev', [('data', 'an MD RAID member'), ('busy', 'MD array /dev/md0')], []),
+    ('swap-active', [('data', 'swap space'), ('busy', 'active swap')], []),
+    ('blank-nvme', [], None),
+    ('blkid-not-run', [('data', 'blkid -p failed (exit 127')], []),
+]
+
+for name, want, unwanted in FINDINGS:
+    c = CASES[name]
+    got = bench.device_findings(c['device'], c['lsblk'], probe(name)['blkid'], c['mounts'],
+                                c['swaps'])
+    if unwanted is None:
+        check('%s: nothing found' % name, got == [], got)
+        continue
+    for kind, text in want:
+        check('%s: finds %s "%s"' % (name, kind, text),
+              any(k == kind and text in t for k, t in got), got)
+    for kind, text in unwanted:
+        check('%s: no %s finding' % (name, kind),
+              not any(k == kind and text in t for k, t in got), got)
+    check('%s: no finding twice' % name, len(got) == len(set(got)), got)
+
+# ---- the decision: (case, options, exit status, writes_ok or None, words
+# the message must hold)
+D = '--destroy-data'
+DECISIONS = [
+    # blank devices: writes go ahead, no consent needed
+    ('loop-blank', {}, 0, 1, []),
+    ('blank-nvme', {'rws': ['randread', 'randwrite']}, 0, 1, []),
+    # a file system, a partition table, swap or LVM/MD signatures: refused
+    # with the device, what was found and the override named
+    ('loop-dos-pt', {}, 3, None, ['/dev/loop2', 'partition table (dos)', D + ' /dev/loop2',
+                                  '--rw randread']),
+    ('loop-swap-signature', {}, 3, None, ['/dev/loop3', 'swap space', D + ' /dev/loop3']),
+    ('nvme-gpt-unmounted', {}, 3, None, ['/dev/nvme1n1', 'xfs', D + ' /dev/nvme1n1']),
+    ('md-member-no-udev', {}, 3, None, ['/dev/sdc', 'MD', 'in use']),
+    ('blkid-not-run', {}, 3, None, ['/dev/sde', 'blkid -p failed']),
+    # consent: the same devices go ahead when named again
+    ('loop-dos-pt', {'destroy_data': '/dev/loop2'}, 0, 1, []),
+    ('nvme-gpt-unmounted', {'destroy_data': '/dev/nvme1n1'}, 0, 1, []),
+    # consent naming another device is an option error, not consent
+    ('loop-dos-pt', {'destroy_data': '/dev/loop3'}, 2, None,
+     ['does not name the benchmark device /dev/loop2']),
+    # in use (mounted, active swap, LVM volume, MD array): refused even with
+    # consent
+    ('loop-ext4-mounted', {'destroy_data': '/dev/loop0'}, 3, None,
+     ['/dev/loop0', 'in use', 'mounted at /tmp/bh/mnt', 'ext4']),
+    ('nvme-gpt-root', {'destroy_data': '/dev/nvme0n1'}, 3, None, ['mounted at /', 'in use']),
+    ('lvm-pv-active', {'destroy_data': '/dev/sdb'}, 3, None, ['LVM logical volume']),
+    ('swap-active', {'destroy_data': '/dev/sdd'}, 3, None, ['active swap']),
+    ('vda-root-eperm', {}, 3, None, ['/dev/vda', 'mounted at /']),
+    # reads only: never refused, but nothing is written (no prefill, the
+    # domU gets the disk read-only) unless the device is blank
+    ('loop-ext4-mounted', {'rws': ['randread']}, 0, 0, []),
+    ('nvme-gpt-root', {'rws': ['randread']}, 0, 0, []),
+    ('loop-dos-pt', {'rws': ['randread'], 'destroy_data': '/dev/loop2'}, 0, 1, []),
+    ('swap-active', {'rws': ['randread'], 'destroy_data': '/dev/sdd'}, 0, 0, []),
+    ('loop-blank', {'rws': ['randread']}, 0, 1, []),
+]
+
+for name, opts, want_rc, want_w, words in DECISIONS:
+    rc, out, err = run_check(name, **opts)
+    desc = '%s %s' % (name, ' '.join('%s=%s' % kv for kv in sorted(opts.items())) or
+                      '(defaults)')
+    check('%s: exit status %d' % (desc, want_rc), rc == want_rc, 'got %d: %s' % (rc, err))
+    if want_w is not None:
+        check('%s: writes_ok=%d' % (desc, want_w), 'writes_ok=%d\n' % want_w in out, out)
+    for w in words:
+        check('%s: message says "%s"' % (desc, w), w in err, err)
+    if want_rc == 3:
+        check('%s: one message line' % desc, err.count('\n') == 1, err)
+
+# ---- option validation: (options, substring of the error, or None = valid)
+V = [
+    ({'host': 'xen'}, None),
+    ({'host': 'kvm', 'targets': ['bare', 'kvm']}, None),
+    ({'host': 'esx'}, '--host: xen or kvm'),
+    ({'host': 'xen', 'targets': ['kvm']}, 'kvm does not run on a xen host'),
+    ({'host': 'kvm', 'targets': ['vbmq']}, 'vbmq does not run on a kvm host'),
+    ({'host': 'xen', 'rws': ['randrw']}, '--rw: randrw'),
+    ({'host': 'xen', 'device': 'nvme0n1'}, '--device: null_blk or a block device'),
+    ({'host': 'xen', 'destroy_data': '/dev/sda'}, 'nothing to destroy'),
+    ({'host': 'xen', 'device': '/dev/sda', 'destroy_data': '/dev/sda'}, None),
+    ({'host': 'xen', 'device': '/dev/sda', 'destroy_data': 'sda'}, 'does not name'),
+    ({'host': 'xen', 'runtime': '0'}, '--runtime'),
+    ({'host': 'xen', 'runtime': '10s'}, '--runtime'),
+    ({'host': 'xen', 'ramp': '0'}, None),
+    ({'host': 'xen', 'rounds': '-1'}, '--rounds'),
+    ({'host': 'xen', 'domu_mem': '128'}, '--domu-mem'),
+    ({'host': 'xen', 'domu_vcpus': '0'}, '--domu-vcpus'),
+    ({'host': 'xen', 'jobs': ['1', '4']}, None),
+    ({'host': 'xen', 'jobs': ['1', 'x']}, '--jobs'),
+    ({'host': 'xen', 'jobs': ['1000']}, '--jobs'),
+    ({'host': 'xen', 'size': '4g'}, None),
+    ({'host': 'xen', 'size': '4'}, '--size'),
+    ({'host': 'xen', 'size': '0m'}, '--size'),
+    ({'host': 'xen', 'size': '1m; rm -rf /'}, '--size'),
+    ({'host': 'xen', 'io_cpus': '2-5,8'}, None),
+    ({'host': 'xen', 'io_cpus': '5-2'}, '--io-cpus'),
+    ({'host': 'xen', 'io_cpus': '1,,2'}, '--io-cpus'),
+    ({'host': 'xen', 'io_cpus': 'all'}, '--io-cpus'),
+    ({'host': 'xen', 'io_cpus': '0-99999'}, '--io-cpus'),
+    ({'host': 'xen', 'pin_dom0': '8-11', 'io_cpus': '0-3'}, None),
+    ({'host': 'xen', 'pin_dom0': '8-'}, '--pin-dom0'),
+    ({'host': 'kvm', 'pin_dom0': '2-3'}, '--pin-dom0'),
+]
+for opts, want in V:
+    errs = bench.validate_host(opts)
+    desc = 'validate %s' % ' '.join('%s=%s' % kv for kv in sorted(opts.items()))
+    if want is None:
+        check(desc + ': accepted', errs == [], errs)
+    else:
+        check(desc + ': rejected (%s)' % want, any(want in e for e in errs), errs)
+
+check('cpulist 0-3,6', bench.parse_cpulist('0-3,6') == [0, 1, 2, 3, 6])
+check('cpulist 7', bench.parse_cpulist('7') == [7])
+for n_, lst, want in ((16, '8-11', '0-7,12-15'), (4, '0', '1-3'), (4, '0-3', '0-3'),
+                      (8, '1,3,5', '0,2,4,6-7'), (2, '5', '0-1')):
+    check('cpus_except %d %s = %s' % (n_, lst, want), bench.cpus_except(n_, lst) == want,
+          bench.cpus_except(n_, lst))
+
+# ---- the plan honours --rw: reads only means no randwrite run anywhere
+plan = bench.make_plan('demo', targets=['bare', 'upstream', 'vbmq'], rws=['randread'])
+check('plan --rw randread: no randwrite run',
+      not any(p[0] == 'R' and p[3] == 'randwrite' for p in plan))
+check('plan --rw randread: the headline points are there',
+      any(p[0] == 'R' and p[3] == 'randread' and p[4] == '1' for p in plan))
+
+# ---- the notes name the mode
+res = {'facts': {'mode': 'real-host', 'host_kind': 'xen', 'device': '/dev/nvme2n1',
+                 'device_writes': '0'}}
+txt = ' '.join(bench.notes(res))
+check('notes: real host named', 'Real host (xen' in txt, txt)
+check('notes: reads-only device said', 'reads only' in txt, txt)
+txt = ' '.join(bench.notes({'facts': {}}))
+check('notes: test bed named as TCG', 'Test bed (TCG)' in txt, txt)
+
+done()
