@@ -459,8 +459,10 @@ static int xlv_need_root(const char *cmd)
 	return -EPERM;
 }
 
-static int cmd_set(int argc, char **argv)
+/* set (KEY=VALUE...) and unset (KEY...): the same checks and transaction. */
+static int xlv_set_or_unset(int argc, char **argv, bool unset)
 {
+	const char *cmd = unset ? "unset" : "set";
 	struct vbmq_keys_limits lim;
 	struct vbmq_keys def;
 	struct vbmq_cpu_list online;
@@ -473,14 +475,17 @@ static int cmd_set(int argc, char **argv)
 	int ret;
 
 	if (argc < 3) {
-		xlv_err("usage: set DOMAIN VDEV KEY=VALUE... (see %s help set)",
-			xlv_prog);
+		xlv_err("usage: %s DOMAIN VDEV %s... (see %s help %s)", cmd,
+			unset ? "KEY" : "KEY=VALUE", xlv_prog, cmd);
 		return EXIT_FAILURE;
 	}
 	/* Everything that can be checked without xenstore, first. */
 	xlv_settings_init(&s);
-	if (xlv_settings_from_args(&s, argc - 2, argv + 2, err, sizeof(err)) ||
-	    xlv_vdev_to_devid(argv[1], &devid, err, sizeof(err))) {
+	ret = unset ? xlv_settings_unset_from_args(&s, argc - 2, argv + 2, err,
+						   sizeof(err)) :
+		      xlv_settings_from_args(&s, argc - 2, argv + 2, err,
+					     sizeof(err));
+	if (ret || xlv_vdev_to_devid(argv[1], &devid, err, sizeof(err))) {
 		xlv_err("%s; nothing was written", err);
 		return EXIT_FAILURE;
 	}
@@ -489,7 +494,7 @@ static int cmd_set(int argc, char **argv)
 		xlv_err("%s; nothing was written", err);
 		return EXIT_FAILURE;
 	}
-	if (xlv_need_root("set"))
+	if (xlv_need_root(cmd))
 		return EXIT_FAILURE;
 	h = xlv_xs_open();
 	if (xlv_resolve_domain(h, argv[0], &d) ||
@@ -502,43 +507,14 @@ static int cmd_set(int argc, char **argv)
 	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
 }
 
+static int cmd_set(int argc, char **argv)
+{
+	return xlv_set_or_unset(argc, argv, false);
+}
+
 static int cmd_unset(int argc, char **argv)
 {
-	struct vbmq_keys_limits lim;
-	struct vbmq_keys def;
-	struct vbmq_cpu_list online;
-	static struct xlv_settings s;
-	char err[XLV_ERR_LEN];
-	struct xs_handle *h;
-	struct xlv_dom d;
-	struct xlv_disk k;
-	unsigned int devid;
-	int ret;
-
-	if (argc < 3) {
-		xlv_err("usage: unset DOMAIN VDEV KEY... (see %s help unset)",
-			xlv_prog);
-		return EXIT_FAILURE;
-	}
-	xlv_settings_init(&s);
-	if (xlv_settings_unset_from_args(&s, argc - 2, argv + 2, err,
-					 sizeof(err)) ||
-	    xlv_vdev_to_devid(argv[1], &devid, err, sizeof(err))) {
-		xlv_err("%s; nothing was removed", err);
-		return EXIT_FAILURE;
-	}
-	if (xlv_need_root("unset"))
-		return EXIT_FAILURE;
-	xlv_limits(&lim, &def, &online, true);
-	h = xlv_xs_open();
-	if (xlv_resolve_domain(h, argv[0], &d) ||
-	    xlv_resolve_disk(h, &d, argv[1], &k)) {
-		xs_close(h);
-		return EXIT_FAILURE;
-	}
-	ret = xlv_apply(h, &d, &k, &s, &lim, &def, &online, true);
-	xs_close(h);
-	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+	return xlv_set_or_unset(argc, argv, true);
 }
 
 /* ---- per-ring statistics from sysfs ---- */
