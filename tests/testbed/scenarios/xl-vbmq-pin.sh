@@ -71,6 +71,19 @@ xlv_refused "pin-dom0 --io-cpus 0-1 (every CPU)" "leave at least one" \
 xlv_refused "pin-dom0 --io-cpus 5" "online: 0-1" xl-vbmq pin-dom0 --io-cpus 5
 is "refused pin-dom0 left dom0 vCPU 0 on CPU 1" "$(hard Domain-0 0)" 1
 
+# domains created while pinned (paused, no disk): pn2 by plain xl create
+# with cpus="1", the I/O CPU (pin-dom0 never moved it: unpin leaves it);
+# pn3 by xl-vbmq create (kept off the I/O CPU, saved: unpin restores it)
+xlv_cfg pn2 vcpus=1 mem=192 cpus=1
+xlv_cfg pn3 vcpus=1 mem=192
+sed -i '/^disk = /d' /run/pn2.cfg /run/pn3.cfg
+step "plain xl create -p of pn2 (cpus=1) while pinned" 60 xl create -p /run/pn2.cfg
+step "xl-vbmq create -p of pn3 while pinned" 60 xl-vbmq create -p /run/pn3.cfg
+is "pn2 vCPU 0 where its config put it" "$(hard pn2 0)" 1
+is "pn3 vCPU 0 kept off the I/O CPU" "$(hard pn3 0)" 0
+ok "pn3's affinities saved by create" xenstore-read "/tool/vbmq/saved/$(xl domid pn3)"
+ok "pn2 not saved" sh -c "! xenstore-read /tool/vbmq/saved/$(xl domid pn2)"
+
 # a record of a domain that has gone away: skipped with a note
 xenstore-write /tool/vbmq/saved/999 "00000000-0000-0000-0000-000000000999 0"
 pinned=$(affinities)
@@ -83,11 +96,18 @@ ok "the restore plan covers dom0 vCPU 0" \
 	grep -qE 'domain 0 \(Domain-0\) vCPU 0 -> CPUs [0-9,-]+ \(saved\)$' /tmp/unpin.out
 ok "the gone domain is skipped with a note" \
 	grep -q 'domain 999 (UUID 00000000-0000-0000-0000-000000000999) is gone: skipped' /tmp/unpin.out
+ok "the restore plan gives pn3 all CPUs back" \
+	grep -qE "domain $(xl domid pn3) \\(pn3\\) vCPU 0 -> CPUs 0-1 \\(saved\\)\$" /tmp/unpin.out
+ok "the restore plan leaves pn2 alone" \
+	grep -q "domain $(xl domid pn2) (pn2): not moved by pin-dom0, affinities kept" /tmp/unpin.out
 is "unpin --dry-run changed no affinity" "$(affinities)" "$pinned"
 ok "unpin --dry-run kept the record" xenstore-read /tool/vbmq/io-cpus
 
 step "xl-vbmq unpin" 30 xl-vbmq unpin
 xl vcpu-list 2>&1 | diag_file /dev/stdin
+is "pn2 kept what it had" "$(hard pn2 0)" 1
+is "pn3 back to all CPUs" "$(hard pn3 0)" all
+step "destroy pn2 and pn3" 60 sh -c 'xl destroy pn2 && xl destroy pn3'
 is "every affinity (hard and soft) as before pin-dom0" "$(affinities)" "$before"
 is "domU vCPU 1 back on CPU 1" "$(hard pn 1)" 1
 ok "the record is gone" sh -c '! xenstore-ls /tool/vbmq >/dev/null 2>&1'
