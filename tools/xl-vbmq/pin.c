@@ -27,6 +27,7 @@
 #include "xl-vbmq.h"
 
 #define XLV_MAX_DOMS	1024
+#define XLV_XS_VALUE_MAX 4096	/* xenstore's payload limit: longest record */
 
 struct xlv_xc {
 	xc_interface *xch;
@@ -198,7 +199,7 @@ static int xlv_save_domain(struct xs_handle *h, xs_transaction_t t,
 	unsigned int nv = info->max_vcpu_id + 1;
 	unsigned char *maps = xlv_maps_alloc(x, nv);
 	char uuid[XLV_UUID_LEN], path[64], *buf = NULL;
-	size_t len = (size_t)nv * 64 + XLV_UUID_LEN;
+	size_t len = XLV_XS_VALUE_MAX;
 	int ret = -ENOMEM;
 
 	if (!maps)
@@ -228,7 +229,7 @@ out:
 	return ret;
 }
 
-/* Is there a live domain with this id and UUID?  Its index, or -1. */
+/* The index of the live (not dying) domain with this id, or -1. */
 static int xlv_live(const xc_dominfo_t *info, int nd, unsigned int domid)
 {
 	int i;
@@ -250,13 +251,15 @@ static int xlv_pin_save(struct xs_handle *h, struct xlv_xc *x,
 	char buf[256], path[64], live[XLV_UUID_LEN], **ents, *v;
 	unsigned int tries, n, j, domid;
 	xs_transaction_t t;
-	int i;
+	int i, err = 0;
 
 	vbmq_cpu_list_format(io, buf, sizeof(buf));
 	for (tries = 0; tries < 100; tries++) {
 		t = xs_transaction_start(h);
-		if (t == XBT_NULL)
+		if (t == XBT_NULL) {
+			err = errno;
 			break;
+		}
 		ents = xs_directory(h, t, XLV_XS_SAVED, &n);
 		for (j = 0; ents && j < n; j++) {
 			snprintf(path, sizeof(path), XLV_XS_SAVED "/%s",
@@ -274,24 +277,27 @@ static int xlv_pin_save(struct xs_handle *h, struct xlv_xc *x,
 		for (i = 0; i < nd; i++) {
 			if (info[i].dying)
 				continue;
-			if (xlv_save_domain(h, t, x, &info[i]) == -EIO) {
+			if (xlv_save_domain(h, t, x, &info[i])) {
 				xs_transaction_end(h, t, true);
+				xlv_err("pin-dom0 saves every affinity before it changes one: nothing was changed");
 				return -EIO;
 			}
 		}
 		if (!xs_write(h, t, XLV_XS_IO_CPUS, buf,
 			      (unsigned int)strlen(buf))) {
+			err = errno;
 			xs_transaction_end(h, t, true);
 			break;
 		}
 		if (xs_transaction_end(h, t, false))
 			return 0;
-		if (errno != EAGAIN)
+		err = errno;
+		if (err != EAGAIN)
 			break;
 	}
 	xlv_err("cannot record the affinities in %s: %s; nothing was changed",
 		XLV_XS_DIR, tries == 100 ? "xenstore stayed busy" :
-		strerror(errno));
+		strerror(err));
 	return -EIO;
 }
 
@@ -632,7 +638,7 @@ int xlv_pin_exclude_domain(struct xs_handle *h, unsigned int domid)
 	if (!maps)
 		goto out;
 	ret = xlv_save_domain(h, XBT_NULL, &x, &info);
-	if (ret == -EIO)
+	if (ret)
 		goto out;
 	ret = xlv_maps_current(&x, &info, maps);
 	for (v = 0; !ret && v <= info.max_vcpu_id; v++) {
