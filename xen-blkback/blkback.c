@@ -17,10 +17,12 @@
  *             does not kick; when the window expires, re-arm and sleep;
  *   always    never re-arm, never sleep; cond_resched() only.
  *
- * Data moves by grant copy, so no guest page is ever mapped into dom0
- * except the shared ring itself: a request in flight holds only the
- * backend's own bounce pages, and teardown has no grant to unmap but the
- * ring.
+ * Data moves between the guest's pages and the backend's own bounce
+ * pages, on which the bios are built: by grant copy, or, when both ends
+ * offer feature-persistent, by memcpy on a guest grant the ring keeps
+ * mapped (up to max_persistent_grants per ring, the least recently used
+ * idle ones unmapped when the bound is reached).  A bio never sees a guest
+ * page, so teardown only has to unmap the persistent grants and the ring.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,7 +32,9 @@
 #include <linux/interrupt.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
+#include <linux/rbtree.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/sysfs.h>
 #include <xen/events.h>
@@ -227,6 +231,318 @@ static void vbmq_be_copy_seg(struct vbmq_be_ring *ring,
 		vbmq_be_copy_flush(ring);
 }
 
+/* ---- persistent grants (ring thread only; teardown after it stopped) ---- */
+
+static void vbmq_be_pg_stat_nr(struct vbmq_be_ring *ring)
+{
+	WRITE_ONCE(ring->st.pg_mapped, ring->pg_nr);
+	WRITE_ONCE(ring->st.pg_in_use, ring->pg_in_use);
+}
+
+static struct vbmq_be_pgnt *vbmq_be_pg_find(struct vbmq_be_ring *ring,
+					    u32 gref)
+{
+	struct rb_node *n = ring->pg_tree.rb_node;
+	struct vbmq_be_pgnt *pg;
+
+	while (n) {
+		pg = rb_entry(n, struct vbmq_be_pgnt, node);
+		if (gref < pg->gref)
+			n = n->rb_left;
+		else if (gref > pg->gref)
+			n = n->rb_right;
+		else
+			return pg;
+	}
+	return NULL;
+}
+
+/* The caller has checked that gref is not in the tree. */
+static void vbmq_be_pg_insert(struct vbmq_be_ring *ring,
+			      struct vbmq_be_pgnt *pg)
+{
+	struct rb_node **link = &ring->pg_tree.rb_node, *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (pg->gref < rb_entry(parent, struct vbmq_be_pgnt, node)->gref)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&pg->node, parent, link);
+	rb_insert_color(&pg->node, &ring->pg_tree);
+	ring->pg_nr++;
+}
+
+/* A page for a grant mapping; no I/O for memory: we are on the I/O path. */
+static struct page *vbmq_be_pg_alloc_page(void)
+{
+	unsigned int noio = memalloc_noio_save();
+	struct page *page;
+
+	if (gnttab_alloc_pages(1, &page))
+		page = NULL;
+	memalloc_noio_restore(noio);
+	return page;
+}
+
+/*
+ * Run the queued unmaps (synchronously: gnttab_unmap_refs_sync waits until
+ * nothing else holds the pages) and free the pages.  A page whose unmap
+ * failed may still show guest memory: it is leaked, never reused.
+ */
+static void vbmq_be_pg_unmap_flush(struct vbmq_be_ring *ring)
+{
+	struct gntab_unmap_queue_data q = {
+		.unmap_ops = ring->pg_unmap,
+		.pages = ring->pg_unmap_page,
+		.count = ring->pg_nr_unmap,
+	};
+	unsigned int i;
+	int err;
+
+	if (!ring->pg_nr_unmap)
+		return;
+	err = gnttab_unmap_refs_sync(&q);
+	for (i = 0; i < ring->pg_nr_unmap; i++) {
+		if (err || ring->pg_unmap[i].status != GNTST_okay) {
+			pr_err_ratelimited("%s: unmapping a persistent grant failed (%d, status %d); its page is leaked\n",
+					   ring->name, err,
+					   ring->pg_unmap[i].status);
+			continue;
+		}
+		gnttab_free_pages(1, &ring->pg_unmap_page[i]);
+	}
+	WRITE_ONCE(ring->st.pg_unmaps, ring->st.pg_unmaps + ring->pg_nr_unmap);
+	ring->pg_nr_unmap = 0;
+}
+
+/* Take an idle, mapped grant out of the tree and queue its unmap. */
+static void vbmq_be_pg_drop(struct vbmq_be_ring *ring,
+			    struct vbmq_be_pgnt *pg)
+{
+	unsigned int n = ring->pg_nr_unmap;
+
+	rb_erase(&pg->node, &ring->pg_tree);
+	ring->pg_nr--;
+	gnttab_set_unmap_op(&ring->pg_unmap[n],
+			    (unsigned long)page_address(pg->page),
+			    GNTMAP_host_map, pg->handle);
+	ring->pg_unmap_page[n] = pg->page;
+	ring->pg_nr_unmap++;
+	kfree(pg);
+	if (ring->pg_nr_unmap == VBMQ_BE_MAP_BATCH)
+		vbmq_be_pg_unmap_flush(ring);
+}
+
+/*
+ * Run the queued maps, after the queued unmaps.  A grant that cannot be
+ * mapped leaves the tree and stays only for the requests holding it, which
+ * fail (vbmq_be_pg_copy_in); each holder keeps it alive, so a failed map
+ * is always freed by vbmq_be_pg_put().
+ */
+static void vbmq_be_pg_map_flush(struct vbmq_be_ring *ring)
+{
+	unsigned int i, n = ring->pg_nr_map, bad = 0;
+	struct vbmq_be_pgnt *pg;
+	int err;
+
+	vbmq_be_pg_unmap_flush(ring);
+	if (!n)
+		return;
+	err = gnttab_map_refs(ring->pg_map, NULL, ring->pg_map_page, n);
+	if (err)
+		pr_warn_ratelimited("%s: mapping %u grants: %d\n", ring->name,
+				    n, err);
+	for (i = 0; i < n; i++) {
+		pg = ring->pg_map_ent[i];
+		if (ring->pg_map[i].status == GNTST_okay) {
+			pg->handle = ring->pg_map[i].handle;
+			continue;
+		}
+		pr_warn_ratelimited("%s: mapping grant ref %u failed: %d\n",
+				    ring->name, pg->gref,
+				    ring->pg_map[i].status);
+		pg->failed = true;
+		rb_erase(&pg->node, &ring->pg_tree);
+		ring->pg_nr--;
+		bad++;
+	}
+	WRITE_ONCE(ring->st.pg_maps, ring->st.pg_maps + n - bad);
+	WRITE_ONCE(ring->st.pg_map_errs, ring->st.pg_map_errs + bad);
+	ring->pg_nr_map = 0;
+	vbmq_be_pg_stat_nr(ring);
+}
+
+/* A record for gref, in the tree, its map queued; NULL: out of memory. */
+static struct vbmq_be_pgnt *vbmq_be_pg_new(struct vbmq_be_ring *ring,
+					   u32 gref, bool writable)
+{
+	u32 flags = GNTMAP_host_map | (writable ? 0 : GNTMAP_readonly);
+	unsigned int n = ring->pg_nr_map;
+	struct vbmq_be_pgnt *pg;
+
+	pg = kzalloc(sizeof(*pg), GFP_NOIO);
+	if (!pg)
+		return NULL;
+	pg->page = vbmq_be_pg_alloc_page();
+	if (!pg->page) {
+		kfree(pg);
+		return NULL;
+	}
+	pg->gref = gref;
+	pg->use.writable = writable;
+	gnttab_set_map_op(&ring->pg_map[n],
+			  (unsigned long)page_address(pg->page), flags, gref,
+			  ring->be->domid);
+	ring->pg_map_ent[n] = pg;
+	ring->pg_map_page[n] = pg->page;
+	ring->pg_nr_map++;
+	vbmq_be_pg_insert(ring, pg);
+	return pg;
+}
+
+/*
+ * Segment i of rq: use, map or remap its grant persistently, or leave
+ * rq->pgnts[i] NULL for a grant copy.  A READ writes guest memory and
+ * needs a writable mapping; the other operations only read it, and a
+ * grant first met by them is mapped read-only.
+ */
+static void vbmq_be_pg_get(struct vbmq_be_ring *ring,
+			   struct vbmq_be_request *rq, unsigned int i)
+{
+	bool need_write = vbmq_be_pg_need_write(rq->req.op);
+	u32 gref = rq->segs[i].gref;
+	struct vbmq_be_pgnt *pg = vbmq_be_pg_find(ring, gref);
+
+	switch (vbmq_be_pg_decide(pg ? &pg->use : NULL, need_write,
+				  ring->pg_nr, ring->pg_bound)) {
+	case VBMQ_BE_PG_HIT:
+		break;
+	case VBMQ_BE_PG_COPY:
+		if (!pg)
+			ring->pg_full = true;
+		pg = NULL;
+		break;
+	case VBMQ_BE_PG_REMAP:
+		vbmq_be_pg_drop(ring, pg);
+		fallthrough;
+	case VBMQ_BE_PG_MAP:
+		pg = vbmq_be_pg_new(ring, gref, need_write);
+		break;
+	}
+	if (!pg) {
+		WRITE_ONCE(ring->st.pg_copies, ring->st.pg_copies + 1);
+		return;
+	}
+	if (!pg->use.users++)
+		ring->pg_in_use++;
+	pg->use.last_use = ring->pg_clock;
+	rq->pgnts[i] = pg;
+	/* Only now, with a holder: a failed map then waits for it. */
+	if (ring->pg_nr_map == VBMQ_BE_MAP_BATCH)
+		vbmq_be_pg_map_flush(ring);
+}
+
+static void vbmq_be_pg_put(struct vbmq_be_ring *ring,
+			   struct vbmq_be_pgnt *pg)
+{
+	if (--pg->use.users)
+		return;
+	ring->pg_in_use--;
+	if (pg->failed) {
+		gnttab_free_pages(1, &pg->page);
+		kfree(pg);
+	}
+}
+
+/*
+ * After the pass's maps ran: a request holding a grant that could not be
+ * mapped fails; a write's data moves from the mapped grants to its bounce
+ * pages (the others were grant-copied).
+ */
+static void vbmq_be_pg_copy_in(struct vbmq_be_ring *ring,
+			       struct vbmq_be_request *rq)
+{
+	const struct vbmq_be_seg *seg;
+	struct vbmq_be_pgnt *pg;
+	unsigned int i, off;
+
+	for (i = 0; i < rq->nr_segs; i++) {
+		if (rq->pgnts[i] && rq->pgnts[i]->failed) {
+			rq->status = BLKIF_RSP_ERROR;
+			return;
+		}
+	}
+	if (vbmq_be_pg_need_write(rq->req.op) || rq->status)
+		return;
+	for (i = 0; i < rq->nr_segs; i++) {
+		pg = rq->pgnts[i];
+		if (!pg)
+			continue;
+		seg = &rq->segs[i];
+		off = vbmq_be_seg_offset(seg);
+		memcpy(page_address(rq->pages[i]) + off,
+		       page_address(pg->page) + off, vbmq_be_seg_len(seg));
+		WRITE_ONCE(ring->st.pg_hits, ring->st.pg_hits + 1);
+	}
+}
+
+/* A read's data from its bounce pages to the mapped grants. */
+static void vbmq_be_pg_copy_out(struct vbmq_be_ring *ring,
+				struct vbmq_be_request *rq, unsigned int i)
+{
+	const struct vbmq_be_seg *seg = &rq->segs[i];
+	unsigned int off = vbmq_be_seg_offset(seg);
+
+	memcpy(page_address(rq->pgnts[i]->page) + off,
+	       page_address(rq->pages[i]) + off, vbmq_be_seg_len(seg));
+	WRITE_ONCE(ring->st.pg_hits, ring->st.pg_hits + 1);
+}
+
+/*
+ * The bound was reached: unmap the least recently used grants that no
+ * request holds, a fraction of the bound (blkback_core.c decides).
+ */
+static void vbmq_be_pg_reclaim(struct vbmq_be_ring *ring)
+{
+	unsigned int want, n = 0, nr, i;
+	struct vbmq_be_pgnt *pg;
+	struct rb_node *nd;
+
+	ring->pg_full = false;
+	want = vbmq_be_pg_reclaim_want(ring->pg_nr, ring->pg_bound);
+	if (!want)
+		return;
+	for (nd = rb_first(&ring->pg_tree); nd && n < ring->pg_bound;
+	     nd = rb_next(nd)) {
+		pg = rb_entry(nd, struct vbmq_be_pgnt, node);
+		ring->pg_use[n] = pg->use;
+		ring->pg_ent[n++] = pg;
+	}
+	nr = vbmq_be_pg_pick(ring->pg_use, n, want, ring->pg_pick);
+	for (i = 0; i < nr; i++)
+		vbmq_be_pg_drop(ring, ring->pg_ent[ring->pg_pick[i]]);
+	vbmq_be_pg_unmap_flush(ring);
+	WRITE_ONCE(ring->st.pg_reclaims, ring->st.pg_reclaims + 1);
+	vbmq_be_pg_stat_nr(ring);
+}
+
+/* Teardown, the thread stopped and every request answered: unmap all. */
+static void vbmq_be_pg_free_all(struct vbmq_be_ring *ring)
+{
+	struct rb_node *nd;
+
+	while ((nd = rb_first(&ring->pg_tree)))
+		vbmq_be_pg_drop(ring, rb_entry(nd, struct vbmq_be_pgnt, node));
+	vbmq_be_pg_unmap_flush(ring);
+	vbmq_be_pg_stat_nr(ring);
+	kvfree(ring->pg_use);
+	kvfree(ring->pg_ent);
+	kvfree(ring->pg_pick);
+}
+
 /* ---- requests ---- */
 
 static bool vbmq_be_is_read(const struct vbmq_be_request *rq)
@@ -238,6 +554,14 @@ static bool vbmq_be_is_read(const struct vbmq_be_request *rq)
 static void vbmq_be_request_free(struct vbmq_be_ring *ring,
 				 struct vbmq_be_request *rq)
 {
+	unsigned int i;
+
+	for (i = 0; i < rq->nr_segs; i++) {
+		if (rq->pgnts[i])
+			vbmq_be_pg_put(ring, rq->pgnts[i]);
+		rq->pgnts[i] = NULL;
+	}
+	vbmq_be_pg_stat_nr(ring);
 	vbmq_be_release_pages(ring, rq);
 	rq->nr_segs = 0;
 	list_add(&rq->node, &ring->free_reqs);
@@ -311,9 +635,10 @@ static void vbmq_be_submit_discard(struct vbmq_be_ring *ring,
 }
 
 /*
- * Bounce pages for every segment and, for writes, the copies of the
- * guest's data into them, queued: the consume pass runs all its copies
- * before it submits anything.
+ * Bounce pages for every segment, the persistent grants of the segments
+ * and, for writes, the grant copies of the other segments' data, queued:
+ * the consume pass runs all its maps and copies before it submits
+ * anything.
  */
 static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
 			       struct vbmq_be_request *rq)
@@ -328,10 +653,13 @@ static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
 			return;
 		}
 	}
+	for (i = 0; ring->pg_on && i < rq->nr_segs; i++)
+		vbmq_be_pg_get(ring, rq, i);
 	if (rq->req.op == BLKIF_OP_READ)
 		return;
 	for (i = 0; i < rq->nr_segs; i++)
-		vbmq_be_copy_seg(ring, rq, i, false);
+		if (!rq->pgnts[i])
+			vbmq_be_copy_seg(ring, rq, i, false);
 }
 
 /* The bios of a read, write, flush or barrier whose data is in place. */
@@ -383,11 +711,15 @@ static enum vbmq_be_verdict vbmq_be_fetch_indirect(struct vbmq_be_ring *ring,
 					 sizeof(*rq->iseg), GFP_NOIO);
 		rq->ipages = kcalloc(vbmq_be_max_indirect_segments,
 				     sizeof(*rq->ipages), GFP_NOIO);
-		if (!rq->iseg || !rq->ipages) {
+		rq->ipgnts = kcalloc(vbmq_be_max_indirect_segments,
+				     sizeof(*rq->ipgnts), GFP_NOIO);
+		if (!rq->iseg || !rq->ipages || !rq->ipgnts) {
 			kfree(rq->iseg);
 			kfree(rq->ipages);
+			kfree(rq->ipgnts);
 			rq->iseg = NULL;
 			rq->ipages = NULL;
+			rq->ipgnts = NULL;
 			WRITE_ONCE(ring->st.oo_req, ring->st.oo_req + 1);
 			return VBMQ_BE_NOMEM;
 		}
@@ -415,6 +747,7 @@ static enum vbmq_be_verdict vbmq_be_fetch_indirect(struct vbmq_be_ring *ring,
 	}
 	rq->segs = rq->iseg;
 	rq->pages = rq->ipages;
+	rq->pgnts = rq->ipgnts;
 	rq->nr_segs = r->nr_segments;
 	return vbmq_be_check_segs(rq->segs, rq->nr_segs, r->sector, &ring->lim,
 				  &r->nr_sectors);
@@ -467,6 +800,7 @@ static struct vbmq_be_request *vbmq_be_prepare(struct vbmq_be_ring *ring,
 	rq->status = BLKIF_RSP_OKAY;
 	rq->segs = rq->req.seg;
 	rq->pages = rq->dpages;
+	rq->pgnts = rq->dpgnts;
 	rq->nr_segs = 0;
 
 	v = vbmq_be_check_req(&rq->req, &ring->lim);
@@ -567,6 +901,7 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 
 	/* The device may have been resized. */
 	ring->lim.dev_sectors = bdev_nr_sectors(ring->bdev);
+	ring->pg_clock++;
 	while (rc != rp && n < VBMQ_BE_BUDGET &&
 	       !vbmq_be_cons_overflow(ring, rc)) {
 		memcpy(slot, vbmq_be_req_slot(ring, rc), size);
@@ -582,13 +917,18 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 		n++;
 	}
 	/* Every write's data in as few hypercalls as possible, then I/O. */
+	vbmq_be_pg_map_flush(ring);
 	vbmq_be_copy_flush(ring);
 	blk_start_plug(&plug);
 	list_for_each_entry_safe(rq, tmp, &ready, node) {
 		list_del(&rq->node);
+		if (ring->pg_on)
+			vbmq_be_pg_copy_in(ring, rq);
 		vbmq_be_dispatch(ring, rq);
 	}
 	blk_finish_plug(&plug);
+	if (ring->pg_full)
+		vbmq_be_pg_reclaim(ring);
 	return n;
 }
 
@@ -609,8 +949,12 @@ static unsigned int vbmq_be_complete(struct vbmq_be_ring *ring)
 	list_for_each_entry(rq, &list, node) {
 		if (!vbmq_be_is_read(rq) || READ_ONCE(rq->status))
 			continue;
-		for (i = 0; i < rq->nr_segs; i++)
-			vbmq_be_copy_seg(ring, rq, i, true);
+		for (i = 0; i < rq->nr_segs; i++) {
+			if (rq->pgnts[i])
+				vbmq_be_pg_copy_out(ring, rq, i);
+			else
+				vbmq_be_copy_seg(ring, rq, i, true);
+		}
 	}
 	vbmq_be_copy_flush(ring);
 
@@ -763,9 +1107,11 @@ static void vbmq_be_ring_free_mem(struct vbmq_be_ring *ring)
 {
 	unsigned int i;
 
+	vbmq_be_pg_free_all(ring);
 	for (i = 0; ring->reqs && i < ring->nr_reqs; i++) {
 		kfree(ring->reqs[i].iseg);
 		kfree(ring->reqs[i].ipages);
+		kfree(ring->reqs[i].ipgnts);
 	}
 	kvfree(ring->reqs);
 	while (ring->pool_nr)
@@ -821,6 +1167,9 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 	spin_lock_init(&ring->done_lock);
 	INIT_LIST_HEAD(&ring->done);
 	INIT_LIST_HEAD(&ring->free_reqs);
+	ring->pg_tree = RB_ROOT;
+	ring->pg_bound = vbmq_be_max_persistent_grants;
+	ring->pg_on = be->persistent && ring->pg_bound;
 	vbmq_be_thread_name(ring->name, sizeof(ring->name), be->domid,
 			    be->vdev, idx);
 	vbmq_be_poll_init(&ring->poll,
@@ -850,6 +1199,16 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 	     i < VBMQ_BE_MAX_INDIRECT_PAGES; i++) {
 		ring->ipage[i] = alloc_page(GFP_KERNEL);
 		if (!ring->ipage[i])
+			goto err_free_mem;
+	}
+	if (ring->pg_on) {
+		ring->pg_use = kvcalloc(ring->pg_bound, sizeof(*ring->pg_use),
+					GFP_KERNEL);
+		ring->pg_ent = kvcalloc(ring->pg_bound, sizeof(*ring->pg_ent),
+					GFP_KERNEL);
+		ring->pg_pick = kvcalloc(ring->pg_bound,
+					 sizeof(*ring->pg_pick), GFP_KERNEL);
+		if (!ring->pg_use || !ring->pg_ent || !ring->pg_pick)
 			goto err_free_mem;
 	}
 
@@ -930,5 +1289,15 @@ int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf)
 			    READ_ONCE(st->poll_hits), READ_ONCE(st->poll_misses),
 			    READ_ONCE(st->poll_ns), READ_ONCE(st->sleep_ns),
 			    READ_ONCE(st->idle_to_sleep_ns));
+	at += sysfs_emit_at(buf, at, "persistent %d\npg_bound %u\n",
+			    ring->pg_on, ring->pg_bound);
+	at += sysfs_emit_at(buf, at,
+			    "pg_mapped %llu\npg_in_use %llu\npg_hits %llu\npg_maps %llu\n",
+			    READ_ONCE(st->pg_mapped), READ_ONCE(st->pg_in_use),
+			    READ_ONCE(st->pg_hits), READ_ONCE(st->pg_maps));
+	at += sysfs_emit_at(buf, at,
+			    "pg_unmaps %llu\npg_reclaims %llu\npg_copies %llu\npg_map_errs %llu\n",
+			    READ_ONCE(st->pg_unmaps), READ_ONCE(st->pg_reclaims),
+			    READ_ONCE(st->pg_copies), READ_ONCE(st->pg_map_errs));
 	return at;
 }

@@ -397,3 +397,92 @@ enum vbmq_be_poll_event vbmq_be_poll_idle_end(struct vbmq_be_poll *p,
 		p->window_ns = 0;
 	return VBMQ_BE_POLL_SHRINK;
 }
+
+/* ---- persistent grants ---- */
+
+enum vbmq_be_pg_action vbmq_be_pg_decide(const struct vbmq_be_pg_use *e,
+					 bool need_write, unsigned int nr,
+					 unsigned int bound)
+{
+	if (e) {
+		if (e->writable || !need_write)
+			return VBMQ_BE_PG_HIT;
+		return e->users ? VBMQ_BE_PG_COPY : VBMQ_BE_PG_REMAP;
+	}
+	return nr < bound ? VBMQ_BE_PG_MAP : VBMQ_BE_PG_COPY;
+}
+
+unsigned int vbmq_be_pg_reclaim_want(unsigned int nr, unsigned int bound)
+{
+	unsigned int want = bound / VBMQ_BE_PG_RECLAIM_DIV;
+
+	if (!nr || nr < bound)
+		return 0;
+	if (!want)
+		want = 1;
+	return want < nr ? want : nr;
+}
+
+/* Is record a more recently used than record b?  (Ties: higher index.) */
+static bool vbmq_be_pg_newer(const struct vbmq_be_pg_use *u, unsigned int a,
+			     unsigned int b)
+{
+	if (u[a].last_use != u[b].last_use)
+		return u[a].last_use > u[b].last_use;
+	return a > b;
+}
+
+/* Restore the max-heap (newest on top) below slot i of h[0..n). */
+static void vbmq_be_pg_sift(const struct vbmq_be_pg_use *u, unsigned int *h,
+			    unsigned int n, unsigned int i)
+{
+	unsigned int c, t;
+
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= n)
+			return;
+		if (c + 1 < n && vbmq_be_pg_newer(u, h[c + 1], h[c]))
+			c++;
+		if (!vbmq_be_pg_newer(u, h[c], h[i]))
+			return;
+		t = h[c];
+		h[c] = h[i];
+		h[i] = t;
+		i = c;
+	}
+}
+
+unsigned int vbmq_be_pg_pick(const struct vbmq_be_pg_use *u, unsigned int n,
+			     unsigned int want, unsigned int *out)
+{
+	unsigned int i, k, t, nr = 0;
+
+	if (!want)
+		return 0;
+	/*
+	 * out[] is a max-heap of the oldest idle records seen so far, the
+	 * newest of them on top, replaced whenever an older one turns up.
+	 */
+	for (i = 0; i < n; i++) {
+		if (u[i].users)
+			continue;
+		if (nr < want) {
+			/* Push, then move it up past older parents. */
+			out[nr] = i;
+			for (k = nr++; k && vbmq_be_pg_newer(u, out[k],
+							     out[(k - 1) / 2]);
+			     k = (k - 1) / 2) {
+				t = out[k];
+				out[k] = out[(k - 1) / 2];
+				out[(k - 1) / 2] = t;
+			}
+			continue;
+		}
+		if (vbmq_be_pg_newer(u, out[0], i)) {
+			out[0] = i;
+			vbmq_be_pg_sift(u, out, nr, 0);
+		}
+	}
+	return nr;
+}

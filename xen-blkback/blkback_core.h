@@ -224,4 +224,59 @@ void vbmq_be_poll_set_max(struct vbmq_be_poll *p, u64 max_ns);
 enum vbmq_be_poll_event vbmq_be_poll_idle_end(struct vbmq_be_poll *p,
 					      u64 idle_ns);
 
+/*
+ * Persistent grants: a guest grant kept mapped in the backend for the
+ * connection's lifetime, so that a segment on it moves by memcpy instead
+ * of a grant copy.  The ring thread keeps one record per mapped grant;
+ * these are the parts the policy below looks at.
+ */
+struct vbmq_be_pg_use {
+	u64 last_use;		/* pass number of the latest use */
+	u32 users;		/* requests in flight holding the mapping */
+	bool writable;		/* mapped for writing guest memory */
+};
+
+/* What to do with one segment's grant. */
+enum vbmq_be_pg_action {
+	VBMQ_BE_PG_HIT,		/* use the existing mapping */
+	VBMQ_BE_PG_MAP,		/* map it now (the bound has room) */
+	VBMQ_BE_PG_REMAP,	/* unmap the read-only mapping, map writable */
+	VBMQ_BE_PG_COPY,	/* grant copy for this segment */
+};
+
+/* Default and largest per-ring bound of persistent grants. */
+/*
+ * 1056 = 32 slots * (32 segments + 1 indirect page): the whole per-ring
+ * grant pool of the in-tree blkfront with its default 32 indirect segments.
+ */
+#define VBMQ_BE_PG_DEFAULT	1056
+#define VBMQ_BE_PG_CAP		16384	/* 64 MiB of guest memory per ring */
+/* A reclaim unmaps this fraction of the bound (at least one grant). */
+#define VBMQ_BE_PG_RECLAIM_DIV	8
+
+/* Does the request write guest memory?  READ does; the others read it. */
+static inline bool vbmq_be_pg_need_write(u8 op)
+{
+	return op == BLKIF_OP_READ;
+}
+
+/*
+ * Decide for one segment.  e is the grant's record, NULL when it is not
+ * mapped; nr grants are mapped (or being mapped) out of bound.  A mapping
+ * made for a write is read-only; a read that meets it takes it over
+ * writable when no request holds it, else copies.
+ */
+enum vbmq_be_pg_action vbmq_be_pg_decide(const struct vbmq_be_pg_use *e,
+					 bool need_write, unsigned int nr,
+					 unsigned int bound);
+/* How many grants a reclaim unmaps when nr of bound are mapped: 0 below. */
+unsigned int vbmq_be_pg_reclaim_want(unsigned int nr, unsigned int bound);
+/*
+ * Pick up to want of the n records to unmap: the least recently used of
+ * those no request holds (ties: the lower index).  Their indices go to
+ * out[], in no particular order; returns how many.
+ */
+unsigned int vbmq_be_pg_pick(const struct vbmq_be_pg_use *u, unsigned int n,
+			     unsigned int want, unsigned int *out);
+
 #endif /* VBMQ_BLKBACK_CORE_H */

@@ -26,6 +26,7 @@
 #include <linux/blk_types.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/spinlock.h>
 #include <linux/wait.h>
@@ -42,6 +43,7 @@
 #define VBMQ_BE_BUDGET			64	/* requests per pass */
 #define VBMQ_BE_POOL_MAX		512	/* free bounce pages per ring */
 #define VBMQ_BE_COPY_BATCH		64	/* grant copies per hypercall */
+#define VBMQ_BE_MAP_BATCH		32	/* grant maps/unmaps per call */
 
 /*
  * The xenbus states by the numbers Xen writes into "state" nodes (enum
@@ -64,6 +66,8 @@ extern unsigned int vbmq_be_max_ring_page_order;
 extern enum vbmq_poll_mode vbmq_be_poll_default;
 extern unsigned int vbmq_be_poll_max_us_default;
 extern unsigned int vbmq_be_max_indirect_segments;
+extern bool vbmq_be_feature_persistent;
+extern unsigned int vbmq_be_max_persistent_grants;
 
 /*
  * Per-ring counters.  Single writer each: the ring thread, except ->kicks,
@@ -91,10 +95,33 @@ struct vbmq_be_stats {
 	u64 poll_ns;		/* time spent polling an idle ring */
 	u64 sleep_ns;		/* time spent asleep */
 	u64 idle_to_sleep_ns;	/* idle time before the latest sleep */
+	u64 pg_mapped;		/* persistent grants mapped now */
+	u64 pg_in_use;		/* of which held by requests in flight */
+	u64 pg_hits;		/* segments moved by memcpy on a mapping */
+	u64 pg_maps;		/* grants mapped persistently */
+	u64 pg_unmaps;		/* persistent grants unmapped */
+	u64 pg_reclaims;	/* reclaim rounds (bound reached) */
+	u64 pg_copies;		/* segments grant-copied though persistent */
+	u64 pg_map_errs;	/* grant maps that failed */
 };
 
 struct vbmq_be_dev;
 struct vbmq_be_ring;
+
+/*
+ * A guest grant kept mapped for the connection (persistent grant).  Owned
+ * by the ring thread; after the thread stopped, by the disconnect.
+ * In ring->pg_tree from the decision to map it until it is unmapped,
+ * except after a failed map: then it only waits for its last user.
+ */
+struct vbmq_be_pgnt {
+	struct rb_node node;		/* ring->pg_tree, keyed by gref */
+	struct page *page;		/* from gnttab_alloc_pages() */
+	grant_handle_t handle;
+	u32 gref;
+	bool failed;			/* the map failed; not in the tree */
+	struct vbmq_be_pg_use use;	/* users, last_use, writable */
+};
 
 /* A request taken off the ring, from consumption to response. */
 struct vbmq_be_request {
@@ -107,6 +134,10 @@ struct vbmq_be_request {
 	struct vbmq_be_seg *iseg;	/* indirect segments, lazily allocated */
 	struct page **ipages;		/* pages for them, lazily allocated */
 	struct page *dpages[VBMQ_BE_MAX_DIRECT_SEGS];
+	/* Per segment the persistent grant it uses, NULL: grant copy. */
+	struct vbmq_be_pgnt **pgnts;	/* dpgnts or ipgnts */
+	struct vbmq_be_pgnt **ipgnts;	/* with iseg */
+	struct vbmq_be_pgnt *dpgnts[VBMQ_BE_MAX_DIRECT_SEGS];
 	atomic_t pending;		/* bios in flight + 1 while submitting */
 	int status;			/* BLKIF_RSP_*; completions may lower */
 };
@@ -150,6 +181,29 @@ struct vbmq_be_ring {
 	struct vbmq_be_request *copy_req[VBMQ_BE_COPY_BATCH];
 	unsigned int nr_copy;
 	struct page *ipage[VBMQ_BE_MAX_INDIRECT_PAGES];	/* segment copies */
+
+	/*
+	 * Persistent grants, ring thread only.  pg_on and pg_bound are set
+	 * at connect; pg_nr counts the tree (mapped or queued to map).
+	 */
+	bool pg_on;
+	bool pg_full;			/* a grant found no room this pass */
+	unsigned int pg_bound;
+	unsigned int pg_nr;
+	unsigned int pg_in_use;		/* records with users */
+	u64 pg_clock;			/* consume passes: last_use */
+	struct rb_root pg_tree;
+	struct gnttab_map_grant_ref pg_map[VBMQ_BE_MAP_BATCH];
+	struct vbmq_be_pgnt *pg_map_ent[VBMQ_BE_MAP_BATCH];
+	struct page *pg_map_page[VBMQ_BE_MAP_BATCH];
+	unsigned int pg_nr_map;
+	struct gnttab_unmap_grant_ref pg_unmap[VBMQ_BE_MAP_BATCH];
+	struct page *pg_unmap_page[VBMQ_BE_MAP_BATCH];
+	unsigned int pg_nr_unmap;
+	/* Reclaim scratch, pg_bound long, allocated at the first reclaim. */
+	struct vbmq_be_pg_use *pg_use;
+	struct vbmq_be_pgnt **pg_ent;
+	unsigned int *pg_pick;
 	bool rsp_pending;		/* responses written, not pushed */
 	bool eoi_work;			/* work found since the last EOI */
 	struct vbmq_be_poll poll;	/* window read by sysfs */
@@ -181,6 +235,7 @@ struct vbmq_be_dev {
 	/* Under lock; read by ring threads only while connected. */
 	struct vbmq_be_limits lim;	/* dev_sectors is refreshed live */
 	unsigned int max_queues_offered;	/* multi-queue-max-queues */
+	bool persistent;		/* both ends feature-persistent */
 
 	/*
 	 * rings/nr_rings: written under lock AND rings_lock; read under

@@ -65,6 +65,17 @@ module_param_named(max_indirect_segments, vbmq_be_max_indirect_segments,
 MODULE_PARM_DESC(max_indirect_segments,
 		 "Segments (4 KiB pages) per indirect request offered (0 = no indirect requests, up to 1024; default 256)");
 
+bool vbmq_be_feature_persistent = true;
+module_param_named(feature_persistent, vbmq_be_feature_persistent, bool, 0444);
+MODULE_PARM_DESC(feature_persistent,
+		 "Offer persistent grants (feature-persistent): 0 or 1 (default 1)");
+
+unsigned int vbmq_be_max_persistent_grants = VBMQ_BE_PG_DEFAULT;
+module_param_named(max_persistent_grants, vbmq_be_max_persistent_grants,
+		   uint, 0444);
+MODULE_PARM_DESC(max_persistent_grants,
+		 "Most guest grants (4 KiB pages) a ring keeps mapped persistently (0..16384, 0 = none; default 1056)");
+
 enum vbmq_poll_mode vbmq_be_poll_default = VBMQ_POLL_ADAPTIVE;
 
 /* ---- sysfs: vbmq/ring<N> and the upstream-compatible statistics/ ---- */
@@ -214,6 +225,12 @@ static bool vbmq_be_frontend_ready(enum xenbus_state fstate)
 
 /* ---- what the backend offers before the frontend connects ---- */
 
+/* A bound of 0 maps nothing: then persistent grants are not offered. */
+static bool vbmq_be_persistent_offered(void)
+{
+	return vbmq_be_feature_persistent && vbmq_be_max_persistent_grants;
+}
+
 static void vbmq_be_offer_locked(struct vbmq_be_dev *be)
 {
 	struct xenbus_device *dev = be->dev;
@@ -231,6 +248,10 @@ static void vbmq_be_offer_locked(struct vbmq_be_dev *be)
 		err = xenbus_printf(XBT_NIL, dev->nodename,
 				    "feature-max-indirect-segments", "%u",
 				    vbmq_be_max_indirect_segments);
+	if (!err)
+		err = xenbus_printf(XBT_NIL, dev->nodename,
+				    "feature-persistent", "%u",
+				    vbmq_be_persistent_offered());
 	if (err)
 		xenbus_dev_error(dev, err, "writing the backend's features");
 }
@@ -411,6 +432,7 @@ static void vbmq_be_disconnect_locked(struct vbmq_be_dev *be)
 
 /* The frontend's ring keys, read and checked before anything is mapped. */
 struct vbmq_be_fe_rings {
+	bool persistent;		/* feature-persistent is 1 */
 	unsigned int nr_queues;
 	unsigned int nr_pages;		/* per ring */
 	enum vbmq_be_abi abi;
@@ -493,6 +515,9 @@ static int vbmq_be_read_frontend(struct vbmq_be_dev *be,
 		return -EINVAL;
 	}
 	fe->nr_pages = 1u << order;
+	/* Anything but "1" (absent, garbage) means no persistent grants. */
+	fe->persistent = xenbus_read_unsigned(dev->otherend,
+					      "feature-persistent", 0) == 1;
 
 	fe->gref = kcalloc(fe->nr_queues * fe->nr_pages, sizeof(*fe->gref),
 			   GFP_KERNEL);
@@ -597,6 +622,7 @@ static void vbmq_be_connect_locked(struct vbmq_be_dev *be)
 	rings = kcalloc(fe.nr_queues, sizeof(*rings), GFP_KERNEL);
 	if (!rings)
 		goto out_free_fe;
+	be->persistent = vbmq_be_persistent_offered() && fe.persistent;
 	for (q = 0; q < fe.nr_queues; q++) {
 		rings[q] = vbmq_be_ring_connect(be, q, fe.abi,
 						fe.gref + q * fe.nr_pages,
@@ -625,9 +651,10 @@ static void vbmq_be_connect_locked(struct vbmq_be_dev *be)
 	err = vbmq_be_switch_state(dev, VBMQ_BE_XS_CONNECTED);
 	if (err)
 		xenbus_dev_fatal(dev, err, "switching to Connected");
-	dev_info(&dev->dev, "connected: %u ring(s) of %u page(s), %s, poll %s\n",
+	dev_info(&dev->dev, "connected: %u ring(s) of %u page(s), %s, poll %s, persistent grants %s\n",
 		 fe.nr_queues, fe.nr_pages, vbmq_be_abi_name(fe.abi),
-		 vbmq_poll_mode_name(be->keys.poll));
+		 vbmq_poll_mode_name(be->keys.poll),
+		 be->persistent ? "on" : "off");
 	goto out_free_fe;
 
 err_disconnect_rings:
@@ -1010,6 +1037,11 @@ static int vbmq_be_check_params(void)
 		pr_err("max_indirect_segments=%u is out of range (allowed: 0..%u)\n",
 		       vbmq_be_max_indirect_segments,
 		       VBMQ_BE_MAX_INDIRECT_CAP);
+		return -EINVAL;
+	}
+	if (vbmq_be_max_persistent_grants > VBMQ_BE_PG_CAP) {
+		pr_err("max_persistent_grants=%u is out of range (allowed: 0..%u)\n",
+		       vbmq_be_max_persistent_grants, VBMQ_BE_PG_CAP);
 		return -EINVAL;
 	}
 	return 0;

@@ -622,6 +622,7 @@ static void vbmq_fe_recover_locked(struct vbmq_fe_info *info)
 	struct vbmq_fe_limits l;
 	struct request *rq, *tmp;
 	struct bio_list bios;
+	unsigned int held = 0;
 	struct bio *bio;
 	int err;
 
@@ -639,6 +640,7 @@ static void vbmq_fe_recover_locked(struct vbmq_fe_info *info)
 	 */
 	list_for_each_entry_safe(rq, tmp, &info->held, queuelist) {
 		list_del_init(&rq->queuelist);
+		held++;
 		if (rq->bio && (blk_rq_nr_phys_segments(rq) > max_sg ||
 				blk_rq_sectors(rq) > l.max_hw_sectors)) {
 			blk_steal_bios(&bios, rq);
@@ -648,6 +650,8 @@ static void vbmq_fe_recover_locked(struct vbmq_fe_info *info)
 		}
 	}
 
+	dev_info(&info->xbdev->dev, "%s: %u request(s) held over the resume requeued\n",
+		 info->vd.name, held);
 	WRITE_ONCE(info->remap, changed);
 	WRITE_ONCE(info->state, VBMQ_FE_CONNECTED);
 	blk_mq_unquiesce_queue(q);

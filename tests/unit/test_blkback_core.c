@@ -629,6 +629,165 @@ static void test_poll(void)
 	is_uint(p.window_ns, 10000000, "doubling past the cap clamps");
 }
 
+static void test_pg_decide(void)
+{
+	static const struct {
+		bool mapped;
+		struct vbmq_be_pg_use e;
+		bool need_write;
+		unsigned int nr, bound;
+		enum vbmq_be_pg_action want;
+		const char *what;
+	} c[] = {
+		{ false, { 0 }, false, 0, 1056, VBMQ_BE_PG_MAP, "new, room" },
+		{ false, { 0 }, true, 1055, 1056, VBMQ_BE_PG_MAP, "new, last slot" },
+		{ false, { 0 }, true, 1056, 1056, VBMQ_BE_PG_COPY, "new, full" },
+		{ false, { 0 }, false, 0, 0, VBMQ_BE_PG_COPY, "bound 0: never map" },
+		{ false, { 0 }, false, 7, 3, VBMQ_BE_PG_COPY, "over the bound" },
+		{ true, { 5, 0, true }, true, 1056, 1056, VBMQ_BE_PG_HIT,
+		  "writable mapping, read request, full" },
+		{ true, { 5, 3, true }, false, 9, 1056, VBMQ_BE_PG_HIT,
+		  "writable mapping, write request, held" },
+		{ true, { 5, 2, false }, false, 9, 1056, VBMQ_BE_PG_HIT,
+		  "read-only mapping serves a write request" },
+		{ true, { 5, 0, false }, true, 1056, 1056, VBMQ_BE_PG_REMAP,
+		  "read-only, idle, read request: remap even when full" },
+		{ true, { 5, 1, false }, true, 9, 1056, VBMQ_BE_PG_COPY,
+		  "read-only, held, read request: copy" },
+		{ true, { 5, 0xffffffffu, false }, true, 9, 1056, VBMQ_BE_PG_COPY,
+		  "read-only, many holders: copy" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		is_int(vbmq_be_pg_decide(c[i].mapped ? &c[i].e : NULL,
+					 c[i].need_write, c[i].nr, c[i].bound),
+		       c[i].want, "pg_decide: %s", c[i].what);
+	ok(vbmq_be_pg_need_write(BLKIF_OP_READ), "READ writes guest memory");
+	ok(!vbmq_be_pg_need_write(BLKIF_OP_WRITE), "WRITE only reads it");
+	ok(!vbmq_be_pg_need_write(BLKIF_OP_FLUSH_DISKCACHE), "FLUSH reads it");
+	ok(!vbmq_be_pg_need_write(BLKIF_OP_WRITE_BARRIER), "BARRIER reads it");
+}
+
+static void test_pg_reclaim_want(void)
+{
+	static const struct {
+		unsigned int nr, bound, want;
+	} c[] = {
+		{ 0, 0, 0 }, { 0, 1056, 0 }, { 1055, 1056, 0 },
+		{ 1056, 1056, 132 }, { 1, 1, 1 }, { 7, 7, 1 }, { 8, 8, 1 },
+		{ 16, 16, 2 }, { 16384, 16384, 2048 },
+		{ 3, 0, 1 },	/* bound lowered below what is mapped */
+		{ 5, 100, 0 }, { 100, 100, 12 },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		is_uint(vbmq_be_pg_reclaim_want(c[i].nr, c[i].bound), c[i].want,
+			"reclaim_want nr %u bound %u", c[i].nr, c[i].bound);
+}
+
+/* Sort a small array of indices, for comparing picks as sets. */
+static void sort_uint(unsigned int *a, unsigned int n)
+{
+	unsigned int i, j, t;
+
+	for (i = 1; i < n; i++)
+		for (j = i; j && a[j - 1] > a[j]; j--) {
+			t = a[j];
+			a[j] = a[j - 1];
+			a[j - 1] = t;
+		}
+}
+
+/* The reference: repeatedly take the oldest idle record not yet taken. */
+static unsigned int pick_slow(const struct vbmq_be_pg_use *u, unsigned int n,
+			      unsigned int want, unsigned int *out)
+{
+	bool taken[64] = { false };
+	unsigned int i, k, best;
+
+	for (k = 0; k < want; k++) {
+		best = n;
+		for (i = 0; i < n; i++) {
+			if (u[i].users || taken[i])
+				continue;
+			if (best == n || u[i].last_use < u[best].last_use)
+				best = i;
+		}
+		if (best == n)
+			break;
+		taken[best] = true;
+		out[k] = best;
+	}
+	return k;
+}
+
+static void test_pg_pick(void)
+{
+	static const struct {
+		struct vbmq_be_pg_use u[8];
+		unsigned int n, want, nr;
+		unsigned int out[8];	/* sorted */
+		const char *what;
+	} c[] = {
+		{ { { 1 } }, 0, 4, 0, { 0 }, "no records" },
+		{ { { 1 }, { 2 } }, 2, 0, 0, { 0 }, "want 0" },
+		{ { { 5 }, { 1 }, { 9 }, { 3 } }, 4, 2, 2, { 1, 3 },
+		  "the two oldest" },
+		{ { { 5 }, { 1, 1 }, { 9 }, { 3, 2 } }, 4, 2, 2, { 0, 2 },
+		  "held ones are skipped even when oldest" },
+		{ { { 5, 1 }, { 1, 1 }, { 9, 1 } }, 3, 2, 0, { 0 },
+		  "all held: nothing" },
+		{ { { 4 }, { 4 }, { 4 }, { 4 } }, 4, 2, 2, { 0, 1 },
+		  "ties: lower index first" },
+		{ { { 2 }, { 1, 1 } }, 2, 5, 1, { 0 },
+		  "want more than idle: all idle" },
+		{ { { 0xffffffffffffffffull }, { 0 }, { 7 } }, 3, 1, 1, { 1 },
+		  "extreme last_use values" },
+		{ { { 8 }, { 7 }, { 6 }, { 5 }, { 4 }, { 3 }, { 2 }, { 1 } },
+		  8, 3, 3, { 5, 6, 7 }, "descending ages" },
+	};
+	struct vbmq_be_pg_use u[64];
+	unsigned int out[64], ref[64], i, k, n, want, nr, seed = 12345;
+	bool same;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		memset(out, 0xff, sizeof(out));
+		nr = vbmq_be_pg_pick(c[i].u, c[i].n, c[i].want, out);
+		sort_uint(out, nr);
+		is_uint(nr, c[i].nr, "pg_pick count: %s", c[i].what);
+		ok(nr == c[i].nr && !memcmp(out, c[i].out, nr * sizeof(*out)),
+		   "pg_pick set: %s", c[i].what);
+	}
+	/* Random vectors against the slow reference; ages collide often. */
+	same = true;
+	for (k = 0; k < 2000; k++) {
+		seed = seed * 1103515245u + 12345u;
+		n = (seed >> 8) % 65;
+		seed = seed * 1103515245u + 12345u;
+		want = (seed >> 8) % 20;
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			u[i].last_use = (seed >> 8) % 16;
+			u[i].users = ((seed >> 20) & 3) == 0;
+			u[i].writable = false;
+		}
+		nr = vbmq_be_pg_pick(u, n, want, out);
+		if (nr != pick_slow(u, n, want, ref)) {
+			same = false;
+			break;
+		}
+		sort_uint(out, nr);
+		sort_uint(ref, nr);
+		if (memcmp(out, ref, nr * sizeof(*out))) {
+			same = false;
+			break;
+		}
+	}
+	ok(same, "pg_pick agrees with the reference on 2000 random vectors");
+}
+
 int main(void)
 {
 	test_protocol();
@@ -643,5 +802,8 @@ int main(void)
 	test_names();
 	test_thread_names();
 	test_poll();
+	test_pg_decide();
+	test_pg_reclaim_want();
+	test_pg_pick();
 	return tap_done();
 }

@@ -121,6 +121,19 @@ spawn_burst() {
 	done
 }
 
+# What the kernel logs when a user process dies of a bad memory access.
+USER_CRASH='segfault at|traps: .* general protection fault ip:'
+
+# no_user_crash DESC: one test point: no user process crashed since the
+# kernel log was last cleared (crash lines kept as diagnostics; the log
+# stays for kernel_log_clean)
+no_user_crash() {
+	local crashes
+	crashes=$(dmesg | grep -E "$USER_CRASH")
+	[ -z "$crashes" ] || printf '%s\n' "$crashes" | diag_file /dev/stdin
+	is "$1" "$(printf '%s' "$crashes" | grep -c .)" 0
+}
+
 # kernel_log_clean DESC: one test point: nothing in the kernel log since the
 # last call looks like a kernel BUG, WARN, oops or lockdep splat, and no user
 # process crashed (in this bed a crash means corrupted memory: suspect the
@@ -130,7 +143,7 @@ kernel_log_clean() {
 	log=$(mktemp "$VBMQ_TMP/dmesg.XXXXXX")
 	dmesg -c >"$log" 2>/dev/null
 	sed 's/^/kernel: /' "$log" | diag_file /dev/stdin
-	if grep -E -q 'BUG:|WARNING:|Oops|general protection fault|segfault at|Call Trace|kernel BUG|possible circular locking|UBSAN|KASAN|refcount_t:|list_add corruption|hung_task' "$log"; then
+	if grep -E -q "BUG:|WARNING:|Oops|general protection fault|$USER_CRASH|Call Trace|kernel BUG|possible circular locking|UBSAN|KASAN|refcount_t:|list_add corruption|hung_task" "$log"; then
 		fail "$1"
 	else
 		pass "$1"

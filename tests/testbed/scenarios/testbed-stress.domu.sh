@@ -14,6 +14,4 @@ done
 wait "$fio_pid"
 is "fio under the process load exits 0 (137: killed after 120 s)" "$?" 0
 note "domU spawned $spawned processes"
-crashed=$(dmesg | grep -c -E 'segfault at|traps: .* general protection fault ip:')
-dmesg | grep -E 'segfault at|traps: .* general protection fault ip:' | diag_file /dev/stdin
-is "no user process crashed in the domU" "$crashed" 0
+no_user_crash "no user process crashed in the domU"

@@ -1,12 +1,17 @@
 # summary: vbmq-blkback serves in-tree blkfront: 2 rings, fio verify while pinning and poll modes change live, bad vbmq/ values refused
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=900
 
-sysdir() { echo "/sys/bus/xen-backend/devices/vbd-$domid-51712"; }
-# ring_field RING KEY: one "key value" line of a ring's statistics
-ring_field() { sed -n "s/^$2 //p" "$(sysdir)/vbmq/ring$1"; }
-# ring_is RING KEY VALUE
-ring_is() { [ "$(ring_field "$1" "$2")" = "$3" ]; }
+. /vbmq/scenarios/vbmq-blkback.lib
 no_ring_threads() { [ -z "$(threads_named 'vbmq*')" ]; }
+# pg_used: some ring keeps grants mapped and has moved data through them
+pg_used() {
+	local r
+	for r in 0 1; do
+		[ "$(ring_field $r pg_mapped)" -gt 0 ] &&
+			[ "$(ring_field $r pg_hits)" -gt 0 ] && return 0
+	done
+	return 1
+}
 
 # threads_on CPU: every ring thread of the domain allows exactly CPU
 threads_on() {
@@ -55,6 +60,12 @@ is "one vbmq thread per ring" "$(threads_named "vbmq$domid.xvda-*" | wc -l)" 2
 ok "sysfs has vbmq/ring0 and vbmq/ring1, no ring2" \
 	test -r "$(sysdir)/vbmq/ring1" -a ! -e "$(sysdir)/vbmq/ring2"
 is "ring 0 polls adaptively by default" "$(ring_field 0 poll)" adaptive
+is "backend offers feature-persistent" "$(xenstore-read "$be/feature-persistent")" 1
+is "the in-tree frontend asks for it" "$(xenstore-read "$fe/feature-persistent")" 1
+is "ring 0 uses persistent grants" "$(ring_field 0 persistent)" 1
+is "ring 0's bound is the default 1056" "$(ring_field 0 pg_bound)" 1056
+ok "under fio, grants are mapped persistently and data moves through them" \
+	wait_for 60 pg_used
 
 xenstore-write "$be/vbmq/cpus" 1
 ok "vbmq/cpus=1 pins both ring threads to CPU 1" wait_for 10 threads_on 1

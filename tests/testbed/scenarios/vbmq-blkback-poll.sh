@@ -1,9 +1,7 @@
 # summary: vbmq-blkback polling: event-channel interrupts per request with poll=always vs off under fio, adaptive threads sleep when idle
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=600
 
-sysdir() { echo "/sys/bus/xen-backend/devices/vbd-$domid-51712"; }
-ring_field() { sed -n "s/^$2 //p" "$(sysdir)/vbmq/ring$1"; }
-ring_is() { [ "$(ring_field "$1" "$2")" = "$3" ]; }
+. /vbmq/scenarios/vbmq-blkback.lib
 
 # irqs: interrupts of this disk's ring event channels, all CPUs, from
 # dom0's /proc/interrupts (not the module's own counters)

@@ -33,5 +33,21 @@ wait "$pid"
 rc=$?
 diag_file /tmp/sr2.out
 is "fio verify across save/restore with fewer rings exits 0" "$rc" 0
+
+sr_fio sr3 600 &
+pid=$!
+sleep 5
+signal fio3-running
+ok "restored onto vbmq-blkback" wait_signal restored3 600
+is "2 rings on vbmq-blkback" "$(cat /sys/block/xvda/vbmq/nr_rings)" 2
+is "2 hardware queues" "$(ls /sys/block/xvda/mq | wc -l)" 2
+wait "$pid"
+rc=$?
+diag_file /tmp/sr3.out
+is "fio verify across save/restore onto vbmq-blkback exits 0" "$rc" 0
 cat /sys/block/xvda/vbmq/rings | diag_file /dev/stdin
+held=$(dmesg | sed -n 's/.* \([0-9]*\) request(s) held over the resume.*/\1/p' |
+	awk '{ s += $1 } END { print s + 0 }')
+note "requests in flight at a save, requeued at the restore: $held"
+ok "some requests were in flight at a save and requeued" test "$held" -gt 0
 is "disk state connected" "$(cat /sys/block/xvda/vbmq/state)" connected
