@@ -19,7 +19,7 @@
  *   vbmq/ changes    parsed by keys_core.c; cpus, poll and poll-max-us are
  *                    applied to running rings at once, a bad value is
  *                    refused in dmesg and in vbmq/error and the old one
- *                    stays;
+ *                    stays, a removed key goes back to its default;
  *   remove           stop everything, close the disk.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -329,7 +329,19 @@ static void vbmq_be_keys_reload_locked(struct vbmq_be_dev *be)
 			 vbmq_key_name(key));
 		val = xenbus_read(XBT_NIL, dev->nodename, path, NULL);
 		if (IS_ERR(val)) {
-			vbmq_be_key_default(k, key);
+			/*
+			 * Absent (never written, or removed by xl-vbmq unset):
+			 * the default, and any refusal of an earlier value is
+			 * over.  Another read error keeps the value in force.
+			 */
+			if (PTR_ERR(val) == -ENOENT) {
+				vbmq_be_key_default(k, key);
+				be->key_err[key][0] = '\0';
+			} else {
+				dev_warn_ratelimited(&dev->dev,
+						     "cannot read %s: %ld; setting kept\n",
+						     path, PTR_ERR(val));
+			}
 			continue;
 		}
 		ret = vbmq_keys_parse(key, val, &lim, k, err, sizeof(err));

@@ -2,7 +2,8 @@
 /*
  * Unit tests of tools/xl-vbmq/config.c: disk names, KEY=VALUE settings,
  * disk lines, /etc/xen/vbmq.conf lines, xl config files, and the command
- * lines of create, stats and pin-dom0.  Table-driven; no xenstore needed.
+ * lines of create, stats, pin-dom0 and unset, and the pin-dom0 record of
+ * saved vCPU affinities.  Table-driven; no xenstore needed.
  */
 #include "tap.h"
 #include "../../xen-blkback/keys_core.c"
@@ -392,6 +393,235 @@ static void test_pin_plan(void)
 	       "--io-cpus 1,1");
 }
 
+static void test_unset_args(void)
+{
+	static const struct args_case c[] = {
+		{ { "poll" }, 0 },
+		{ { "cpus", "poll", "poll-max-us" }, 0 },
+		{ { "queues", "guest-poll-queues", "guest-irq-affinity" }, 0 },
+		{ { "poll=off" }, -EINVAL, "key names only" },
+		{ { "cpus=" }, -EINVAL, "key names only" },
+		{ { "=" }, -EINVAL, "key names only" },
+		{ { "error" }, -EINVAL, "unknown key \"error\" (keys: queues" },
+		{ { "" }, -EINVAL, "unknown key \"\"" },
+		{ { "POLL" }, -EINVAL, "unknown key" },
+		{ { "poll ", }, -EINVAL, "unknown key" },
+		{ { "poll", "poll" }, -EINVAL, "poll given twice" },
+		{ { "cpus", "bogus" }, -EINVAL, "unknown key \"bogus\"" },
+		{ { NULL }, -EINVAL, "no KEY given" },
+	};
+	static struct xlv_settings s;
+	char err[XLV_ERR_LEN];
+	unsigned int i;
+	int n, r, k, nset;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		for (n = 0; n < 4 && c[i].args[n]; n++)
+			;
+		xlv_settings_init(&s);
+		err[0] = '\0';
+		r = xlv_settings_unset_from_args(&s, n, (char **)c[i].args,
+						 err, sizeof(err));
+		is_int(r, c[i].ret, "unset args #%u (%s ...)", i,
+		       c[i].args[0] ? c[i].args[0] : "none");
+		if (c[i].ret)
+			ok(strstr(err, c[i].err_has), "unset args #%u error: %s",
+			   i, err);
+		for (k = 0, nset = 0; k < VBMQ_KEY_COUNT; k++) {
+			nset += s.unset[k];
+			ok(!s.given[k], "unset args #%u gives no value", i);
+		}
+		if (!c[i].ret)
+			is_int(nset, n, "unset args #%u marks %d keys", i, n);
+	}
+	xlv_settings_init(&s);
+	is_int(xlv_settings_unset_from_args(&s, 2, (char *[]){ "poll-max-us",
+							      "cpus" }, err,
+					    sizeof(err)), 0, "unset poll-max-us cpus");
+	ok(s.unset[VBMQ_KEY_POLL_MAX_US] && s.unset[VBMQ_KEY_CPUS] &&
+	   !s.unset[VBMQ_KEY_POLL], "exactly those keys marked");
+}
+
+struct map_case {
+	const char *in;
+	size_t bytes;
+	int ret;
+	const unsigned char map[4];
+	const char *out;		/* formatted back (NULL: = in) */
+};
+
+static void test_cpumap(void)
+{
+	static const struct map_case c[] = {
+		{ "0", 1, 0, { 0x01 } },
+		{ "0-7", 1, 0, { 0xff } },
+		{ "0-1", 4, 0, { 0x03 } },
+		{ "1,3,5", 1, 0, { 0x2a } },
+		{ "2-5,8", 2, 0, { 0x3c, 0x01 } },
+		{ "0-31", 4, 0, { 0xff, 0xff, 0xff, 0xff } },
+		{ "7-8,15-16", 4, 0, { 0x80, 0x81, 0x01 } },
+		{ "3,1", 1, 0, { 0x0a }, "1,3" },
+		{ "1-2,2-3", 1, 0, { 0x0e }, "1-3" },
+		{ "4-4", 1, 0, { 0x10 }, "4" },
+		{ "8", 1, -EINVAL },
+		{ "0-8", 1, -EINVAL },
+		{ "99999999999999999999999", 4, -EINVAL },
+		{ "", 1, -EINVAL },
+		{ ",", 1, -EINVAL },
+		{ "1,", 1, -EINVAL },
+		{ ",1", 1, -EINVAL },
+		{ "1-", 1, -EINVAL },
+		{ "-1", 1, -EINVAL },
+		{ "3-1", 1, -EINVAL },
+		{ " 1", 1, -EINVAL },
+		{ "1 ", 1, -EINVAL },
+		{ "1;2", 1, -EINVAL },
+		{ "all", 1, -EINVAL },
+		{ "0x1", 1, -EINVAL },
+		{ "1--2", 1, -EINVAL },
+		{ "0", 0, -EINVAL },
+	};
+	unsigned char map[4], big[512];
+	char buf[64], err[XLV_ERR_LEN], *huge;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		memset(map, 0xee, sizeof(map));
+		err[0] = '\0';
+		r = xlv_cpumap_parse(c[i].in, map, c[i].bytes, err,
+				     sizeof(err));
+		is_int(r, c[i].ret, "cpumap \"%s\" in %zu bytes", c[i].in,
+		       c[i].bytes);
+		if (r) {
+			ok(strstr(err, "is not a CPU list"), "cpumap error: %s",
+			   err);
+			continue;
+		}
+		ok(!memcmp(map, c[i].map, c[i].bytes), "cpumap \"%s\" bits",
+		   c[i].in);
+		is_int(xlv_cpumap_format(map, c[i].bytes, buf, sizeof(buf)), 0,
+		       "format \"%s\"", c[i].in);
+		is_str(buf, c[i].out ? c[i].out : c[i].in, "format back");
+	}
+	memset(map, 0, sizeof(map));
+	is_int(xlv_cpumap_format(map, 4, buf, sizeof(buf)), 0, "empty map");
+	is_str(buf, "", "empty map formats as \"\"");
+	map[0] = 0x55;
+	is_int(xlv_cpumap_format(map, 1, buf, 4), -ENOSPC,
+	       "0,2,4,6 does not fit in 4 bytes");
+	is_str(buf, "", "buffer cleared on -ENOSPC");
+	is_int(xlv_cpumap_format(map, 1, buf, 0), -ENOSPC, "zero-length buffer");
+	/* 4096 CPUs, every other one: long but exact. */
+	memset(big, 0x55, sizeof(big));
+	huge = malloc(16384);
+	ok(huge, "allocation");
+	if (!huge)
+		return;
+	is_int(xlv_cpumap_format(big, sizeof(big), huge, 16384), 0,
+	       "2048 single CPUs");
+	memset(big, 0, sizeof(big));
+	is_int(xlv_cpumap_parse(huge, big, sizeof(big), err, sizeof(err)), 0,
+	       "parse them back");
+	is_uint(big[511], 0x55, "last byte");
+	is_int(xlv_cpumap_parse(huge, big, 256, err, sizeof(err)), -EINVAL,
+	       "CPU 4094 does not fit 2048 bits");
+	free(huge);
+}
+
+static void test_saved(void)
+{
+	static const unsigned char h[16] = {
+		0xde, 0xad, 0xbe, 0xef, 0x01, 0x23, 0x45, 0x67,
+		0x89, 0xab, 0xcd, 0xef, 0x00, 0x11, 0x22, 0xff };
+	static const char *bad[] = {
+		"",
+		"deadbeef-0123-4567-89ab-cdef001122ff",	/* no maps */
+		"deadbeef-0123-4567-89ab-cdef001122ff ",	/* empty map */
+		"deadbeef-0123-4567-89ab-cdef001122ff 0-1;",
+		"deadbeef-0123-4567-89ab-cdef001122ff ;0-1",
+		"deadbeef-0123-4567-89ab-cdef001122ff 0-1;;1",
+		"deadbeef-0123-4567-89ab-cdef001122ff 0-16",
+		"deadbeef-0123-4567-89ab-cdef001122ff 0-1 1",
+		"deadbeef-0123-4567-89ab-cdef001122ff\t0-1",
+		"deadbeef_0123-4567-89ab-cdef001122ff 0-1",
+		"deadbeef-0123-4567-89ab-cdef001122fg 0-1",
+		"deadbeef-0123-4567-89ab-cdef001122f 0-1",
+		"deadbeef-0123-4567-89ab-cdef001122fff 0-1",
+		"0-1;1",
+		"deadbeef-0123-4567-89ab-cdef001122ff 1;1;1;1;1",	/* > 4 */
+	};
+	unsigned char maps[4 * 2], back[4 * 2];
+	char uuid[XLV_UUID_LEN], got[XLV_UUID_LEN], buf[128], err[XLV_ERR_LEN];
+	unsigned int i, nr;
+
+	xlv_uuid_format(h, uuid);
+	is_str(uuid, "deadbeef-0123-4567-89ab-cdef001122ff", "UUID format");
+	memset(maps, 0, sizeof(maps));
+	maps[0] = 0x03;			/* vCPU 0: 0-1 */
+	maps[2] = 0x02;			/* vCPU 1: 1 */
+	maps[4] = 0xff;			/* vCPU 2: 0-8 */
+	maps[5] = 0x01;
+	maps[7] = 0x80;			/* vCPU 3: 15 */
+	is_int(xlv_saved_format(uuid, maps, 2, 4, buf, sizeof(buf)), 0,
+	       "saved record");
+	is_str(buf, "deadbeef-0123-4567-89ab-cdef001122ff 0-1;1;0-8;15",
+	       "saved record text");
+	is_int(xlv_saved_parse(buf, got, back, 2, 4, &nr, err, sizeof(err)), 0,
+	       "parse it back");
+	is_str(got, uuid, "UUID back");
+	is_uint(nr, 4, "4 vCPUs back");
+	ok(!memcmp(back, maps, sizeof(maps)), "maps back");
+	is_int(xlv_saved_parse("DEADBEEF-0123-4567-89AB-CDEF001122FF 0", got,
+			       back, 2, 4, &nr, err, sizeof(err)), 0,
+	       "upper-case UUID");
+	is_uint(nr, 1, "one vCPU");
+	is_int(xlv_saved_format(uuid, maps, 2, 4, buf, 45), -ENOSPC,
+	       "record too long for the buffer");
+	is_int(xlv_saved_format(uuid, maps, 2, 4, buf, 20), -ENOSPC,
+	       "UUID too long for the buffer");
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		err[0] = '\0';
+		is_int(xlv_saved_parse(bad[i], got, back, 2, 4, &nr, err,
+				       sizeof(err)) < 0, 1, "bad record #%u", i);
+		ok(err[0], "bad record #%u says why: %s", i, err);
+	}
+}
+
+static void test_pin_other(void)
+{
+	struct vbmq_cpu_list online = { .nr = 4, .cpu = { 0, 1, 2, 3 } };
+	struct vbmq_cpu_list out;
+	struct xlv_pin_plan p;
+	unsigned char m[2];
+	char err[XLV_ERR_LEN], buf[64];
+
+	is_int(xlv_pin_plan("1", 4, &online, 2, &p, err, sizeof(err)), 0,
+	       "io 1 of 4");
+	m[0] = 0x0f;	/* all 4 */
+	m[1] = 0xff;	/* CPUs that do not exist */
+	xlv_pin_other(&p, m, 2, &out);
+	vbmq_cpu_list_format(&out, buf, sizeof(buf));
+	is_str(buf, "0,2-3", "all minus the I/O CPU");
+	m[0] = 0x02;	/* only the I/O CPU */
+	xlv_pin_other(&p, m, 2, &out);
+	vbmq_cpu_list_format(&out, buf, sizeof(buf));
+	is_str(buf, "0,2-3", "only the I/O CPU: every other CPU");
+	m[0] = 0x06;	/* 1-2 */
+	xlv_pin_other(&p, m, 2, &out);
+	vbmq_cpu_list_format(&out, buf, sizeof(buf));
+	is_str(buf, "2", "1-2 minus 1");
+	m[0] = 0x00;
+	m[1] = 0x01;	/* CPU 8 only: not online */
+	xlv_pin_other(&p, m, 2, &out);
+	vbmq_cpu_list_format(&out, buf, sizeof(buf));
+	is_str(buf, "0,2-3", "an offline-only affinity: every other CPU");
+	m[0] = 0x08;	/* CPU 3, 1-byte map */
+	xlv_pin_other(&p, m, 1, &out);
+	vbmq_cpu_list_format(&out, buf, sizeof(buf));
+	is_str(buf, "3", "CPU 3 stays");
+}
+
 static void test_chomp(void)
 {
 	char buf[8];
@@ -412,6 +642,10 @@ int main(void)
 	test_create_args();
 	test_stats_args();
 	test_pin_plan();
+	test_unset_args();
+	test_cpumap();
+	test_saved();
+	test_pin_other();
 	test_chomp();
 	return tap_done();
 }

@@ -230,6 +230,40 @@ int xlv_settings_from_args(struct xlv_settings *s, int argc, char **argv,
 	return 0;
 }
 
+int xlv_settings_unset_from_args(struct xlv_settings *s, int argc,
+				 char **argv, char *err, size_t errlen)
+{
+	enum vbmq_key k;
+	char names[128];
+	int i;
+
+	if (argc < 1) {
+		XLV_FAIL(err, errlen, "no KEY given (e.g. unset ... poll cpus)");
+		return -EINVAL;
+	}
+	for (i = 0; i < argc; i++) {
+		if (strchr(argv[i], '=')) {
+			XLV_FAIL(err, errlen,
+				 "\"%.40s\": unset takes key names only (e.g. poll cpus); set changes a value",
+				 argv[i]);
+			return -EINVAL;
+		}
+		if (vbmq_key_lookup(argv[i], &k)) {
+			xlv_key_names(names, sizeof(names));
+			XLV_FAIL(err, errlen, "unknown key \"%.40s\" (keys: %s)",
+				 argv[i], names);
+			return -EINVAL;
+		}
+		if (s->unset[k]) {
+			XLV_FAIL(err, errlen, "key %s given twice",
+				 vbmq_key_name(k));
+			return -EINVAL;
+		}
+		s->unset[k] = true;
+	}
+	return 0;
+}
+
 bool xlv_cpu_list_has(const struct vbmq_cpu_list *l, unsigned int cpu)
 {
 	unsigned int i;
@@ -819,6 +853,200 @@ int xlv_pin_plan(const char *list, unsigned int nr_pcpus,
 			 on);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+void xlv_pin_other(const struct xlv_pin_plan *plan, const unsigned char *base,
+		   size_t bytes, struct vbmq_cpu_list *out)
+{
+	unsigned int i, c;
+
+	out->nr = 0;
+	for (i = 0; i < plan->rest.nr; i++) {
+		c = plan->rest.cpu[i];
+		if (c / 8 < bytes && (base[c / 8] & (1u << (c % 8))))
+			out->cpu[out->nr++] = (u16)c;
+	}
+	if (!out->nr)
+		*out = plan->rest;
+}
+
+/* ---- the saved affinities of pin-dom0 ---- */
+
+int xlv_cpumap_format(const unsigned char *map, size_t bytes, char *buf,
+		      size_t len)
+{
+	size_t c, end, at = 0, nbits = bytes * 8;
+	int n;
+
+#define XLV_BIT(c)	(map[(c) / 8] & (1u << ((c) % 8)))
+	if (!len)
+		return -ENOSPC;
+	buf[0] = '\0';
+	for (c = 0; c < nbits; c++) {
+		if (!XLV_BIT(c))
+			continue;
+		for (end = c; end + 1 < nbits && XLV_BIT(end + 1); end++)
+			;
+		if (end == c)
+			n = snprintf(buf + at, len - at, "%s%zu", at ? "," : "",
+				     c);
+		else
+			n = snprintf(buf + at, len - at, "%s%zu-%zu",
+				     at ? "," : "", c, end);
+		if (n < 0 || (size_t)n >= len - at) {
+			buf[0] = '\0';
+			return -ENOSPC;
+		}
+		at += (size_t)n;
+		c = end;
+	}
+#undef XLV_BIT
+	return 0;
+}
+
+/* A CPU number: decimal digits, below limit; *p moves past it. */
+static int xlv_cpu_number(const char **p, size_t limit, size_t *out)
+{
+	size_t v = 0;
+
+	if (!isdigit((unsigned char)**p))
+		return -EINVAL;
+	while (isdigit((unsigned char)**p)) {
+		v = v * 10 + (size_t)(**p - '0');
+		if (v >= limit)
+			return -ERANGE;
+		(*p)++;
+	}
+	*out = v;
+	return 0;
+}
+
+int xlv_cpumap_parse(const char *s, unsigned char *map, size_t bytes,
+		     char *err, size_t errlen)
+{
+	const char *p = s;
+	size_t lo, hi, c, limit = bytes * 8;
+
+	memset(map, 0, bytes);
+	do {
+		if (xlv_cpu_number(&p, limit, &lo))
+			goto bad;
+		hi = lo;
+		if (*p == '-') {
+			p++;
+			if (xlv_cpu_number(&p, limit, &hi) || hi < lo)
+				goto bad;
+		}
+		for (c = lo; c <= hi; c++)
+			map[c / 8] |= (unsigned char)(1u << (c % 8));
+	} while (*p++ == ',');
+	if (p[-1] == '\0')
+		return 0;
+bad:
+	memset(map, 0, bytes);
+	XLV_FAIL(err, errlen,
+		 "\"%.40s\" is not a CPU list of CPUs below %zu (e.g. 0-3,8)",
+		 s, limit);
+	return -EINVAL;
+}
+
+void xlv_uuid_format(const unsigned char h[16], char buf[XLV_UUID_LEN])
+{
+	unsigned int i, at = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			buf[at++] = '-';
+		buf[at++] = "0123456789abcdef"[h[i] >> 4];
+		buf[at++] = "0123456789abcdef"[h[i] & 15];
+	}
+	buf[at] = '\0';
+}
+
+/* 8-4-4-4-12 lower- or upper-case hex digits. */
+static bool xlv_uuid_ok(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < XLV_UUID_LEN - 1; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!isxdigit((unsigned char)s[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+int xlv_saved_format(const char *uuid, const unsigned char *maps,
+		     size_t bytes, unsigned int nr_vcpus, char *buf,
+		     size_t len)
+{
+	size_t at;
+	unsigned int v;
+	int n;
+
+	n = snprintf(buf, len, "%s", uuid);
+	if (n < 0 || (size_t)n >= len)
+		return -ENOSPC;
+	at = (size_t)n;
+	for (v = 0; v < nr_vcpus; v++) {
+		if (at + 2 > len)
+			return -ENOSPC;
+		buf[at++] = v ? ';' : ' ';
+		if (xlv_cpumap_format(maps + (size_t)v * bytes, bytes,
+				      buf + at, len - at))
+			return -ENOSPC;
+		at += strlen(buf + at);
+	}
+	buf[at] = '\0';
+	return 0;
+}
+
+int xlv_saved_parse(const char *s, char uuid[XLV_UUID_LEN],
+		    unsigned char *maps, size_t bytes, unsigned int max_vcpus,
+		    unsigned int *nr_vcpus, char *err, size_t errlen)
+{
+	char item[1024], msg[96];
+	const char *p, *e;
+	unsigned int v = 0;
+
+	if (strlen(s) < XLV_UUID_LEN || !xlv_uuid_ok(s) ||
+	    s[XLV_UUID_LEN - 1] != ' ') {
+		XLV_FAIL(err, errlen,
+			 "\"%.60s\" does not start with a domain UUID and a blank",
+			 s);
+		return -EINVAL;
+	}
+	memcpy(uuid, s, XLV_UUID_LEN - 1);
+	uuid[XLV_UUID_LEN - 1] = '\0';
+	for (p = s + XLV_UUID_LEN; ; p = e + 1) {
+		e = strchr(p, ';');
+		if (!e)
+			e = p + strlen(p);
+		if (v >= max_vcpus) {
+			XLV_FAIL(err, errlen,
+				 "more than %u vCPU affinities saved", max_vcpus);
+			return -E2BIG;
+		}
+		if ((size_t)(e - p) >= sizeof(item)) {
+			XLV_FAIL(err, errlen, "vCPU %u: CPU list too long", v);
+			return -EINVAL;
+		}
+		memcpy(item, p, (size_t)(e - p));
+		item[e - p] = '\0';
+		if (xlv_cpumap_parse(item, maps + (size_t)v * bytes, bytes, msg,
+				     sizeof(msg))) {
+			XLV_FAIL(err, errlen, "vCPU %u: %s", v, msg);
+			return -EINVAL;
+		}
+		v++;
+		if (!*e)
+			break;
+	}
+	*nr_vcpus = v;
 	return 0;
 }
 

@@ -11,7 +11,8 @@
  *     xl config's vbmq = [ ... ] setting and of /etc/xen/vbmq.conf;
  *   - the subset of the xl config file syntax needed to find the name and
  *     vbmq settings;
- *   - the command lines of `create`, `stats` and `pin-dom0`.
+ *   - the command lines of `create`, `stats`, `pin-dom0` and `unset`;
+ *   - the pin-dom0 record of saved vCPU affinities (CPU bitmaps as lists).
  *
  * Every function returns 0 or a negative errno value and then writes a
  * one-line message into err that says what was wrong and what is allowed.
@@ -29,9 +30,13 @@
 #define XLV_NAME_MAX		128	/* longest domain name */
 #define XLV_DOMID_MAX		0x7fefu	/* DOMID_FIRST_RESERVED - 1 */
 
-/* Settings for one disk: the keys given, their values, the parsed result. */
+/*
+ * Settings for one disk: the keys given, their values, the parsed result,
+ * and the keys to remove (back to the backend's default).
+ */
 struct xlv_settings {
 	bool given[VBMQ_KEY_COUNT];
+	bool unset[VBMQ_KEY_COUNT];
 	char value[VBMQ_KEY_COUNT][VBMQ_KEYS_VALUE_MAX + 1];
 	struct vbmq_keys keys;		/* filled by xlv_settings_validate() */
 };
@@ -60,6 +65,12 @@ int xlv_settings_add(struct xlv_settings *s, const char *key,
 /* Every argument must be KEY=VALUE; at least one. */
 int xlv_settings_from_args(struct xlv_settings *s, int argc, char **argv,
 			   char *err, size_t errlen);
+/*
+ * `unset`: every argument must be a key name (no '='), each once; at least
+ * one.  Marks s->unset[].
+ */
+int xlv_settings_unset_from_args(struct xlv_settings *s, int argc,
+				 char **argv, char *err, size_t errlen);
 /*
  * Parse every given value with keys_core (in key order, so queues is known
  * before guest-poll-queues) on top of *cur (the disk's current settings),
@@ -149,6 +160,42 @@ struct xlv_pin_plan {
 int xlv_pin_plan(const char *list, unsigned int nr_pcpus,
 		 const struct vbmq_cpu_list *online, unsigned int dom0_vcpus,
 		 struct xlv_pin_plan *plan, char *err, size_t errlen);
+
+/*
+ * Hard affinity of a vCPU that is not a dedicated dom0 I/O vCPU: the CPUs
+ * of base (its affinity before pin-dom0, a bitmap of bytes bytes) that are
+ * in plan->rest, or all of plan->rest when that leaves none.
+ */
+void xlv_pin_other(const struct xlv_pin_plan *plan, const unsigned char *base,
+		   size_t bytes, struct vbmq_cpu_list *out);
+
+/*
+ * A CPU bitmap (bit c of byte c / 8 = CPU c; bytes bytes) as a list
+ * "0-3,8"; "" when empty.  -ENOSPC when buf is too small.
+ */
+int xlv_cpumap_format(const unsigned char *map, size_t bytes, char *buf,
+		      size_t len);
+/*
+ * "0-3,8" into a zeroed bitmap: decimal CPU numbers and ascending ranges,
+ * each CPU below bytes * 8, no blanks; not empty.
+ */
+int xlv_cpumap_parse(const char *s, unsigned char *map, size_t bytes,
+		     char *err, size_t errlen);
+
+/*
+ * The affinities pin-dom0 saved for one domain, one xenstore value:
+ *   "UUID MAP;MAP;..."   (UUID as 8-4-4-4-12 hex, MAP as above, one per
+ *                         vCPU from vCPU 0)
+ * maps holds max_vcpus bitmaps of bytes bytes each.
+ */
+#define XLV_UUID_LEN		37	/* 36 characters and the NUL */
+void xlv_uuid_format(const unsigned char h[16], char buf[XLV_UUID_LEN]);
+int xlv_saved_format(const char *uuid, const unsigned char *maps,
+		     size_t bytes, unsigned int nr_vcpus, char *buf,
+		     size_t len);
+int xlv_saved_parse(const char *s, char uuid[XLV_UUID_LEN],
+		    unsigned char *maps, size_t bytes, unsigned int max_vcpus,
+		    unsigned int *nr_vcpus, char *err, size_t errlen);
 
 /* Is cpu in the list? */
 bool xlv_cpu_list_has(const struct vbmq_cpu_list *l, unsigned int cpu);

@@ -3,6 +3,7 @@
  * xl-vbmq: the operator's tool for vbmq disks.
  *
  *   set DOMAIN VDEV KEY=VALUE...     write vbmq/ settings of a disk
+ *   unset DOMAIN VDEV KEY...         remove them (backend defaults)
  *   show DOMAIN [VDEV]               settings, rings, threads, errors
  *   stats DOMAIN [VDEV] [--watch S]  per-ring statistics
  *   pin-dom0 --io-cpus LIST          dedicated dom0 I/O cores (pin.c)
@@ -316,7 +317,33 @@ static int xlv_resolve_disk(struct xs_handle *h, const struct xlv_dom *d,
 	return 0;
 }
 
-/* ---- set ---- */
+/* ---- set and unset ---- */
+
+/* What the backend uses for an absent key: "adaptive", "unpinned", ... */
+static void xlv_default_str(enum vbmq_key key, const struct vbmq_keys *def,
+			    char *buf, size_t len)
+{
+	switch (key) {
+	case VBMQ_KEY_QUEUES:
+		snprintf(buf, len, "%u", def->queues);
+		break;
+	case VBMQ_KEY_CPUS:
+		snprintf(buf, len, "unpinned");
+		break;
+	case VBMQ_KEY_POLL:
+		snprintf(buf, len, "%s", vbmq_poll_mode_name(def->poll));
+		break;
+	case VBMQ_KEY_POLL_MAX_US:
+		snprintf(buf, len, "%u", def->poll_max_us);
+		break;
+	case VBMQ_KEY_GUEST_POLL_QUEUES:
+		snprintf(buf, len, "%u", def->guest_poll_queues);
+		break;
+	default:
+		snprintf(buf, len, "%s",
+			 vbmq_irq_affinity_name(def->guest_irq_affinity));
+	}
+}
 
 /* The disk's current settings as the backend would read them. */
 static void xlv_current(struct xs_handle *h, xs_transaction_t t,
@@ -377,18 +404,21 @@ static int xlv_apply(struct xs_handle *h, const struct xlv_dom *d,
 			return -EINVAL;
 		}
 		for (key = 0; key < VBMQ_KEY_COUNT; key++) {
-			if (!s->given[key])
+			if (!s->given[key] && !s->unset[key])
 				continue;
 			snprintf(path, sizeof(path), "%s/%s/%s", k->be,
 				 VBMQ_KEYS_DIR,
 				 vbmq_key_name((enum vbmq_key)key));
-			if (!xs_write(h, t, path, s->value[key],
-				      (unsigned int)strlen(s->value[key]))) {
-				xlv_err("cannot write %s: %s; nothing was written",
-					path, strerror(errno));
-				xs_transaction_end(h, t, true);
-				return -EIO;
-			}
+			/* An absent key is the backend's default. */
+			if (s->unset[key] ? xs_rm(h, t, path) || errno == ENOENT :
+			    xs_write(h, t, path, s->value[key],
+				     (unsigned int)strlen(s->value[key])))
+				continue;
+			xlv_err("cannot %s %s: %s; nothing was written",
+				s->unset[key] ? "remove" : "write", path,
+				strerror(errno));
+			xs_transaction_end(h, t, true);
+			return -EIO;
 		}
 		if (xs_transaction_end(h, t, false))
 			break;
@@ -404,10 +434,17 @@ static int xlv_apply(struct xs_handle *h, const struct xlv_dom *d,
 	}
 	if (verbose) {
 		printf("%s %s:", d->name, k->vdev);
-		for (key = 0; key < VBMQ_KEY_COUNT; key++)
+		for (key = 0; key < VBMQ_KEY_COUNT; key++) {
 			if (s->given[key])
 				printf(" %s=%s", vbmq_key_name((enum vbmq_key)key),
 				       s->value[key]);
+			if (!s->unset[key])
+				continue;
+			xlv_default_str((enum vbmq_key)key, def, path,
+					sizeof(path));
+			printf(" %s unset (default %s)",
+			       vbmq_key_name((enum vbmq_key)key), path);
+		}
 		printf("\n");
 	}
 	return 0;
@@ -422,8 +459,10 @@ static int xlv_need_root(const char *cmd)
 	return -EPERM;
 }
 
-static int cmd_set(int argc, char **argv)
+/* set (KEY=VALUE...) and unset (KEY...): the same checks and transaction. */
+static int xlv_set_or_unset(int argc, char **argv, bool unset)
 {
+	const char *cmd = unset ? "unset" : "set";
 	struct vbmq_keys_limits lim;
 	struct vbmq_keys def;
 	struct vbmq_cpu_list online;
@@ -436,14 +475,17 @@ static int cmd_set(int argc, char **argv)
 	int ret;
 
 	if (argc < 3) {
-		xlv_err("usage: set DOMAIN VDEV KEY=VALUE... (see %s help set)",
-			xlv_prog);
+		xlv_err("usage: %s DOMAIN VDEV %s... (see %s help %s)", cmd,
+			unset ? "KEY" : "KEY=VALUE", xlv_prog, cmd);
 		return EXIT_FAILURE;
 	}
 	/* Everything that can be checked without xenstore, first. */
 	xlv_settings_init(&s);
-	if (xlv_settings_from_args(&s, argc - 2, argv + 2, err, sizeof(err)) ||
-	    xlv_vdev_to_devid(argv[1], &devid, err, sizeof(err))) {
+	ret = unset ? xlv_settings_unset_from_args(&s, argc - 2, argv + 2, err,
+						   sizeof(err)) :
+		      xlv_settings_from_args(&s, argc - 2, argv + 2, err,
+					     sizeof(err));
+	if (ret || xlv_vdev_to_devid(argv[1], &devid, err, sizeof(err))) {
 		xlv_err("%s; nothing was written", err);
 		return EXIT_FAILURE;
 	}
@@ -452,7 +494,7 @@ static int cmd_set(int argc, char **argv)
 		xlv_err("%s; nothing was written", err);
 		return EXIT_FAILURE;
 	}
-	if (xlv_need_root("set"))
+	if (xlv_need_root(cmd))
 		return EXIT_FAILURE;
 	h = xlv_xs_open();
 	if (xlv_resolve_domain(h, argv[0], &d) ||
@@ -463,6 +505,16 @@ static int cmd_set(int argc, char **argv)
 	ret = xlv_apply(h, &d, &k, &s, &lim, &def, &online, true);
 	xs_close(h);
 	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static int cmd_set(int argc, char **argv)
+{
+	return xlv_set_or_unset(argc, argv, false);
+}
+
+static int cmd_unset(int argc, char **argv)
+{
+	return xlv_set_or_unset(argc, argv, true);
 }
 
 /* ---- per-ring statistics from sysfs ---- */
@@ -609,31 +661,9 @@ static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 		v = xlv_xs_read(h, XBT_NULL, "%s/%s/%s", k->be, VBMQ_KEYS_DIR,
 				vbmq_key_name((enum vbmq_key)key));
 		def_note[0] = '\0';
-		if (!v) {
-			switch (key) {
-			case VBMQ_KEY_QUEUES:
-				snprintf(def_note, sizeof(def_note),
-					 "%u", def.queues);
-				break;
-			case VBMQ_KEY_CPUS:
-				snprintf(def_note, sizeof(def_note),
-					 "unpinned");
-				break;
-			case VBMQ_KEY_POLL:
-				snprintf(def_note, sizeof(def_note), "%s",
-					 vbmq_poll_mode_name(def.poll));
-				break;
-			case VBMQ_KEY_POLL_MAX_US:
-				snprintf(def_note, sizeof(def_note), "%u",
-					 def.poll_max_us);
-				break;
-			case VBMQ_KEY_GUEST_POLL_QUEUES:
-				snprintf(def_note, sizeof(def_note), "0");
-				break;
-			default:
-				snprintf(def_note, sizeof(def_note), "spread");
-			}
-		}
+		if (!v)
+			xlv_default_str((enum vbmq_key)key, &def, def_note,
+					sizeof(def_note));
 		printf("  %s/%-20s %s%s%s%s\n", VBMQ_KEYS_DIR,
 		       vbmq_key_name((enum vbmq_key)key), v ? "\"" : "",
 		       v ? v : "(not set, default ", v ? "\"" : def_note,
@@ -1146,6 +1176,15 @@ static const struct xlv_cmd xlv_cmds[] = {
 	  "  guest-irq-affinity=spread|none  ring interrupt placement in the guest\n"
 	  "DOMAIN is a name or a domain id; VDEV is xvda, xvdb1, hda, sda, d0p1\n"
 	  "or a device id like 51712." },
+	{ "unset", cmd_unset, "unset DOMAIN VDEV KEY...",
+	  "remove vbmq/ keys of a disk: back to the backend's defaults",
+	  "Removes vbmq/KEY for each KEY in one xenstore transaction; an absent\n"
+	  "key means the backend's default: queues = max_queues, cpus unpinned,\n"
+	  "poll and poll-max-us = the module parameters poll and poll_max_us,\n"
+	  "guest-poll-queues 0, guest-irq-affinity spread.  The backend applies\n"
+	  "cpus, poll and poll-max-us at once, the other keys at the next\n"
+	  "connection.  A key that is not set is fine; an unknown key name\n"
+	  "removes nothing." },
 	{ "show", cmd_show, "show DOMAIN [VDEV]",
 	  "settings, negotiated rings, ring threads and errors",
 	  "For each disk (or VDEV only): backend and frontend state, every vbmq/\n"
@@ -1163,18 +1202,21 @@ static const struct xlv_cmd xlv_cmds[] = {
 	  "after N tables." },
 	{ "pin-dom0", xlv_cmd_pin_dom0, "pin-dom0 --io-cpus LIST [--dry-run]",
 	  "dedicate physical CPUs to dom0's I/O vCPUs",
-	  "Pins dom0 vCPU i (hard affinity) to the i-th physical CPU of LIST, and\n"
-	  "every other vCPU (dom0's remaining vCPUs and all vCPUs of all other\n"
-	  "domains) to the online CPUs not in LIST.  Then use vbmq/cpus with dom0\n"
-	  "vCPU numbers 0..n-1 to put ring threads on the dedicated cores.  The\n"
-	  "list is recorded in xenstore (" XLV_XS_IO_CPUS ") so that\n"
-	  "xl-vbmq create keeps new domains off it; domains made by plain xl create\n"
-	  "need pin-dom0 again (it is idempotent).  --dry-run prints the plan only." },
+	  "Pins dom0 vCPU i (hard affinity) to the i-th physical CPU of LIST, dom0's\n"
+	  "other vCPUs to the online CPUs not in LIST, and every vCPU of every\n"
+	  "other domain to its hard affinity minus LIST (all CPUs not in LIST if\n"
+	  "nothing is left).  Then use vbmq/cpus with dom0 vCPU numbers 0..n-1 to\n"
+	  "put ring threads on the dedicated cores.  Before changing anything it\n"
+	  "saves every vCPU's hard affinity and the list in xenstore (" XLV_XS_DIR ")\n"
+	  "for unpin and create.  Run again (e.g. with another LIST, or after a plain\n"
+	  "xl create) it re-plans from the saved affinities and saves only domains\n"
+	  "it has not seen.  --dry-run prints the plan only." },
 	{ "unpin", xlv_cmd_unpin, "unpin [--dry-run]",
-	  "undo pin-dom0: every vCPU may run on every CPU",
-	  "Sets the hard affinity of every vCPU of every domain to all CPUs and\n"
-	  "forgets the recorded I/O CPUs.  Affinities set by other means are not\n"
-	  "restored." },
+	  "undo pin-dom0: restore the saved vCPU affinities",
+	  "Gives every vCPU that pin-dom0 (or create while pinned) moved the hard\n"
+	  "affinity it had before, and removes the record.  Domains that are gone\n"
+	  "are skipped with a note; domains pin-dom0 never moved keep what they\n"
+	  "have.  --dry-run prints the restore plan only." },
 	{ "create", cmd_create, "create CONFIG [-q -d -e -n -p -f FILE] [KEY=VALUE...]",
 	  "xl create -p, apply the config's vbmq = [...], xl unpause",
 	  "Checks the config's vbmq = [ \"xvda: queues=4, cpus=2-5, poll=adaptive\" ]\n"

@@ -8,8 +8,14 @@
 
 #include "config.h"
 
-/* Where `pin-dom0` records its I/O CPUs, so `create` and `unpin` know. */
-#define XLV_XS_IO_CPUS	"/tool/vbmq/io-cpus"
+/*
+ * pin-dom0's record, in dom0's tool area of xenstore (see pin.c): the I/O
+ * CPUs, so that `create` and `unpin` know, and per domain the hard
+ * affinities its vCPUs had before pin-dom0 or `create` changed them.
+ */
+#define XLV_XS_DIR	"/tool/vbmq"
+#define XLV_XS_IO_CPUS	XLV_XS_DIR "/io-cpus"
+#define XLV_XS_SAVED	XLV_XS_DIR "/saved"
 
 extern const char *xlv_prog;
 

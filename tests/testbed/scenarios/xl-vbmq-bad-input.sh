@@ -36,6 +36,12 @@ xlv_refused "not a disk name" '"vda" is not a virtual disk name' \
 	xl-vbmq set bi vda poll=off
 xlv_refused "no KEY=VALUE" 'usage: set DOMAIN VDEV KEY=VALUE' xl-vbmq set bi xvda
 xlv_refused "unknown command" 'unknown command "frob"' xl-vbmq frob
+xlv_refused "unset with a value" '"poll=off": unset takes key names only' \
+	xl-vbmq unset bi xvda poll=off
+xlv_refused "unset of an unknown key" 'unknown key "speed" \(keys: queues, cpus, poll' \
+	xl-vbmq unset bi xvda poll-max-us speed
+xlv_refused "unset of an unknown disk" 'has no disk xvdb' xl-vbmq unset bi xvdb poll-max-us
+xlv_refused "unset without KEY" 'usage: unset DOMAIN VDEV KEY' xl-vbmq unset bi xvda
 xlv_refused "stats --watch 0" 'watch needs SECONDS, 0\.1\.\.86400' \
 	xl-vbmq stats bi --watch 0
 xlv_refused "show of an unknown disk" 'has no disk xvdc' xl-vbmq show bi xvdc
@@ -56,5 +62,29 @@ xlv_refused "create of a missing file" 'cannot read config file /nonexistent.cfg
 	xl-vbmq create /nonexistent.cfg
 is "vbmq/ keys as before all the refusals" "$(xlv_vbmq_keys "$xlv_be")" "$before"
 ok "and the backend wrote no error" sh -c "! xenstore-read '$xlv_be/vbmq/error'"
+
+# unset after all that: the key goes, the backend takes the module default
+is "ring 0 runs with poll-max-us=64" "$(xlv_ring_field "$domid" 0 poll_max_us)" 64
+ok "xl-vbmq unset bi xvda poll-max-us" xl-vbmq unset bi xvda poll-max-us
+ok "vbmq/poll-max-us is gone" sh -c "! xenstore-read '$xlv_be/vbmq/poll-max-us'"
+ok "ring 0 back to the module's poll_max_us" wait_for 10 sh -c \
+	"[ \"\$(sed -n 's/^poll_max_us //p' /sys/bus/xen-backend/devices/vbd-$domid-51712/vbmq/ring0)\" = \"\$(cat /sys/module/vbmq_blkback/parameters/poll_max_us)\" ]"
+ok "unset of a key that is not set is fine" xl-vbmq unset bi xvda guest-irq-affinity
+# a refused value, then unset: the error goes and a new refusal is reported
+xenstore-write "$xlv_be/vbmq/poll" fast
+ok "the backend refuses poll=fast written behind the tool's back" \
+	wait_for 10 xenstore-read "$xlv_be/vbmq/error"
+ok "xl-vbmq unset bi xvda poll" xl-vbmq unset bi xvda poll
+ok "vbmq/error removed once the bad key is gone" \
+	wait_for 10 sh -c "! xenstore-read '$xlv_be/vbmq/error'"
+# refusals_said: how often dmesg reported the refusal of poll=fast
+refusals_said() { dmesg | grep -c 'vbmq/poll: "fast" is invalid'; }
+said=$(refusals_said)
+said_again() { [ "$(refusals_said)" -gt "$said" ]; }
+xenstore-write "$xlv_be/vbmq/poll" fast
+ok "the same bad value again is refused again" wait_for 10 xenstore-read "$xlv_be/vbmq/error"
+ok "and reported in dmesg again" wait_for 10 said_again
+xenstore-rm "$xlv_be/vbmq/poll"
+ok "vbmq/error removed again" wait_for 10 sh -c "! xenstore-read '$xlv_be/vbmq/error'"
 domu_signal bi done
 domu_wait bi 120
