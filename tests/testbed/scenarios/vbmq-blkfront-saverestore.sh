@@ -5,10 +5,10 @@ mount_save_dir() {
 	mkdir -p /save && mount -t tmpfs -o size=700m tmpfs /save
 }
 
-# Requests that take 10 ms are still in flight when the guest suspends, so
+# Requests that take 200 ms are still in flight when the guest suspends, so
 # the resume has some to requeue.
-step "null_blk backing device, 10 ms per request" 30 \
-	nullb_setup irqmode=2 completion_nsec=10000000
+step "null_blk backing device, 200 ms per request" 30 \
+	nullb_setup irqmode=2 completion_nsec=200000000
 # The save image (~ the domU's 384 MiB) does not fit in what is left of the
 # root tmpfs; a tmpfs of its own may use the rest of dom0's free memory.
 step "tmpfs for the save image" 10 mount_save_dir
