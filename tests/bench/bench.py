@@ -884,6 +884,16 @@ def plots(res, out):
                    'set arrow from graph 0, first 0.7 to graph 1, first 0.7 nohead dt 2 lw 2\n',
                    'using 2:xtic(1) title "randread QD32 %dj", "" using 3 title '
                    '"randwrite QD32 %dj", "" using 4 title "randread QD1"' % (J, J))
+    sweep = sweep_points(pts)
+    rows = ['"%s" %g %g %g' % (x['label'].replace(' (module default)', ' (default)'),
+                               x['kicks_per_1000'] or 0, x['iops'] or 0,
+                               x['dom0_cpu_us_per_io'] or 0) for x in sweep]
+    files += _bars(gp, head, d, out, 'poll-sweep', rows,
+                   'set yrange [0:*]\n'
+                   'set title "vbmq poll window, %s: kicks, IOPS, dom0 CPU (medians)"\n' %
+                   (sweep[0]['workload'] if sweep else ''),
+                   'using 2:xtic(1) title "kicks/1000 requests", "" using 3 title "IOPS", '
+                   '"" using 4 title "dom0 us CPU per request"')
     return files
 
 

@@ -391,6 +391,9 @@ with tempfile.TemporaryDirectory() as d:
     check('outputs: the sweep table and the ceiling note are printed',
           'adaptive poll sweep' in txt and 'Adaptive poll sweep' in md and
           '| adaptive 5000 us | 2/2 | 1870 |' in md and 'domu-local (ceiling)' in txt, md)
+    if bench.shutil.which('gnuplot'):
+        names = [os.path.basename(f) for f in bench.plots(res, d)]
+        check('plots: the poll sweep bars', 'poll-sweep.png' in names, names)
 
 # a ceiling that misses the latency target too: the note says so
 res3 = bench.build_results(serial, plan, {})
