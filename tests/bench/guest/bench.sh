@@ -165,6 +165,10 @@ poll_signal() {
 	bench_wait "/local/domain/$(xl domid "$1")/data/vbmq/$2" "$3" >/dev/null
 }
 
+# poll_is MODE US: ring 0 runs with that poll mode and window (read anew
+# at each call, for wait_for)
+poll_is() { [ "$(ring_field 0 poll) $(ring_field 0 poll_max_us)" = "$1 $2" ]; }
+
 # set_poll TARGET: the poll mode and window the target needs, applied live
 # (vbmq-pollNus: adaptive with vbmq/poll-max-us N; the others POLL_MAX_US)
 set_poll() {
@@ -175,7 +179,7 @@ set_poll() {
 	esac
 	xenstore-write "$(be_dir "$dom")/vbmq/poll-max-us" "$win"
 	xenstore-write "$(be_dir "$dom")/vbmq/poll" "$want"
-	wait_for 5 test "$(ring_field 0 poll) $(ring_field 0 poll_max_us)" = "$want $win"
+	wait_for 5 poll_is "$want" "$win"
 }
 
 # idle_check ID: after the load stops, do the ring threads still poll?
