@@ -1287,12 +1287,16 @@ def main(argv=None):
     q.add_argument('serial', nargs='+')
     a = ap.parse_args(argv)
     if a.cmd == 'plan':
-        lines = make_plan(a.profile, a.rounds, a.runtime, a.ramp,
-                          a.targets.split() if a.targets else None,
-                          [int(x) for x in a.jobs.split()] if a.jobs else None,
-                          a.domu_vcpus, a.rw.split() if a.rw else None,
-                          None if a.poll_sweep is None else
-                          [int(x) for x in a.poll_sweep.split()])
+        try:
+            lines = make_plan(a.profile, a.rounds, a.runtime, a.ramp,
+                              a.targets.split() if a.targets else None,
+                              [int(x) for x in a.jobs.split()] if a.jobs else None,
+                              a.domu_vcpus, a.rw.split() if a.rw else None,
+                              None if a.poll_sweep is None else
+                              [int(x) for x in a.poll_sweep.split()])
+        except ValueError as e:
+            sys.stderr.write('bench: %s\n' % e)
+            return 2
         for l in lines:
             print(' '.join(l))
         return 0

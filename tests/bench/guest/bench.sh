@@ -10,9 +10,9 @@
 # backend and frontend; its runs go to it one by one.  In the vbmq session,
 # domu-local runs fio on a null_blk inside the domU (the ceiling: no Xen I/O
 # path), and vbmq-pollNus (the adaptive poll sweep) is vbmq with
-# vbmq/poll-max-us N.  Results are @@BENCH
-# lines (bench.lib) on dom0's console, which is the host's serial log (on a
-# real host: stdout, which tests/bench/run keeps as host-console.log).
+# vbmq/poll-max-us N.  Results are @@BENCH lines (bench.lib) on dom0's
+# console, which is the host's serial log (on a real host: stdout, which
+# tests/bench/run keeps as host-console.log).
 . "$VBMQ_ROOT/vbmq/scenarios/bench.lib"
 # RUNTIME RAMP SIZE DOMU_VCPUS DOMU_MEM IO_CPUS POLL_MAX_US PREFILL, and on a
 # real host DEV NULLB DISK_MODE FIO DOMU_PREFIX DOMU_CPUS
