@@ -290,6 +290,24 @@ for bad, why in (([32], 'without the vbmq target'), ([20000], 'a window over 100
 check('sweep target names round-trip', bench.sweep_us(bench.sweep_target(1000)) == 1000 and
       bench.sweep_us('vbmq') is None and bench.sweep_us('vbmq-polled') is None)
 
+# recorded in the test bed (tests/bench/run --targets "bare vbmq domu-local"):
+# fio in the domU on its own null_blk, through the console transport
+rec = raw('fio-domu-local-recorded-randread-qd32-j2.json')
+rid = 'r1-domu-local-randread-qd32-j2'
+res = bench.build_results(
+    encode(rid, rec) + ['@@BENCH G %s side=domu-local cpu_busy=1057 cpu_total=1200 '
+                        'irqs=0 ios=24625\n' % rid,
+                        '@@BENCH D %s target=domu-local cpu_busy=84 cpu_total=1200\n' % rid],
+    [('R', rid, 'domu-local', 'randread', '32', '2')], {})
+r = res['runs'][0]
+jr = json.loads(rec)['jobs'][0]['read']
+check('recorded domu-local run: IOPS and latency from its fio JSON, guest CPU/IO '
+      '(1057 jiffies / 24625 I/Os), dom0 busy 7%',
+      r['status'] == 'ok' and close(r['m']['iops'], jr['iops']) and
+      close(r['m']['lat_mean_us'], jr['lat_ns']['mean'] / 1000.0) and
+      close(r['m']['guest_cpu_us_per_io'], 1057 * 10000.0 / 24625) and
+      close(r['m']['dom0_busy_pct'], 7.0), r['m'])
+
 # ---- the ceiling and the sweep in the results: bare, vbmq, domu-local
 # (the recorded-shape fixture, 3400 IOPS) and the sweep, two rounds
 dl = raw('fio-domu-local-randread-qd32-j2.json')
