@@ -232,11 +232,201 @@ for t in ('bare', 'upstream', 'vbmq'):
     for point in (('randread', '32', '2'), ('randread', '1', '1')):
         k = sum(1 for x in R if x[2] == t and x[3:] == point)
         check('demo plan: %s %s repeated >= 4 times' % (t, ' '.join(point)), k >= 4, k)
-check('demo plan: every target present',
+check('demo plan: every target present, no poll sweep',
       {x[2] for x in R} == set(bench.TARGETS))
 check('demo plan: runtime and ramp in the header', plan[0][1].startswith('runtime=4 ramp=1'))
 ids = [x[1] for x in R]
 check('plan: run ids unique and parseable', len(ids) == len(set(ids)) and
       all(bench.parse_id(i) for i in ids))
+for point in (('randread', '32', '2'), ('randread', '1', '1')):
+    k = sum(1 for x in R if x[2] == 'domu-local' and x[3:] == point)
+    check('demo plan: domu-local %s repeated 4 times (as the headline)' % ' '.join(point),
+          k == 4, k)
+
+
+def session_of(plan):
+    """run id -> class of the session it runs in"""
+    cur, out = None, {}
+    for x in plan:
+        if x[0] == 'S':
+            cur = x[2]
+        elif x[0] == 'R':
+            out[x[1]] = cur
+    return out
+
+
+sess = session_of(plan)
+check('demo plan: domu-local runs in the vbmq session\'s domU (same boot, same domU)',
+      all(sess[x[1]] == 'vbmq' for x in R if x[2] == 'domu-local'))
+head = bench.kv_words(plan[0][1])
+check('demo plan: header has the run count and an estimate under 20 minutes',
+      int(head['runs']) == len(R) and 0 < int(head['est_s']) <= 1140, head)
+full = bench.make_plan('full')
+FR = [x for x in full if x[0] == 'R']
+sw = [x for x in FR if bench.sweep_us(x[2]) is not None]
+check('full plan: the poll sweep is on (32 200 1000 5000 us)',
+      sorted({bench.sweep_us(x[2]) for x in sw}) == [32, 200, 1000, 5000], full[0])
+check('full plan: sweep runs are randread QD32 at J jobs, every round, vbmq session',
+      all(x[3:] == ('randread', '32', '2') for x in sw) and len(sw) == 16 and
+      all(session_of(full)[x[1]] == 'vbmq' for x in sw), len(sw))
+p2 = bench.make_plan('demo', rounds=1, targets=['bare', 'vbmq', 'domu-local'], jobs=[2],
+                     poll_sweep=[2000, 32])
+check('--poll-sweep: demo with a sweep adds vbmq-poll32us and vbmq-poll2000us once each',
+      sorted(x[2] for x in p2 if x[0] == 'R' and bench.sweep_us(x[2]) is not None) ==
+      ['vbmq-poll2000us', 'vbmq-poll32us'], p2)
+check('--poll-sweep "": none', not any(
+    bench.sweep_us(x[2]) is not None
+    for x in bench.make_plan('full', poll_sweep=[]) if x[0] == 'R'))
+check('full plan for a KVM host (no vbmq): the profile\'s sweep is dropped',
+      not any(bench.sweep_us(x[2]) is not None
+              for x in bench.make_plan('full', targets=['bare', 'kvm']) if x[0] == 'R'))
+for bad, why in (([32], 'without the vbmq target'), ([20000], 'a window over 10000 us')):
+    try:
+        bench.make_plan('demo', targets=['bare', 'upstream'] if why.startswith('without')
+                        else None, poll_sweep=bad)
+        check('--poll-sweep refused %s' % why, False)
+    except ValueError as e:
+        check('--poll-sweep refused %s' % why, True, e)
+check('sweep target names round-trip', bench.sweep_us(bench.sweep_target(1000)) == 1000 and
+      bench.sweep_us('vbmq') is None and bench.sweep_us('vbmq-polled') is None)
+
+# recorded in the test bed (tests/bench/run --targets "bare vbmq domu-local"):
+# fio in the domU on its own null_blk, through the console transport
+rec = raw('fio-domu-local-recorded-randread-qd32-j2.json')
+rid = 'r1-domu-local-randread-qd32-j2'
+res = bench.build_results(
+    encode(rid, rec) + ['@@BENCH G %s side=domu-local cpu_busy=1057 cpu_total=1200 '
+                        'irqs=0 ios=24625\n' % rid,
+                        '@@BENCH D %s target=domu-local cpu_busy=84 cpu_total=1200\n' % rid],
+    [('R', rid, 'domu-local', 'randread', '32', '2')], {})
+r = res['runs'][0]
+jr = json.loads(rec)['jobs'][0]['read']
+check('recorded domu-local run: IOPS and latency from its fio JSON, guest CPU/IO '
+      '(1057 jiffies / 24625 I/Os), dom0 busy 7%',
+      r['status'] == 'ok' and close(r['m']['iops'], jr['iops']) and
+      close(r['m']['lat_mean_us'], jr['lat_ns']['mean'] / 1000.0) and
+      close(r['m']['guest_cpu_us_per_io'], 1057 * 10000.0 / 24625) and
+      close(r['m']['dom0_busy_pct'], 7.0), r['m'])
+
+# ---- the ceiling and the sweep in the results: bare, vbmq, domu-local
+# (the recorded-shape fixture, 3400 IOPS) and the sweep, two rounds
+dl = raw('fio-domu-local-randread-qd32-j2.json')
+plan = bench.make_plan('demo', rounds=2, targets=['bare', 'vbmq', 'domu-local'], jobs=[2],
+                       poll_sweep=[32, 5000])
+# IOPS per (target, round) at randread QD32 2 jobs; latency (us) at QD1
+iops = {('bare', 1): 7800, ('bare', 2): 8000, ('vbmq', 1): 2600, ('vbmq', 2): 2400,
+        ('vbmq-poll32us', 1): 2100, ('vbmq-poll32us', 2): 2100,
+        ('vbmq-poll5000us', 1): 1870, ('vbmq-poll5000us', 2): 1870}
+qd1 = {'bare': 160.0, 'vbmq': 930.0, 'domu-local': 280.0}
+kicks = {'vbmq': 770, 'vbmq-poll32us': 365, 'vbmq-poll5000us': 84}
+dom0_busy = {'vbmq': 240, 'vbmq-poll32us': 233, 'vbmq-poll5000us': 1096}
+serial = []
+for pl in plan:
+    if pl[0] != 'R':
+        continue
+    info = bench.parse_id(pl[1])
+    t, rnd = info['target'], info['round']
+    if info['rw'] != 'randread':
+        continue
+    if t == 'domu-local' and info['qd'] == 32:
+        lines = encode(pl[1], dl if rnd == 1 else dl.replace('3400.0', '3200.0'))
+        serial += lines + ['@@BENCH G %s side=domu-local cpu_busy=300 cpu_total=800 irqs=0 '
+                           'ios=13600\n' % pl[1],
+                           '@@BENCH D %s target=domu-local cpu_busy=40 cpu_total=800 '
+                           'be_irqs=0 be_reqs=0\n' % pl[1]]
+        continue
+    if info['qd'] == 1:
+        v, lat = 1e6 / qd1[t], qd1[t]
+    else:
+        v = iops[(t, rnd)]
+        lat = 1000.0
+    d = None
+    if t != 'bare' and t != 'domu-local':
+        reqs = 10000
+        d = {'cpu_busy': dom0_busy.get(t, 100), 'cpu_total': 800,
+             'be_irqs': kicks.get(t, 999) * reqs // 1000, 'be_reqs': reqs}
+    serial += fake_run(pl[1], v, lat, d, {'cpu_busy': 100, 'cpu_total': 800, 'ios': 10000,
+                                           'irqs': 0})
+res = bench.build_results(serial, plan, {})
+dp = bench.find_point(res['points'], 'domu-local', 'randread', 32, 2)
+check('domu-local: IOPS from its fio JSON (3400, 3200)',
+      dp['ok'] == 2 and close(dp['iops']['median'], 3300.0), dp['iops'])
+check('domu-local: guest CPU per request from the domU\'s own counters (300 / 13600)',
+      close(dp['guest_cpu_us_per_io']['median'], 300 * 10000.0 / 13600), dp)
+check('domu-local: dom0 busy % beside it, no kicks or dom0 CPU/IO',
+      close(dp['dom0_busy_pct']['median'], 5.0) and dp['kicks_per_1000'] is None and
+      dp['dom0_cpu_us_per_io'] is None, dp)
+check('domu-local: ratio to bare per round (3400/7800, 3200/8000)',
+      close(dp['iops_x_bare']['median'], (3400 / 7800.0 + 3200 / 8000.0) / 2), dp['iops_x_bare'])
+vp = bench.find_point(res['points'], 'vbmq', 'randread', 32, 2)
+check('vbmq vs the ceiling per round (2600/3400, 2400/3200)',
+      close(vp['iops_x_ceiling']['median'], (2600 / 3400.0 + 2400 / 3200.0) / 2),
+      vp['iops_x_ceiling'])
+rows = bench.table_rows(res['points'])
+xc = bench.COLUMNS.index('x ceiling')
+row = [r for r in rows if r[0] == 'vbmq' and r[1] == 'randread QD32'][0]
+check('table: vbmq row has the x ceiling cell', row[xc] == '0.76 [0.75-0.76]', row)
+row = [r for r in rows if r[0] == 'domu-local' and r[1] == 'randread QD32'][0]
+check('table: domu-local row has its ratio to bare and no ceiling ratio of its own',
+      row[bench.COLUMNS.index('x bare')] == '0.42 [0.40-0.44]' and row[xc] == '-', row)
+tg = {c['target']: c for c in res['targets']}
+c = tg['vbmq randread QD32 2 jobs IOPS vs bare']
+check('verdict: IOPS vs bare stays missed, note names the bed limit',
+      c['met'] is False and 'bed limit: ceiling (domu-local) 0.42x bare' in c['note'], c)
+c = tg['vbmq randread QD1 mean latency vs bare']
+check('verdict: QD1 latency missed; the ceiling (1.75x) meets 3x: no bed limit',
+      c['met'] is False and 'bed limit' not in c['note'], c)
+c = tg['vbmq randread QD32 2 jobs IOPS vs domu-local (ceiling)']
+check('evidence row: vbmq vs domu-local', c['kind'] == 'evidence' and c['met'] is None and
+      close(c['got'], vp['iops_x_ceiling']['median']), c)
+c = tg['domu-local randread QD32 2 jobs IOPS vs bare (what the bed allows)']
+check('evidence row: domu-local vs bare', close(c['got'], dp['iops_x_bare']['median']), c)
+c = tg['domu-local randread QD1 mean latency vs bare (the bed\'s floor)']
+check('evidence row: domu-local QD1 latency vs bare = 1.75', close(c['got'], 1.75), c)
+c = tg['vbmq randread QD1 mean latency vs domu-local (ceiling)']
+check('evidence row: vbmq QD1 latency vs domu-local', close(c['got'], 930 / 280.0), c)
+c = tg['domu-local randwrite QD32 2 jobs IOPS vs bare (what the bed allows)']
+check('evidence row not measured says so', c['got'] is None, c)
+trows = {r[0]: r for r in bench.target_rows(res['targets'])}
+check('target rows: evidence rows read "evidence", unmeasured "not measured"',
+      trows['domu-local randread QD32 2 jobs IOPS vs bare (what the bed allows)'][3] ==
+      'evidence' and trows['domu-local randwrite QD32 2 jobs IOPS vs bare (what the bed '
+                           'allows)'][3] == 'not measured', trows)
+c = tg['vbmq adaptive kicks per 1000 requests under load (QD32)']
+check('kicks verdict: missed, note names the sweep\'s fewest kicks',
+      c['met'] is False and 'fewest 84/1000 at adaptive 5000 us' in c['note'], c)
+sw = bench.sweep_points(res['points'])
+check('sweep: module default, 32 us, 5000 us in window order',
+      [x['label'] for x in sw] == ['adaptive (module default)', 'adaptive 32 us',
+                                   'adaptive 5000 us'], sw)
+x = sw[-1]
+check('sweep: kicks/1000, IOPS and dom0 CPU/request of the 5000 us window',
+      close(x['kicks_per_1000'], 84.0) and close(x['iops'], 1870.0) and
+      close(x['dom0_cpu_us_per_io'], 1096 * 10000.0 / 10000), x)
+with tempfile.TemporaryDirectory() as d:
+    txt = bench.write_outputs(res, d)
+    md = open(os.path.join(d, 'table.md')).read()
+    check('outputs: the sweep table and the ceiling note are printed',
+          'adaptive poll sweep' in txt and 'Adaptive poll sweep' in md and
+          '| adaptive 5000 us | 2/2 | 1870 |' in md and 'domu-local (ceiling)' in txt, md)
+    if bench.shutil.which('gnuplot'):
+        names = [os.path.basename(f) for f in bench.plots(res, d)]
+        check('plots: the poll sweep bars', 'poll-sweep.png' in names, names)
+
+# a ceiling that misses the latency target too: the note says so
+res3 = bench.build_results(serial, plan, {})
+for p in res3['points']:
+    if p['target'] == 'domu-local' and p['qd'] == 1:
+        p['lat_x_bare']['median'] = 4.0
+c = [c for c in bench.check_targets(res3['runs'], res3['points'])
+     if c['target'] == 'vbmq randread QD1 mean latency vs bare'][0]
+check('verdict: a ceiling at 4x bare latency is named as the bed limit',
+      c['met'] is False and 'bed limit: ceiling (domu-local) 4.00x bare' in c['note'], c)
+# without the domu-local target: no evidence rows, no bed-limit notes
+res4 = bench.build_results([l for l in serial if 'domu-local' not in l],
+                           [x for x in plan if x[0] != 'R' or x[2] != 'domu-local'], {})
+check('without domu-local: no evidence rows and no bed-limit notes',
+      not any(c.get('kind') == 'evidence' or 'bed limit' in c['note']
+              for c in res4['targets']), res4['targets'])
 
 done()

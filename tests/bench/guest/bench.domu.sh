@@ -1,20 +1,49 @@
 # domU half of the benchmark: run the fio jobs dom0 hands out one by one
-# through data/vbmq/job-N ("ID RW QD JOBS ENGINE", or "end"), and tell dom0
-# data/vbmq/done-N after each.  Results leave as @@BENCH lines (bench.lib).
+# through data/vbmq/job-N ("ID RW QD JOBS ENGINE DEV", or "end"), and tell
+# dom0 data/vbmq/done-N after each.  DEV is xvda (the Xen path under test)
+# or local: the domu-local target, fio on a null_blk inside this domU (no Xen
+# I/O path: the ceiling of any PV block path in this domU), created at its
+# first run.  Results leave as @@BENCH lines (bench.lib).
 . /vbmq/scenarios/bench.lib
 # VBMQ_ARGS: "RUNTIME RAMP SIZE"
 read -r rt ramp size <<<"$VBMQ_ARGS"
 ok "/dev/xvda appears" wait_for 30 test -b /dev/xvda
 signal ready "$(nproc)"
+
+# local_setup: /dev/nullb0 as dom0's backing device, SIZE written once so
+# reads hit allocated pages (as dom0's prefill does for bare)
+local_setup() {
+	# shellcheck disable=SC2086
+	modprobe null_blk $BENCH_NULLB_PARAMS && wait_for 5 test -b /dev/nullb0 &&
+		{ dd if=/dev/zero of=/dev/nullb0 bs=1M count="${size%m}" oflag=direct 2>/dev/null ||
+		  dd if=/dev/zero of=/dev/nullb0 bs=1M count="${size%m}" conv=fsync; }
+}
+local_ok=""
 n=0
 while job=$(bench_wait "data/vbmq/job-$n" 900); do
 	[ "$job" = end ] && break
-	read -r id rw qd jobs engine <<<"$job"
-	rings0=$(tr ' \n' ':,' < /sys/block/xvda/vbmq/rings 2>/dev/null)
-	bench_fio "$id" /dev/xvda "$rw" "$qd" "$jobs" "$engine" "$rt" "$ramp" \
-		"$size" 'blkif|xvd' domu
-	[ -r /sys/block/xvda/vbmq/rings ] &&
-		bench G "$id" fe_rings0="$rings0" fe_rings1="$(tr ' \n' ':,' < /sys/block/xvda/vbmq/rings)"
+	read -r id rw qd jobs engine dev <<<"$job"
+	if [ "$dev" = local ]; then
+		if [ -z "$local_ok" ]; then
+			local_ok=0
+			step "domU-local null_blk ($BENCH_NULLB_PARAMS), ${size} prefilled" 300 \
+				local_setup && local_ok=1
+		fi
+		if [ "$local_ok" = 1 ]; then
+			bench_fio "$id" /dev/nullb0 "$rw" "$qd" "$jobs" "$engine" "$rt" "$ramp" \
+				"$size" '^$' domu-local
+			bench G "$id" mem_avail_kb="$(awk '/MemAvailable/ { print $2 }' /proc/meminfo)" \
+				nullb="$(for p in queue_mode submit_queues memory_backed irqmode hw_queue_depth bs; do printf '%s:%s,' $p "$(cat /sys/module/null_blk/parameters/$p 2>/dev/null)"; done)"
+		else
+			bench F "$id" "the domU-local null_blk could not be set up"
+		fi
+	else
+		rings0=$(tr ' \n' ':,' < /sys/block/xvda/vbmq/rings 2>/dev/null)
+		bench_fio "$id" /dev/xvda "$rw" "$qd" "$jobs" "$engine" "$rt" "$ramp" \
+			"$size" 'blkif|xvd' domu
+		[ -r /sys/block/xvda/vbmq/rings ] &&
+			bench G "$id" fe_rings0="$rings0" fe_rings1="$(tr ' \n' ':,' < /sys/block/xvda/vbmq/rings)"
+	fi
 	bench G "$id" iops_hint="${BENCH_LAST_IOPS:-0}" done=1
 	signal "done-$n" "${BENCH_LAST_IOPS:-0}"
 	BENCH_LAST_IOPS=

@@ -5,11 +5,14 @@
 # the plan in /vbmq/bench/plan, written by tests/bench/run:
 #   S SESSION CLASS        start a session: bare | upstream | vbmq | vbmq-polled
 #   R ID TARGET RW QD JOBS one fio run (TARGET: bare upstream vbmq vbmq-always
-#                          vbmq-polled)
+#                          vbmq-polled domu-local vbmq-pollNus)
 # A session of a Xen class is one domU (DOMU_VCPUS vCPUs) on DEV with that
-# backend and frontend; its runs go to it one by one.  Results are @@BENCH
-# lines (bench.lib) on dom0's console, which is the host's serial log (on a
-# real host: stdout, which tests/bench/run keeps as host-console.log).
+# backend and frontend; its runs go to it one by one.  In the vbmq session,
+# domu-local runs fio on a null_blk inside the domU (the ceiling: no Xen I/O
+# path), and vbmq-pollNus (the adaptive poll sweep) is vbmq with
+# vbmq/poll-max-us N.  Results are @@BENCH lines (bench.lib) on dom0's
+# console, which is the host's serial log (on a real host: stdout, which
+# tests/bench/run keeps as host-console.log).
 . "$VBMQ_ROOT/vbmq/scenarios/bench.lib"
 # RUNTIME RAMP SIZE DOMU_VCPUS DOMU_MEM IO_CPUS POLL_MAX_US PREFILL, and on a
 # real host DEV NULLB DISK_MODE FIO DOMU_PREFIX DOMU_CPUS
@@ -59,7 +62,9 @@ ring_sums() {
 		$1 ~ /^(kicks|notify_sent|notify_suppressed|poll_hits|poll_misses|poll_ns|sleep_ns|rd_req|wr_req)$/ { s[$1] += $2 }
 		$1 == "cpu" { cpus = cpus $2 "," }
 		$1 == "poll" { mode = $2 }
-		END { for (k in s) printf "be_%s=%d ", k, s[k]; printf "be_cpus=%s be_poll=%s", cpus, mode }'
+		$1 == "poll_max_us" { pmax = $2 }
+		END { for (k in s) printf "be_%s=%d ", k, s[k]
+			printf "be_cpus=%s be_poll=%s be_poll_max_us=%s", cpus, mode, pmax }'
 }
 
 # ring_field RING KEY
@@ -160,12 +165,21 @@ poll_signal() {
 	bench_wait "/local/domain/$(xl domid "$1")/data/vbmq/$2" "$3" >/dev/null
 }
 
-# set_poll TARGET: the poll mode the target needs, applied live
+# poll_is MODE US: ring 0 runs with that poll mode and window (read anew
+# at each call, for wait_for)
+poll_is() { [ "$(ring_field 0 poll) $(ring_field 0 poll_max_us)" = "$1 $2" ]; }
+
+# set_poll TARGET: the poll mode and window the target needs, applied live
+# (vbmq-pollNus: adaptive with vbmq/poll-max-us N; the others POLL_MAX_US)
 set_poll() {
-	local want=adaptive
-	[ "$1" = vbmq-always ] && want=always
+	local want=adaptive win=$POLL_MAX_US
+	case $1 in
+	vbmq-always) want=always ;;
+	vbmq-poll*us) win=${1#vbmq-poll}; win=${win%us} ;;
+	esac
+	xenstore-write "$(be_dir "$dom")/vbmq/poll-max-us" "$win"
 	xenstore-write "$(be_dir "$dom")/vbmq/poll" "$want"
-	wait_for 5 test "$(ring_field 0 poll)" = "$want"
+	wait_for 5 poll_is "$want" "$win"
 }
 
 # idle_check ID: after the load stops, do the ring threads still poll?
@@ -182,7 +196,9 @@ idle_check() {
 # run_one ID TARGET RW QD JOBS
 run_one() {
 	local id=$1 target=$2 rw=$3 qd=$4 jobs=$5 engine=libaio a b r0 r1 wait_s
+	local on=xvda
 	run_no=$((run_no + 1))
+	[ "$target" = domu-local ] && on=local
 	[ "$target" = vbmq-polled ] && engine=io_uring-hipri
 	if [ "$session_ok" != 1 ]; then
 		bench F "$id" "session setup failed ($cur)"
@@ -196,11 +212,14 @@ run_one() {
 		BENCH_LAST_IOPS=
 		return
 	fi
-	case $target in vbmq|vbmq-always) set_poll "$target" ||
-		note "$id: poll mode not applied: $(ring_field 0 poll)" ;; esac
+	# domu-local: the idle xvda's ring threads must sleep (adaptive), not
+	# spin on after a vbmq-always run
+	case $target in vbmq|vbmq-always|vbmq-poll*us|domu-local) set_poll "$target" ||
+		note "$id: poll mode not applied: $(ring_field 0 poll) $(ring_field 0 poll_max_us) us" ;;
+	esac
 	r0=$(ring_sums)
 	a=$(snap)
-	domu_signal "$dom" "job-$job_n" "$id $rw $qd $jobs $engine"
+	domu_signal "$dom" "job-$job_n" "$id $rw $qd $jobs $engine $on"
 	wait_s=$((RUNTIME + RAMP + 120))
 	if ! poll_signal "$dom" "done-$job_n" "$wait_s"; then
 		bench F "$id" "domU $dom did not finish the run within $((wait_s + RUNTIME + RAMP))s"
