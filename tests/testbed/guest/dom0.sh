@@ -29,10 +29,13 @@ nullb_setup() {
 # domu_start NAME [KEY=VALUE...]: create a PV domU from the test bed image.
 #   vcpus=2 mem=384 cpus=LIST (hard affinity) frontend=upstream|vbmq fe_params="P=V ..."
 #   disk='phy:/dev/nullb0,xvda,w' (repeatable) script=SCENARIO args="..."
+#   fe_key=KEY=VALUE (repeatable): written into every disk's frontend
+#   directory while the domU is still paused (e.g. trusted=0, which xl's
+#   disk spec cannot set in Xen 4.17)
 # The domU runs /vbmq/scenarios/SCRIPT.domu.sh, then powers off.
 domu_start() {
 	local name=$1 vcpus=2 mem=384 frontend=upstream fe_params="" script=$VBMQ_SCEN
-	local args="" disks=() kv cfg=/run/$1.cfg d cpus=""
+	local args="" disks=() kv cfg=/run/$1.cfg d cpus="" fe_keys=() dom v
 	shift
 	for kv in "$@"; do
 		case $kv in
@@ -44,6 +47,7 @@ domu_start() {
 		disk=*) disks+=("${kv#*=}") ;;
 		script=*) script=${kv#*=} ;;
 		args=*) args=${kv#*=} ;;
+		fe_key=*=*) fe_keys+=("${kv#*=}") ;;
 		*) echo "domu_start: unknown option '$kv'" >&2; return 1 ;;
 		esac
 	done
@@ -67,7 +71,16 @@ domu_start() {
 		echo 'on_crash = "destroy"'
 	} > "$cfg"
 	rm -f "/var/log/xen/console/guest-$name.log"
-	xl create "$cfg"
+	[ ${#fe_keys[@]} -gt 0 ] || { xl create "$cfg"; return; }
+	xl create -p "$cfg" || return 1
+	dom=$(domid "$name") || return 1
+	for v in $(xenstore-list "/local/domain/$dom/device/vbd"); do
+		for kv in "${fe_keys[@]}"; do
+			xenstore-write "/local/domain/$dom/device/vbd/$v/${kv%%=*}" "${kv#*=}" ||
+				return 1
+		done
+	done
+	xl unpause "$name"
 }
 
 # domu_relay NAME: copy a domU's console log into dom0's result stream.  Its
