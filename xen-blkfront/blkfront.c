@@ -229,7 +229,7 @@ static void vbmq_fe_bounce_seg_locked(struct vbmq_fe_ring *ring,
 {
 	const struct vbmq_fe_seg *seg = &ring->segs[i];
 	struct page *page = sg_page(&sh->sg[seg->buf]);
-	u8 *frame = page_address(ring->pool_pages[sh->pool[i]]);
+	char *frame = page_address(ring->pool_pages[sh->pool[i]]);
 	u32 page_off, frame_off, len;
 
 	lockdep_assert_held(&ring->lock);
