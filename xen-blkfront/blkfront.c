@@ -35,7 +35,7 @@ int vbmq_fe_max_indirect = 32;
 int vbmq_fe_poll_queues = -1;
 int vbmq_fe_irq_affinity = -1;
 int vbmq_fe_major;
-static bool vbmq_fe_persistent;
+bool vbmq_fe_persistent = true;
 
 struct vbmq_fe_int_param {
 	int *val;
@@ -130,35 +130,9 @@ module_param_cb(irq_affinity, &vbmq_fe_aff_ops, NULL, 0444);
 MODULE_PARM_DESC(irq_affinity,
 		 "Completion interrupt placement: spread = ring i's IRQ on the vCPUs of hardware queue i, none = leave it to the kernel, auto = the backend's vbmq/guest-irq-affinity or spread (default auto)");
 
-static int vbmq_fe_param_set_pers(const char *s, const struct kernel_param *kp)
-{
-	bool v;
-	int err = kstrtobool(s, &v);
-
-	if (err)
-		return err;
-	if (v) {
-		pr_err("%s: feature_persistent=1: persistent grants are not implemented\n",
-		       VBMQ_FE_DRV_NAME);
-		return -EOPNOTSUPP;
-	}
-	vbmq_fe_persistent = false;
-	return 0;
-}
-
-static int vbmq_fe_param_get_pers(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%d\n", vbmq_fe_persistent);
-}
-
-static const struct kernel_param_ops vbmq_fe_pers_ops = {
-	.set = vbmq_fe_param_set_pers,
-	.get = vbmq_fe_param_get_pers,
-};
-
-module_param_cb(feature_persistent, &vbmq_fe_pers_ops, NULL, 0444);
+module_param_named(feature_persistent, vbmq_fe_persistent, bool, 0444);
 MODULE_PARM_DESC(feature_persistent,
-		 "Persistent grants, 0 only: not implemented, never advertised (default 0)");
+		 "Persistent grants, 0 or 1: 1 = advertise them and use them when the backend does too, through a per-ring pool of pages granted once (default 1)");
 
 /* ---- helpers --------------------------------------------------------- */
 
@@ -187,6 +161,248 @@ static void vbmq_fe_grant_frame(struct vbmq_fe_info *info, grant_ref_t ref,
 
 	gnttab_grant_foreign_access_ref(ref, info->xbdev->otherend_id, gfn,
 					ro);
+}
+
+/* ---- bounce / persistent page pool ------------------------------------ */
+
+/*
+ * Add one page to @ring's pool; with persistent grants it is granted now,
+ * read-write (a backend maps persistent grants writable whatever the
+ * request), and stays granted until vbmq_fe_ring_pool_release().  Called
+ * under ring->lock from the data plane (@gfp without sleeping) or while
+ * the ring is not live.
+ */
+static int vbmq_fe_pool_add_page(struct vbmq_fe_ring *ring, gfp_t gfp)
+{
+	grant_ref_t ref = INVALID_GRANT_REF;
+	struct page *page;
+	s64 e;
+	int r;
+
+	if (ring->pool.nr >= ring->pool.max)
+		return -ENOSPC;
+	page = alloc_page(gfp);
+	if (!page)
+		return -ENOMEM;
+	if (ring->mode == VBMQ_FE_GRANT_PERSISTENT) {
+		r = gnttab_grant_foreign_access(ring->info->xbdev->otherend_id,
+						xen_page_to_gfn(page), 0);
+		if (r < 0) {
+			__free_page(page);
+			return r;
+		}
+		ref = r;
+		ring->nr_pgrants++;
+	}
+	e = vbmq_fe_pool_add(&ring->pool);
+	ring->pool_pages[e] = page;
+	ring->pool_grefs[e] = ref;
+	return 0;
+}
+
+/*
+ * Make sure @want pool entries are free, growing the pool up to its bound.
+ * -EBUSY: entries in use must come back first (their responses restart
+ * the queue); -EAGAIN: no memory or grant and nothing in use.
+ */
+static int vbmq_fe_pool_fill_locked(struct vbmq_fe_ring *ring, u32 want)
+{
+	u32 add, i;
+	int err;
+
+	lockdep_assert_held(&ring->lock);
+	err = vbmq_fe_pool_need(&ring->pool, want, &add);
+	for (i = 0; !err && i < add; i++)
+		err = vbmq_fe_pool_add_page(ring, GFP_NOWAIT | __GFP_NOWARN);
+	if (!err)
+		return 0;
+	return ring->pool.nr_free < ring->pool.nr ? -EBUSY : -EAGAIN;
+}
+
+/*
+ * Copy the data of segment @i of @sh between the request's page and its
+ * pool page: into the pool before a write, out of it after a read.
+ */
+static void vbmq_fe_bounce_seg_locked(struct vbmq_fe_ring *ring,
+				      struct vbmq_fe_shadow *sh,
+				      unsigned int i, bool to_pool)
+{
+	const struct vbmq_fe_seg *seg = &ring->segs[i];
+	struct page *page = sg_page(&sh->sg[seg->buf]);
+	char *frame = page_address(ring->pool_pages[sh->pool[i]]);
+	u32 page_off, frame_off, len;
+
+	lockdep_assert_held(&ring->lock);
+	vbmq_fe_seg_span(seg, &page_off, &frame_off, &len);
+	if (to_pool)
+		memcpy_from_page(frame + frame_off, page, page_off, len);
+	else
+		memcpy_to_page(page, page_off, frame + frame_off, len);
+	ring->st.bounced++;
+}
+
+/* Cut @sh's scatterlist into blkif segments in ring->segs. */
+static int vbmq_fe_pack_locked(struct vbmq_fe_ring *ring,
+			       struct vbmq_fe_shadow *sh,
+			       struct vbmq_fe_layout *lay)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	lockdep_assert_held(&ring->lock);
+	for_each_sg(sh->sg, sg, sh->nr_sg, i) {
+		ring->bufs[i].offset = sg->offset;
+		ring->bufs[i].len = sg->length;
+	}
+	return vbmq_fe_pack(ring->bufs, sh->nr_sg, PAGE_SIZE,
+			    ring->info->max_segs, ring->segs, lay);
+}
+
+/*
+ * Give @sh's pool entries back, after copying a successful read's data
+ * into the request's pages (the segments are cut again as at submission).
+ * Only once no grant of the request is mapped any more.
+ */
+static void vbmq_fe_unbounce_locked(struct vbmq_fe_ring *ring,
+				    struct vbmq_fe_shadow *sh, bool copy)
+{
+	struct vbmq_fe_layout lay;
+	unsigned int i;
+
+	lockdep_assert_held(&ring->lock);
+	if (!sh->nr_pool)
+		return;
+	if (copy && vbmq_fe_pack_locked(ring, sh, &lay) == (int)sh->nr_pool)
+		for (i = 0; i < sh->nr_pool; i++)
+			vbmq_fe_bounce_seg_locked(ring, sh, i, false);
+	for (i = 0; i < sh->nr_pool; i++)
+		vbmq_fe_pool_put(&ring->pool, sh->pool[i]);
+	sh->nr_pool = 0;
+}
+
+/*
+ * Set up @ring's pool for ring->info->grant_mode, once the slots exist and
+ * before the ring goes live: the bound, a reserve of one largest request
+ * (so the ring always makes progress), and with persistent grants each
+ * slot's indirect pages granted once, read-write.
+ */
+int vbmq_fe_ring_pool_setup(struct vbmq_fe_ring *ring)
+{
+	struct vbmq_fe_info *info = ring->info;
+	unsigned int n = RING_SIZE(&ring->front), i, p;
+	int mode = info->grant_mode, r;
+	u32 max;
+
+	ring->mode = VBMQ_FE_GRANT_DIRECT;
+	ring->nr_pgrants = 0;
+	vbmq_fe_pool_init(&ring->pool, NULL, NULL, 0);
+	if (mode == VBMQ_FE_GRANT_DIRECT)
+		return 0;
+
+	max = vbmq_fe_pool_max(n, info->max_segs);
+	ring->pool_pages = kvcalloc(max, sizeof(*ring->pool_pages), GFP_KERNEL);
+	ring->pool_grefs = kvcalloc(max, sizeof(*ring->pool_grefs), GFP_KERNEL);
+	ring->pool.free = kvcalloc(max, sizeof(*ring->pool.free), GFP_KERNEL);
+	ring->pool.used = kvzalloc(max, GFP_KERNEL);
+	if (!ring->pool_pages || !ring->pool_grefs || !ring->pool.free ||
+	    !ring->pool.used)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		struct vbmq_fe_shadow *sh = &ring->shadow[i];
+
+		sh->pool = kvcalloc(info->max_segs, sizeof(*sh->pool),
+				    GFP_KERNEL);
+		if (!sh->pool)
+			return -ENOMEM;
+		for (p = 0; p < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; p++)
+			sh->igrefs[p] = INVALID_GRANT_REF;
+	}
+	vbmq_fe_pool_init(&ring->pool, ring->pool.free, ring->pool.used, max);
+	/* From here on vbmq_fe_ring_pool_release() ends what is granted. */
+	ring->mode = mode;
+
+	for (i = 0; i < info->max_segs; i++) {
+		r = vbmq_fe_pool_add_page(ring, GFP_KERNEL);
+		if (r)
+			return r;
+	}
+	for (i = 0; mode == VBMQ_FE_GRANT_PERSISTENT && i < n; i++) {
+		struct vbmq_fe_shadow *sh = &ring->shadow[i];
+
+		for (p = 0; p < info->nr_ipages; p++) {
+			r = gnttab_grant_foreign_access(info->xbdev->otherend_id,
+							xen_page_to_gfn(sh->ipages[p]),
+							0);
+			if (r < 0)
+				return r;
+			sh->igrefs[p] = r;
+			ring->nr_pgrants++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * End a grant that stays granted across requests and free its page.  A
+ * page the backend still maps goes to the grant-table code, which frees it
+ * once the backend unmaps it: it never returns to the allocator before.
+ * True when that happened.
+ */
+static bool vbmq_fe_end_page_grant(grant_ref_t ref, struct page *page)
+{
+	if (ref == INVALID_GRANT_REF || gnttab_try_end_foreign_access(ref)) {
+		__free_page(page);
+		return false;
+	}
+	/* Takes over our page reference; frees the page when unmapped. */
+	gnttab_end_foreign_access(ref, page);
+	return true;
+}
+
+/*
+ * Release the pool and the persistent grants of a ring that is no longer
+ * live (disconnect, resume, failed connect): the pool belongs to the
+ * connection.  Also after a partial vbmq_fe_ring_pool_setup().
+ */
+void vbmq_fe_ring_pool_release(struct vbmq_fe_ring *ring)
+{
+	struct vbmq_fe_info *info = ring->info;
+	unsigned int deferred = 0, i, p;
+
+	for (i = 0; ring->shadow && i < ring->slots.nr; i++) {
+		struct vbmq_fe_shadow *sh = &ring->shadow[i];
+
+		for (p = 0; ring->mode == VBMQ_FE_GRANT_PERSISTENT &&
+		     sh->ipages && p < info->nr_ipages; p++) {
+			if (sh->igrefs[p] == INVALID_GRANT_REF)
+				continue;
+			if (vbmq_fe_end_page_grant(sh->igrefs[p],
+						   sh->ipages[p]))
+				deferred++;
+			sh->ipages[p] = NULL;	/* freed or handed over */
+			sh->igrefs[p] = INVALID_GRANT_REF;
+		}
+		kvfree(sh->pool);
+		sh->pool = NULL;
+		sh->nr_pool = 0;
+	}
+	for (i = 0; i < ring->pool.nr; i++)
+		if (vbmq_fe_end_page_grant(ring->pool_grefs[i],
+					   ring->pool_pages[i]))
+			deferred++;
+	if (deferred)
+		dev_warn(&info->xbdev->dev,
+			 "%s: ring %u: backend still maps %u persistent grant(s): pages freed once it unmaps them\n",
+			 info->vd.name, ring->index, deferred);
+	kvfree(ring->pool.used);
+	kvfree(ring->pool.free);
+	kvfree(ring->pool_grefs);
+	ring->pool_grefs = NULL;
+	kvfree(ring->pool_pages);
+	ring->pool_pages = NULL;
+	vbmq_fe_pool_init(&ring->pool, NULL, NULL, 0);
+	ring->nr_pgrants = 0;
+	ring->mode = VBMQ_FE_GRANT_DIRECT;
 }
 
 /*
@@ -255,54 +471,87 @@ static void vbmq_fe_push_locked(struct vbmq_fe_ring *ring)
 	}
 }
 
+/*
+ * Grant (or take from the pool) what segment @i of @sh needs and return
+ * the reference the backend gets.  Direct: the request's own page, granted
+ * now.  Bounce: a pool page, filled for a write, granted now.  Persistent:
+ * a pool page, filled for a write, already granted.
+ */
+static grant_ref_t vbmq_fe_grant_seg_locked(struct vbmq_fe_ring *ring,
+					    struct vbmq_fe_shadow *sh,
+					    unsigned int i, bool write,
+					    grant_ref_t *head)
+{
+	const struct vbmq_fe_seg *seg = &ring->segs[i];
+	struct page *page = sg_page(&sh->sg[seg->buf]);
+	unsigned int frame = seg->frame;
+	grant_ref_t ref;
+
+	lockdep_assert_held(&ring->lock);
+	if (ring->mode != VBMQ_FE_GRANT_DIRECT) {
+		/* vbmq_fe_pool_fill_locked() made enough entries free. */
+		sh->pool[i] = vbmq_fe_pool_get(&ring->pool);
+		sh->nr_pool = i + 1;
+		if (write)
+			vbmq_fe_bounce_seg_locked(ring, sh, i, true);
+		if (ring->mode == VBMQ_FE_GRANT_PERSISTENT)
+			return ring->pool_grefs[sh->pool[i]];
+		page = ring->pool_pages[sh->pool[i]];
+		frame = 0;
+	}
+	ref = gnttab_claim_grant_reference(head);
+	vbmq_fe_grant_frame(ring->info, ref, page, frame, write);
+	sh->grefs[sh->nr_grants++] = ref;
+	return ref;
+}
+
 static int vbmq_fe_map_rw_locked(struct vbmq_fe_ring *ring,
 				 struct request *rq, struct vbmq_fe_shadow *sh,
 				 u8 op, u64 id, struct blkif_request *req)
 {
 	struct vbmq_fe_info *info = ring->info;
+	bool persistent = ring->mode == VBMQ_FE_GRANT_PERSISTENT;
 	struct blkif_request_segment *desc = NULL;
 	struct vbmq_fe_layout lay;
-	struct scatterlist *sg;
+	unsigned int i, nrefs;
 	grant_ref_t head;
-	unsigned int i, nsg;
-	int n, ref;
+	int n, ref, err;
 
 	lockdep_assert_held(&ring->lock);
 	if (blk_rq_nr_phys_segments(rq) > info->max_segs)
 		return -E2BIG;
-	nsg = blk_rq_map_sg(rq->q, rq, sh->sg);
-	for_each_sg(sh->sg, sg, nsg, i) {
-		ring->bufs[i].offset = sg->offset;
-		ring->bufs[i].len = sg->length;
-	}
-	n = vbmq_fe_pack(ring->bufs, nsg, PAGE_SIZE, info->max_segs,
-			 ring->segs, &lay);
+	sh->nr_sg = blk_rq_map_sg(rq->q, rq, sh->sg);
+	n = vbmq_fe_pack_locked(ring, sh, &lay);
 	if (n < 0)
 		return n;
 	/* An indirect page given away by vbmq_fe_ungrant_locked(). */
 	for (i = 0; i < lay.nr_indirect; i++)
 		if (!sh->ipages[i])
 			return -EIO;
-	if (gnttab_alloc_grant_references(n + lay.nr_indirect, &head) < 0)
+	if (ring->mode != VBMQ_FE_GRANT_DIRECT) {
+		err = vbmq_fe_pool_fill_locked(ring, n);
+		if (err)
+			return err;
+	}
+	/* Persistent: every page the backend sees is granted already. */
+	nrefs = persistent ? 0 : n + lay.nr_indirect;
+	if (nrefs && gnttab_alloc_grant_references(nrefs, &head) < 0)
 		return -EAGAIN;
 
-	for (i = 0; i < lay.nr_indirect; i++) {
+	for (i = 0; !persistent && i < lay.nr_indirect; i++) {
 		ref = gnttab_claim_grant_reference(&head);
 		vbmq_fe_grant_frame(info, ref, sh->ipages[i], 0, true);
 		sh->igrefs[i] = ref;
+		sh->nr_indirect = i + 1;
 	}
-	sh->nr_indirect = lay.nr_indirect;
 
 	for (i = 0; i < (unsigned int)n; i++) {
 		const struct vbmq_fe_seg *s = &ring->segs[i];
 		struct blkif_request_segment d;
 		u32 pg, slot;
 
-		ref = gnttab_claim_grant_reference(&head);
-		vbmq_fe_grant_frame(info, ref, sg_page(&sh->sg[s->buf]),
-				    s->frame, op == BLKIF_OP_WRITE);
-		sh->grefs[i] = ref;
-		d.gref = ref;
+		d.gref = vbmq_fe_grant_seg_locked(ring, sh, i,
+						  op == BLKIF_OP_WRITE, &head);
 		d.first_sect = s->first_sect;
 		d.last_sect = s->last_sect;
 		if (!lay.nr_indirect) {
@@ -314,7 +563,6 @@ static int vbmq_fe_map_rw_locked(struct vbmq_fe_ring *ring,
 			desc = page_address(sh->ipages[pg]);
 		desc[slot] = d;
 	}
-	sh->nr_grants = n;
 
 	if (lay.nr_indirect) {
 		req->operation = BLKIF_OP_INDIRECT;
@@ -400,7 +648,9 @@ static int vbmq_fe_queue_locked(struct vbmq_fe_ring *ring, struct request *rq)
 		break;
 	}
 	if (err) {
+		/* Nothing was granted from the pool yet: no copy back. */
 		vbmq_fe_ungrant_locked(ring, sh);
+		vbmq_fe_unbounce_locked(ring, sh, false);
 		vbmq_fe_slot_put(&ring->slots, id);
 		return err;
 	}
@@ -435,9 +685,13 @@ static blk_status_t vbmq_fe_queue_rq(struct blk_mq_hw_ctx *hctx,
 		err = -EIO;
 	else
 		err = vbmq_fe_queue_locked(ring, rq);
-	if (err == -ENOSPC) {
+	if (err == -ENOSPC || err == -EBUSY) {
+		/* Restarted when a response frees a slot / pool pages. */
 		ring->stopped = true;
-		ring->st.ring_full++;
+		if (err == -ENOSPC)
+			ring->st.ring_full++;
+		else
+			ring->st.pool_waits++;
 		blk_mq_stop_hw_queue(hctx);
 	}
 	if (ring->live && !ring->broken && (bd->last || err))
@@ -448,6 +702,7 @@ static blk_status_t vbmq_fe_queue_rq(struct blk_mq_hw_ctx *hctx,
 	case 0:
 		return BLK_STS_OK;
 	case -ENOSPC:
+	case -EBUSY:
 		return BLK_STS_DEV_RESOURCE;
 	case -EAGAIN:
 		return BLK_STS_RESOURCE;
@@ -563,6 +818,8 @@ again:
 		}
 		pdu = blk_mq_rq_to_pdu(rq);
 		pdu->status = vbmq_fe_status_locked(ring, op, rsp.status);
+		vbmq_fe_unbounce_locked(ring, sh, op == BLKIF_OP_READ &&
+					pdu->status == BLK_STS_OK);
 		pdu->next = *done;
 		*done = rq;
 		ring->st.completions++;
@@ -676,6 +933,7 @@ void vbmq_fe_ring_kill(struct vbmq_fe_ring *ring, struct list_head *held)
 		if (ring->slot[id].state != VBMQ_FE_SLOT_INFLIGHT)
 			continue;
 		vbmq_fe_ungrant_locked(ring, sh);
+		vbmq_fe_unbounce_locked(ring, sh, false);
 		vbmq_fe_slot_put(&ring->slots, id);
 		if (sh->rq)
 			list_add_tail(&sh->rq->queuelist, held);
@@ -912,6 +1170,16 @@ static ssize_t irq_affinity_show(struct device *dev,
 }
 static DEVICE_ATTR_RO(irq_affinity);
 
+static ssize_t grants_show(struct device *dev, struct device_attribute *attr,
+			   char *buf)
+{
+	struct vbmq_fe_info *info = vbmq_fe_dev_info(dev);
+
+	return sysfs_emit(buf, "%s\n",
+			  vbmq_fe_grant_mode_name(READ_ONCE(info->grant_mode)));
+}
+static DEVICE_ATTR_RO(grants);
+
 /* Room kept free at the end of the page for one more line. */
 #define VBMQ_FE_LINE_MAX	320
 
@@ -923,7 +1191,7 @@ static int vbmq_fe_show_ring(struct vbmq_fe_info *info, unsigned int i,
 	const struct blk_mq_queue_map *qmap = &info->tag_set.map[type];
 	const struct cpumask *irq_cpus = NULL;
 	struct vbmq_fe_ring_stats st;
-	unsigned int cpu, inflight;
+	unsigned int cpu, inflight, pool, pgrants;
 	unsigned long flags;
 
 	cpumask_clear(vcpus);
@@ -936,6 +1204,8 @@ static int vbmq_fe_show_ring(struct vbmq_fe_info *info, unsigned int i,
 	spin_lock_irqsave(&ring->lock, flags);
 	st = ring->st;
 	inflight = ring->slots.nr - ring->slots.nr_free;
+	pool = ring->pool.nr;
+	pgrants = ring->nr_pgrants;
 	spin_unlock_irqrestore(&ring->lock, flags);
 
 	len += sysfs_emit_at(buf, len, "%u %s %d %*pbl ", i,
@@ -947,10 +1217,11 @@ static int vbmq_fe_show_ring(struct vbmq_fe_info *info, unsigned int i,
 	else
 		len += sysfs_emit_at(buf, len, "-");
 	len += sysfs_emit_at(buf, len,
-			     " %llu %llu %llu %llu %llu %llu %llu %llu %u\n",
+			     " %llu %llu %llu %llu %llu %llu %llu %llu %u %u %u %llu %llu\n",
 			     st.requests, st.completions, st.interrupts,
 			     st.polls, st.poll_hits, st.kicks, st.ring_full,
-			     st.errors, inflight);
+			     st.errors, inflight, pool, pgrants, st.bounced,
+			     st.pool_waits);
 	return len;
 }
 
@@ -965,7 +1236,7 @@ static ssize_t rings_show(struct device *dev, struct device_attribute *attr,
 	if (!zalloc_cpumask_var(&vcpus, GFP_KERNEL))
 		return -ENOMEM;
 	len = sysfs_emit(buf,
-			 "ring type irq vcpus irq_cpus requests completions interrupts polls poll_hits kicks ring_full errors inflight\n");
+			 "ring type irq vcpus irq_cpus requests completions interrupts polls poll_hits kicks ring_full errors inflight pool pgrants bounced pool_waits\n");
 	mutex_lock(&info->aff_lock);
 	for (i = 0; info->aff_ready && i < info->nr_rings; i++) {
 		if (len > PAGE_SIZE - VBMQ_FE_LINE_MAX) {
@@ -987,6 +1258,7 @@ static struct attribute *vbmq_fe_disk_attrs[] = {
 	&dev_attr_irq_affinity.attr,
 	&dev_attr_max_segments.attr,
 	&dev_attr_ring_pages.attr,
+	&dev_attr_grants.attr,
 	&dev_attr_rings.attr,
 	NULL,
 };

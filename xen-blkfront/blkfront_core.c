@@ -328,6 +328,127 @@ void vbmq_fe_indirect_pos(u32 seg, u32 *page, u32 *slot)
 	*slot = seg % VBMQ_FE_SEGS_PER_INDIRECT_PAGE;
 }
 
+/*
+ * Persistent grants need both ends to want them.  Otherwise an untrusted
+ * backend (the frontend's `trusted` key 0) gets bounce buffers, whatever
+ * the module parameter says: it must never see a guest page outside the
+ * pool.  Persistent grants bounce too, so they are fine for it.
+ */
+int vbmq_fe_grant_mode(bool be_persistent, bool param_persistent,
+		       bool trusted)
+{
+	if (be_persistent && param_persistent)
+		return VBMQ_FE_GRANT_PERSISTENT;
+	if (!trusted)
+		return VBMQ_FE_GRANT_BOUNCE;
+	return VBMQ_FE_GRANT_DIRECT;
+}
+
+const char *vbmq_fe_grant_mode_name(int mode)
+{
+	switch (mode) {
+	case VBMQ_FE_GRANT_DIRECT:
+		return "direct";
+	case VBMQ_FE_GRANT_BOUNCE:
+		return "bounce";
+	case VBMQ_FE_GRANT_PERSISTENT:
+		return "persistent";
+	}
+	return "unknown";
+}
+
+/*
+ * Pool bound of a ring: one page for every segment of every request the
+ * ring can hold, so the pool alone never limits the ring; saturates instead
+ * of wrapping.  Indirect descriptor pages are per slot, not in the pool.
+ */
+u32 vbmq_fe_pool_max(u32 ring_size, u32 max_segs)
+{
+	u64 n = (u64)ring_size * max_segs;
+
+	return n > 0xffffffffULL ? 0xffffffffU : (u32)n;
+}
+
+void vbmq_fe_pool_init(struct vbmq_fe_pool *p, u32 *free, u8 *used, u32 max)
+{
+	p->free = free;
+	p->used = used;
+	p->max = max;
+	p->nr = 0;
+	p->nr_free = 0;
+	if (used)
+		memset(used, 0, max);
+}
+
+/*
+ * Can @want entries be handed out now?  0 with *@add set to the entries
+ * to create first (0 when enough are free); -ENOSPC when the bound leaves
+ * too few, so entries in use must come back first; -E2BIG when even an
+ * idle pool at its bound would be too small.
+ */
+int vbmq_fe_pool_need(const struct vbmq_fe_pool *p, u32 want, u32 *add)
+{
+	*add = 0;
+	if (want > p->max)
+		return -E2BIG;
+	if (want <= p->nr_free)
+		return 0;
+	if (want - p->nr_free > p->max - p->nr)
+		return -ENOSPC;
+	*add = want - p->nr_free;
+	return 0;
+}
+
+/* Create entry number nr, free; -ENOSPC at the bound. */
+s64 vbmq_fe_pool_add(struct vbmq_fe_pool *p)
+{
+	if (p->nr >= p->max)
+		return -ENOSPC;
+	p->used[p->nr] = 0;
+	p->free[p->nr_free++] = p->nr;
+	return p->nr++;
+}
+
+s64 vbmq_fe_pool_get(struct vbmq_fe_pool *p)
+{
+	u32 e;
+
+	if (!p->nr_free)
+		return -ENOSPC;
+	e = p->free[--p->nr_free];
+	p->used[e] = 1;
+	return e;
+}
+
+/* Give entry @entry back; -EINVAL unless it exists and is handed out. */
+int vbmq_fe_pool_put(struct vbmq_fe_pool *p, u32 entry)
+{
+	if (entry >= p->nr || !p->used[entry] || p->nr_free >= p->nr)
+		return -EINVAL;
+	p->used[entry] = 0;
+	p->free[p->nr_free++] = entry;
+	return 0;
+}
+
+/*
+ * Where the bytes of segment @seg are: at @page_off in its buffer's page,
+ * at @frame_off in a 4 KiB bounce frame (the same sectors, so first_sect
+ * and last_sect stay valid), @len bytes (0 for a malformed segment).
+ */
+void vbmq_fe_seg_span(const struct vbmq_fe_seg *seg, u32 *page_off,
+		      u32 *frame_off, u32 *len)
+{
+	*frame_off = (u32)seg->first_sect << VBMQ_FE_SECT_SHIFT;
+	*page_off = (seg->frame << VBMQ_FE_GRANT_SHIFT) + *frame_off;
+	if (seg->last_sect < seg->first_sect ||
+	    seg->last_sect >= VBMQ_FE_SECTS_PER_GRANT) {
+		*len = 0;
+		return;
+	}
+	*len = ((u32)seg->last_sect - seg->first_sect + 1) <<
+	       VBMQ_FE_SECT_SHIFT;
+}
+
 /* Write "a".."z", "aa".. for disk @index into @buf (bijective base 26). */
 static int vbmq_fe_disk_letters(u32 index, char *buf, u32 size)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vbmq-blkfront pure logic: negotiation arithmetic, queue/vCPU mapping,
- * request-slot bookkeeping, response validation, segment packing and
- * virtual-device naming.
+ * request-slot bookkeeping, response validation, segment packing, the
+ * grant mode and bounce/persistent page pool, and virtual-device naming.
  *
  * Nothing here calls a kernel service; the same file is compiled into the
  * module and into the userspace unit test (tests/unit/test_blkfront_core.c).
@@ -135,6 +135,49 @@ int vbmq_fe_pack(const struct vbmq_fe_buf *bufs, u32 nr_bufs,
 		 u32 page_size, u32 max_segs, struct vbmq_fe_seg *segs,
 		 struct vbmq_fe_layout *lay);
 void vbmq_fe_indirect_pos(u32 seg, u32 *page, u32 *slot);
+
+/* ---- grant modes and the page pool --------------------------------- */
+
+/*
+ * How a ring's data reaches the backend (chosen at connect):
+ * DIRECT      the request's own pages, granted for the request;
+ * BOUNCE      copied through pages of the ring's pool, granted for the
+ *             request (the backend never sees any other guest page);
+ * PERSISTENT  copied through pool pages that are granted once, when they
+ *             join the pool, and stay granted until the ring goes.
+ */
+enum vbmq_fe_grant_mode {
+	VBMQ_FE_GRANT_DIRECT = 0,
+	VBMQ_FE_GRANT_BOUNCE = 1,
+	VBMQ_FE_GRANT_PERSISTENT = 2,
+};
+
+int vbmq_fe_grant_mode(bool be_persistent, bool param_persistent,
+		       bool trusted);
+const char *vbmq_fe_grant_mode_name(int mode);
+u32 vbmq_fe_pool_max(u32 ring_size, u32 max_segs);
+
+/*
+ * A ring's pool of pages, by entry number: entries 0..nr-1 exist (the
+ * caller keeps each one's page and grant in arrays of @max), never more than
+ * @max.  Free entries are a stack; @used catches a double put.
+ */
+struct vbmq_fe_pool {
+	u32 *free;	/* [max] stack of free entry numbers */
+	u8 *used;	/* [max] 1 while the entry is handed out */
+	u32 max;
+	u32 nr;
+	u32 nr_free;
+};
+
+void vbmq_fe_pool_init(struct vbmq_fe_pool *p, u32 *free, u8 *used,
+		       u32 max);
+int vbmq_fe_pool_need(const struct vbmq_fe_pool *p, u32 want, u32 *add);
+s64 vbmq_fe_pool_add(struct vbmq_fe_pool *p);
+s64 vbmq_fe_pool_get(struct vbmq_fe_pool *p);
+int vbmq_fe_pool_put(struct vbmq_fe_pool *p, u32 entry);
+void vbmq_fe_seg_span(const struct vbmq_fe_seg *seg, u32 *page_off,
+		      u32 *frame_off, u32 *len);
 
 /* ---- xenbus states ------------------------------------------------- */
 

@@ -60,11 +60,15 @@ struct vbmq_fe_pdu {
  */
 struct vbmq_fe_shadow {
 	struct request *rq;		/* NULL when the slot is free */
-	unsigned int nr_grants;		/* data grants in @grefs */
-	unsigned int nr_indirect;	/* indirect pages granted */
+	unsigned int nr_grants;		/* per-request grants in @grefs */
+	unsigned int nr_indirect;	/* indirect pages granted for it */
+	unsigned int nr_sg;		/* entries of @sg in use */
+	unsigned int nr_pool;		/* pool entries in @pool */
 	grant_ref_t *grefs;		/* [info->max_segs] */
 	struct scatterlist *sg;		/* [info->max_segs] */
+	u32 *pool;			/* [info->max_segs] or NULL: direct */
 	struct page **ipages;		/* [info->nr_ipages] descriptor pages */
+	/* Per request, or constant when the ring's grants are persistent. */
 	grant_ref_t igrefs[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 };
 
@@ -78,6 +82,8 @@ struct vbmq_fe_ring_stats {
 	u64 kicks;		/* event-channel notifications sent */
 	u64 ring_full;		/* submissions deferred: ring full */
 	u64 errors;		/* responses with an error status */
+	u64 bounced;		/* segments copied through the pool */
+	u64 pool_waits;		/* submissions deferred: pool exhausted */
 };
 
 struct vbmq_fe_info;
@@ -107,6 +113,18 @@ struct vbmq_fe_ring {
 	struct vbmq_fe_buf *bufs;	/* [info->max_segs] scratch */
 	struct vbmq_fe_seg *segs;	/* [info->max_segs] scratch */
 	struct vbmq_fe_ring_stats st;
+
+	/*
+	 * Bounce / persistent page pool; constant while live except the
+	 * pool's counters and arrays, protected by lock.  Entry e is
+	 * pool_pages[e], granted as pool_grefs[e] when the ring's grants are
+	 * persistent (INVALID_GRANT_REF otherwise).  Freed with the slots.
+	 */
+	int mode;			/* enum vbmq_fe_grant_mode */
+	struct vbmq_fe_pool pool;
+	struct page **pool_pages;	/* [pool.max] */
+	grant_ref_t *pool_grefs;	/* [pool.max] */
+	unsigned int nr_pgrants;	/* persistent grants held */
 };
 
 struct vbmq_fe_info {
@@ -122,6 +140,9 @@ struct vbmq_fe_info {
 	unsigned int ring_order;	/* ring-page-order */
 	unsigned int max_segs;		/* grants per request */
 	unsigned int nr_ipages;		/* indirect pages per slot */
+	int grant_mode;			/* enum vbmq_fe_grant_mode */
+	bool persistent_parm;		/* feature_persistent at negotiation */
+	bool trusted;			/* the frontend's trusted key */
 	unsigned int flush_op;		/* 0, FLUSH_DISKCACHE or BARRIER */
 	bool discard;
 	bool discard_secure;
@@ -161,6 +182,7 @@ extern int vbmq_fe_max_indirect;
 extern int vbmq_fe_poll_queues;
 extern int vbmq_fe_irq_affinity;
 extern int vbmq_fe_major;
+extern bool vbmq_fe_persistent;
 
 /* blkfront.c: data plane and disk. */
 extern const struct blk_mq_ops vbmq_fe_mq_ops;
@@ -168,6 +190,8 @@ extern const struct block_device_operations vbmq_fe_bdops;
 extern const struct attribute_group *vbmq_fe_disk_groups[];
 irqreturn_t vbmq_fe_interrupt(int irq, void *dev_id);
 void vbmq_fe_ring_kill(struct vbmq_fe_ring *ring, struct list_head *held);
+int vbmq_fe_ring_pool_setup(struct vbmq_fe_ring *ring);
+void vbmq_fe_ring_pool_release(struct vbmq_fe_ring *ring);
 void vbmq_fe_apply_affinity(struct vbmq_fe_info *info, int dying_cpu);
 int vbmq_fe_cpuhp_init(void);
 void vbmq_fe_cpuhp_exit(void);

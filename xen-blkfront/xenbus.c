@@ -36,6 +36,8 @@ static void vbmq_fe_ring_free_slots(struct vbmq_fe_ring *ring)
 {
 	u32 i;
 
+	/* Ends persistent grants on indirect pages before they are freed. */
+	vbmq_fe_ring_pool_release(ring);
 	for (i = 0; ring->shadow && i < ring->slots.nr; i++) {
 		struct vbmq_fe_shadow *sh = &ring->shadow[i];
 		unsigned int p;
@@ -94,6 +96,8 @@ static int vbmq_fe_ring_alloc_slots(struct vbmq_fe_ring *ring)
 				goto err_free;
 		}
 	}
+	if (vbmq_fe_ring_pool_setup(ring))
+		goto err_free;
 	return 0;
 
 err_free:
@@ -300,7 +304,8 @@ static int vbmq_fe_write_keys(struct vbmq_fe_info *info,
 			    XEN_IO_PROTO_ABI_NATIVE);
 	if (err)
 		return err;
-	return xenbus_printf(xbt, node, "feature-persistent", "%u", 0);
+	return xenbus_printf(xbt, node, "feature-persistent", "%u",
+			     info->persistent_parm);
 }
 
 static int vbmq_fe_talk_to_backend(struct vbmq_fe_info *info)
@@ -334,6 +339,8 @@ static int vbmq_fe_talk_to_backend(struct vbmq_fe_info *info)
 	info->ring_order = vbmq_fe_ring_order(be_order,
 					      vbmq_fe_max_ring_order);
 	info->affinity = vbmq_fe_backend_affinity(info);
+	/* What the frontend advertises is what it uses at connect. */
+	info->persistent_parm = vbmq_fe_persistent;
 
 	for (i = 0; i < nr; i++) {
 		err = vbmq_fe_ring_setup(info, &info->rings[i],
@@ -427,6 +434,18 @@ static int vbmq_fe_read_features(struct vbmq_fe_info *info)
 	info->max_segs = vbmq_fe_max_segs(be_indirect, vbmq_fe_max_indirect);
 	info->nr_ipages = info->max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 		DIV_ROUND_UP(info->max_segs, VBMQ_FE_SEGS_PER_INDIRECT_PAGE) : 0;
+
+	/*
+	 * The toolstack writes `trusted` into the frontend's own directory
+	 * (absent: trusted).  An untrusted backend gets bounce buffers even
+	 * with feature_persistent=0.
+	 */
+	info->trusted = xenbus_read_unsigned(dev->nodename, "trusted", 1);
+	WRITE_ONCE(info->grant_mode,
+		   vbmq_fe_grant_mode(xenbus_read_unsigned(be,
+							   "feature-persistent",
+							   0),
+				      info->persistent_parm, info->trusted));
 	return 0;
 }
 
@@ -722,10 +741,11 @@ static void vbmq_fe_connect_locked(struct vbmq_fe_info *info)
 	vbmq_fe_apply_affinity(info, -1);
 
 	dev_info(&dev->dev,
-		 "%s: %llu sectors of %u bytes, %u ring(s) (%u polled) of %u page(s), %u segments/request, flush %s, discard %s, irq affinity %s%s\n",
+		 "%s: %llu sectors of %u bytes, %u ring(s) (%u polled) of %u page(s), %u segments/request, grants %s%s, flush %s, discard %s, irq affinity %s%s\n",
 		 info->vd.name, info->sectors, info->sector_size,
 		 info->nr_rings, info->nr_poll, 1U << info->ring_order,
-		 info->max_segs,
+		 info->max_segs, vbmq_fe_grant_mode_name(info->grant_mode),
+		 info->trusted ? "" : " (untrusted backend)",
 		 info->flush_op == BLKIF_OP_FLUSH_DISKCACHE ? "cache" :
 		 info->flush_op ? "barrier" : "none",
 		 info->discard ? "on" : "off",
@@ -854,11 +874,6 @@ static int vbmq_fe_probe(struct xenbus_device *dev,
 		if (!zalloc_cpumask_var(&ring->irq_mask, GFP_KERNEL))
 			goto err_free_masks;
 	}
-
-	if (!xenbus_read_unsigned(dev->nodename, "trusted", 1))
-		dev_warn(&dev->dev,
-			 "%s: backend marked untrusted, but bounce buffers are not implemented: granting guest pages directly\n",
-			 info->vd.name);
 
 	err = vbmq_fe_cpuhp_add(info);
 	if (err)

@@ -302,6 +302,123 @@ static void test_pack(void)
 	ok(pg == 1 && sl == 0, "indirect pos 512");
 }
 
+static void test_grant_mode(void)
+{
+	static const struct {
+		bool be, param, trusted;
+		int want;
+	} t[] = {
+		{ true, true, true, VBMQ_FE_GRANT_PERSISTENT },
+		{ true, true, false, VBMQ_FE_GRANT_PERSISTENT },
+		{ true, false, true, VBMQ_FE_GRANT_DIRECT },
+		{ false, true, true, VBMQ_FE_GRANT_DIRECT },
+		{ false, false, true, VBMQ_FE_GRANT_DIRECT },
+		/* untrusted: bounce even with the parameter off */
+		{ true, false, false, VBMQ_FE_GRANT_BOUNCE },
+		{ false, true, false, VBMQ_FE_GRANT_BOUNCE },
+		{ false, false, false, VBMQ_FE_GRANT_BOUNCE },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		is_int(vbmq_fe_grant_mode(t[i].be, t[i].param, t[i].trusted),
+		       t[i].want, "grant mode(be=%d, param=%d, trusted=%d)",
+		       t[i].be, t[i].param, t[i].trusted);
+	is_str(vbmq_fe_grant_mode_name(VBMQ_FE_GRANT_DIRECT), "direct",
+	       "mode name direct");
+	is_str(vbmq_fe_grant_mode_name(VBMQ_FE_GRANT_BOUNCE), "bounce",
+	       "mode name bounce");
+	is_str(vbmq_fe_grant_mode_name(VBMQ_FE_GRANT_PERSISTENT),
+	       "persistent", "mode name persistent");
+	is_str(vbmq_fe_grant_mode_name(7), "unknown", "mode name junk");
+
+	is_uint(vbmq_fe_pool_max(32, 11), 352, "pool max: order-0 ring, direct");
+	is_uint(vbmq_fe_pool_max(128, 256), 32768, "pool max: 4 pages, 256 segs");
+	is_uint(vbmq_fe_pool_max(0, 32), 0, "pool max: no ring");
+	is_uint(vbmq_fe_pool_max(0x10000000, 0x100), 0xffffffffU,
+		"pool max saturates");
+}
+
+static void test_pool(void)
+{
+	u32 fr[8], add;
+	u8 used[8];
+	struct vbmq_fe_pool p;
+	s64 e, got[8];
+	unsigned int i;
+
+	vbmq_fe_pool_init(&p, fr, used, 8);
+	ok(p.nr == 0 && p.nr_free == 0, "pool starts empty");
+	is_int(vbmq_fe_pool_get(&p), -ENOSPC, "get from empty pool");
+	is_int(vbmq_fe_pool_put(&p, 0), -EINVAL, "put entry never made");
+	is_int(vbmq_fe_pool_need(&p, 9, &add), -E2BIG, "need beyond bound");
+	is_int(vbmq_fe_pool_need(&p, 3, &add), 0, "need 3 of empty pool");
+	is_uint(add, 3, "... adds 3");
+	for (i = 0; i < add; i++)
+		is_int(vbmq_fe_pool_add(&p), i, "add entry %u", i);
+	is_int(vbmq_fe_pool_need(&p, 3, &add), 0, "need 3 of 3 free");
+	is_uint(add, 0, "... adds none");
+	for (i = 0; i < 3; i++) {
+		got[i] = vbmq_fe_pool_get(&p);
+		ok(got[i] >= 0 && got[i] < 3, "get %u: entry %lld", i,
+		   (long long)got[i]);
+	}
+	ok(got[0] != got[1] && got[1] != got[2] && got[0] != got[2],
+	   "entries handed out once");
+	is_int(vbmq_fe_pool_need(&p, 5, &add), 0, "need 5, 3 in use");
+	is_uint(add, 5, "... adds 5 (to the bound)");
+	is_int(vbmq_fe_pool_need(&p, 6, &add), -ENOSPC,
+	       "need 6 with 3 in use: wait for them");
+	is_int(vbmq_fe_pool_put(&p, (u32)got[1]), 0, "put back");
+	is_int(vbmq_fe_pool_put(&p, (u32)got[1]), -EINVAL, "double put");
+	is_int(vbmq_fe_pool_put(&p, 3), -EINVAL, "put entry not made");
+	is_int(vbmq_fe_pool_put(&p, 0xffffffffU), -EINVAL, "put huge entry");
+	e = vbmq_fe_pool_get(&p);
+	is_int(e, got[1], "freed entry comes back first");
+	for (i = 3; i < 8; i++)
+		is_int(vbmq_fe_pool_add(&p), i, "add entry %u", i);
+	is_int(vbmq_fe_pool_add(&p), -ENOSPC, "add beyond bound");
+	for (i = 0; i < 5; i++)
+		ok(vbmq_fe_pool_get(&p) >= 3, "get new entry %u", i);
+	is_int(vbmq_fe_pool_get(&p), -ENOSPC, "all 8 handed out");
+	is_int(vbmq_fe_pool_need(&p, 1, &add), -ENOSPC, "need 1 when full");
+	for (i = 0; i < 8; i++)
+		is_int(vbmq_fe_pool_put(&p, i), 0, "put %u", i);
+	ok(p.nr_free == 8, "all back");
+
+	vbmq_fe_pool_init(&p, fr, used, 0);
+	is_int(vbmq_fe_pool_add(&p), -ENOSPC, "zero-bound pool: no add");
+	is_int(vbmq_fe_pool_need(&p, 0, &add), 0, "zero-bound pool: need 0");
+}
+
+static void test_seg_span(void)
+{
+	static const struct {
+		const char *what;
+		struct vbmq_fe_seg seg;
+		u32 page_off, frame_off, len;
+	} t[] = {
+		{ "whole frame", { 0, 0, 0, 7 }, 0, 0, 4096 },
+		{ "one sector", { 0, 0, 3, 3 }, 1536, 1536, 512 },
+		{ "second frame of a 64K page", { 0, 1, 2, 5 },
+		  4096 + 1024, 1024, 2048 },
+		{ "last frame, last sector", { 0, 15, 7, 7 },
+		  15 * 4096 + 3584, 3584, 512 },
+		{ "last before first", { 0, 0, 5, 2 }, 2560, 2560, 0 },
+		{ "last beyond frame", { 0, 0, 0, 8 }, 0, 0, 0 },
+		{ "both beyond frame", { 0, 0, 200, 255 }, 102400, 102400, 0 },
+	};
+	u32 po, fo, len;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++) {
+		vbmq_fe_seg_span(&t[i].seg, &po, &fo, &len);
+		ok(po == t[i].page_off && fo == t[i].frame_off &&
+		   len == t[i].len, "seg span: %s (%u %u %u)", t[i].what, po,
+		   fo, len);
+	}
+}
+
 static void test_vdev(void)
 {
 	static const struct {
@@ -356,6 +473,9 @@ int main(void)
 	test_slots();
 	test_responses();
 	test_pack();
+	test_grant_mode();
+	test_pool();
+	test_seg_span();
 	test_vdev();
 	return tap_done();
 }

@@ -70,15 +70,33 @@ domu_config() {
 }
 
 # domu_start NAME [KEY=VALUE...]: create a PV domU from the test bed image
-# (options as domu_config).
+# (options as domu_config, and fe_key=KEY=VALUE, repeatable: written into
+# every disk's frontend directory while the domU is still paused, e.g.
+# trusted=0, which xl's disk spec cannot set in Xen 4.17).
 domu_start() {
-	local cfg=$VBMQ_RUN/$1.cfg
+	local name=$1 cfg=$VBMQ_RUN/$1.cfg opts=() fe_keys=() kv dom v
+	shift
+	for kv in "$@"; do
+		case $kv in
+		fe_key=*=*) fe_keys+=("${kv#*=}") ;;
+		*) opts+=("$kv") ;;
+		esac
+	done
 	[ -f "$VBMQ_RUN/domu.cpio" ] ||
 		cat "$VBMQ_ROOT/guest/domu-base.cpio" "$VBMQ_ROOT/guest/domu-overlay.cpio" \
 			> "$VBMQ_RUN/domu.cpio" || return 1
-	domu_config "$@" > "$cfg" || return 1
-	rm -f "$VBMQ_CONSOLE_DIR/guest-$1.log"
-	xl create "$cfg"
+	domu_config "$name" "${opts[@]}" > "$cfg" || return 1
+	rm -f "$VBMQ_CONSOLE_DIR/guest-$name.log"
+	[ ${#fe_keys[@]} -gt 0 ] || { xl create "$cfg"; return; }
+	xl create -p "$cfg" || return 1
+	dom=$(domid "$name") || return 1
+	for v in $(xenstore-list "/local/domain/$dom/device/vbd"); do
+		for kv in "${fe_keys[@]}"; do
+			xenstore-write "/local/domain/$dom/device/vbd/$v/${kv%%=*}" "${kv#*=}" ||
+				return 1
+		done
+	done
+	xl unpause "$name"
 }
 
 # domu_relay NAME: copy a domU's console log into dom0's result stream.  Its
