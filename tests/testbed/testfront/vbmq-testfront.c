@@ -1647,7 +1647,7 @@ static int __init tf_init(void)
 	tf_res = kzalloc(TF_RES_SIZE, GFP_KERNEL);
 	if (!tf_res)
 		return -ENOMEM;
-	tf_dbg = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	tf_dbg = debugfs_create_dir("vbmq-testfront", NULL);
 	debugfs_create_file("results", 0444, tf_dbg, NULL, &tf_results_fops);
 	debugfs_create_file("counters", 0444, tf_dbg, NULL, &tf_counters_fops);
 	debugfs_create_file("run", 0200, tf_dbg, NULL, &tf_run_fops);
