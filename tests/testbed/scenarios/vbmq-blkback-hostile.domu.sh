@@ -22,7 +22,8 @@ tf_relay() {
 tf_done() { grep -qx "# done $1" "$tf/results"; }
 
 program=$(cat /sys/module/vbmq_testfront/parameters/program)
-ok "the test frontend finished program $program" wait_for 240 tf_done "program $program"
+ok "the test frontend's debugfs files exist" test -r "$tf/results" -a -w "$tf/run" &&
+	ok "the test frontend finished program $program" wait_for 240 tf_done "program $program"
 tf_relay
 diag_file "$tf/counters"
 signal errors "$(sed -n 's/^error_responses //p' "$tf/counters")"
