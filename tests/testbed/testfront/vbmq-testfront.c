@@ -206,6 +206,17 @@ static_assert(sizeof(struct tf64_rsp) == 16);
 DEFINE_RING_TYPES(tf32, union tf32_req, struct tf32_rsp);
 DEFINE_RING_TYPES(tf64, union tf64_req, struct tf64_rsp);
 
+/* enum xenbus_state, numbered as in the public io/xenbus.h */
+enum tf_xs {
+	TF_XS_UNKNOWN = 0,
+	TF_XS_INITIALISING = 1,
+	TF_XS_INITWAIT = 2,
+	TF_XS_INITIALISED = 3,
+	TF_XS_CONNECTED = 4,
+	TF_XS_CLOSING = 5,
+	TF_XS_CLOSED = 6,
+};
+
 /* A request before it is laid out in one ABI or the other. */
 struct tf_req {
 	u64 id;
@@ -227,35 +238,39 @@ struct tf_rsp {
 	s16 status;
 };
 
-/* Lay out r in slot w; w is a union tf32_req or union tf64_req. */
-#define TF_ENCODE(w, r) do {						\
-	memset((w), 0, sizeof(*(w)));					\
-	switch ((r)->operation) {					\
+/* Lay out req in slot; slot points to a union tf32_req or union tf64_req. */
+#define TF_ENCODE(slot, req) do {					\
+	typeof(slot) w = (slot);					\
+	const struct tf_req *r = (req);					\
+									\
+	memset(w, 0, sizeof(*w));					\
+	memset(w, 0, sizeof(*w));					\
+	switch (r->operation) {					\
 	case BLKIF_OP_DISCARD:						\
-		(w)->discard.operation = (r)->operation;		\
-		(w)->discard.flag = (r)->flag;				\
-		(w)->discard.handle = (r)->handle;			\
-		(w)->discard.id = (r)->id;				\
-		(w)->discard.sector_number = (r)->sector;		\
-		(w)->discard.nr_sectors = (r)->nr_sectors;		\
+		w->discard.operation = r->operation;		\
+		w->discard.flag = r->flag;				\
+		w->discard.handle = r->handle;			\
+		w->discard.id = r->id;				\
+		w->discard.sector_number = r->sector;		\
+		w->discard.nr_sectors = r->nr_sectors;		\
 		break;							\
 	case BLKIF_OP_INDIRECT:						\
-		(w)->indirect.operation = (r)->operation;		\
-		(w)->indirect.indirect_op = (r)->indirect_op;		\
-		(w)->indirect.nr_segments = (r)->ind_nr_segments;	\
-		(w)->indirect.id = (r)->id;				\
-		(w)->indirect.sector_number = (r)->sector;		\
-		(w)->indirect.handle = (r)->handle;			\
-		memcpy((w)->indirect.indirect_grefs, (r)->indirect_gref,	\
-		       sizeof((r)->indirect_gref));			\
+		w->indirect.operation = r->operation;		\
+		w->indirect.indirect_op = r->indirect_op;		\
+		w->indirect.nr_segments = r->ind_nr_segments;	\
+		w->indirect.id = r->id;				\
+		w->indirect.sector_number = r->sector;		\
+		w->indirect.handle = r->handle;			\
+		memcpy(w->indirect.indirect_grefs, r->indirect_gref,	\
+		       sizeof(r->indirect_gref));			\
 		break;							\
 	default:							\
-		(w)->rw.operation = (r)->operation;			\
-		(w)->rw.nr_segments = (r)->nr_segments;		\
-		(w)->rw.handle = (r)->handle;				\
-		(w)->rw.id = (r)->id;					\
-		(w)->rw.sector_number = (r)->sector;			\
-		memcpy((w)->rw.seg, (r)->seg, sizeof((r)->seg));	\
+		w->rw.operation = r->operation;			\
+		w->rw.nr_segments = r->nr_segments;		\
+		w->rw.handle = r->handle;				\
+		w->rw.id = r->id;					\
+		w->rw.sector_number = r->sector;			\
+		memcpy(w->rw.seg, r->seg, sizeof(r->seg));	\
 		break;							\
 	}								\
 } while (0)
@@ -440,7 +455,7 @@ static int tf_final_check(struct tf_dev *tf)
 
 static bool tf_be_connected(const struct tf_dev *tf)
 {
-	return READ_ONCE(tf->be_state) == XenbusStateConnected;
+	return READ_ONCE(tf->be_state) == TF_XS_CONNECTED;
 }
 
 static irqreturn_t tf_interrupt(int irq, void *dev_id)
@@ -807,7 +822,7 @@ static void tf_prog_io(struct tf_dev *tf)
 	total = s - TF_IO_BASE;
 	err = tf_rw(tf, BLKIF_OP_WRITE, false, x, ARRAY_SIZE(x), NULL, why,
 		    sizeof(why));
-	tf_result(!err, "io: 4 WRITEs of 3, 5, 9 and 11 segments (first_sect 1..5, %llu sectors) in one batch answered OKAY with their ids%s%s",
+	tf_result(!err, "io: 4 WRITEs (3/5/9/11 segments, first_sect 1..5, %llu sectors) in a batch: OKAY, ids kept%s%s",
 		  total, err ? ": " : "", why);
 
 	/* Read back with other segment boundaries: first_sect 4. */
@@ -815,7 +830,7 @@ static void tf_prog_io(struct tf_dev *tf)
 	rd[1] = (struct tf_xfer){ TF_IO_BASE + 84, 84, 4 };
 	rd[2] = (struct tf_xfer){ TF_IO_BASE + 168, total - 168, 4 };
 	err = tf_rw(tf, BLKIF_OP_READ, false, rd, 3, NULL, why, sizeof(why));
-	tf_result(!err, "io: 3 READs of the same sectors with other segment boundaries: OKAY, data equal, nothing written outside first_sect..last_sect%s%s",
+	tf_result(!err, "io: READ back with other segment boundaries: OKAY, data equal, no byte outside segments%s%s",
 		  err ? ": " : "", why);
 
 	memset(&req, 0, sizeof(req));
@@ -849,7 +864,7 @@ static void tf_prog_io(struct tf_dev *tf)
 		hole.end = req.sector + req.nr_sectors;
 		err = tf_rw(tf, BLKIF_OP_READ, false, rd, 3, &hole, why,
 			    sizeof(why));
-		tf_result(!err, "io: after the DISCARD every sector around it reads back unchanged%s%s",
+		tf_result(!err, "io: after the DISCARD the sectors around it read back unchanged%s%s",
 			  err ? ": " : "", why);
 		tf_note("io: discarded sectors read back: %u zero, %u unchanged",
 			hole.zero, hole.kept);
@@ -867,7 +882,7 @@ static void tf_prog_io(struct tf_dev *tf)
 		x[0].first = 5;
 		err = tf_rw(tf, BLKIF_OP_READ, true, x, 1, NULL, why,
 			    sizeof(why));
-		tf_result(!err, "io: INDIRECT READ of 24 segments (other boundaries): OKAY, data equal%s%s",
+		tf_result(!err, "io: INDIRECT READ of 24 segments (other boundaries): data equal%s%s",
 			  err ? ": " : "", why);
 	} else {
 		tf_note("io: INDIRECT not tested: the backend offers %u segments",
@@ -1166,7 +1181,7 @@ static void tf_prog_hostile(struct tf_dev *tf)
 	}
 	err = tf_exchange(tf, r, 3, rsp);
 	err = tf_check_rsps(r, rsp, 3, err, why, sizeof(why));
-	tf_result(!err, "hostile: 3 READs with one duplicate id: all answered OKAY with that id%s%s",
+	tf_result(!err, "hostile: 3 READs sharing one id: all answered OKAY with that id%s%s",
 		  err ? ": " : "", why);
 
 	/* All the direct ones at once, then a good READ. */
@@ -1185,7 +1200,7 @@ static void tf_prog_hostile(struct tf_dev *tf)
 		snprintf(why, sizeof(why), "no complete answer: error %d", err);
 	else if (!bad)
 		err = tf_good_read(tf, why, sizeof(why));
-	tf_result(!err && !bad, "hostile: all %u direct bad requests in one batch answered with errors, then a good READ works%s%s",
+	tf_result(!err && !bad, "hostile: %u direct bad requests in one batch: all refused, a good READ works%s%s",
 		  n, err || bad ? ": " : "", why);
 
 out_free:
@@ -1209,12 +1224,13 @@ static void tf_prog_overflow(struct tf_dev *tf)
 	/* Slots before req_prod, as a real push would; the slots are stale. */
 	virt_wmb();
 	WRITE_ONCE(sring->req_prod, bogus);
+	/* req_prod before the kick, as RING_PUSH_REQUESTS_AND_CHECK_NOTIFY. */
 	virt_mb();
 	notify_remote_via_irq(tf->irq);
 	wait_event_timeout(tf->wq, !tf_be_connected(tf),
 			   msecs_to_jiffies(tf_timeout_ms));
 	state = READ_ONCE(tf->be_state);
-	tf_result(state == XenbusStateClosing || state == XenbusStateClosed,
+	tf_result(state == TF_XS_CLOSING || state == TF_XS_CLOSED,
 		  "overflow: the backend left Connected after req_prod jumped %u slots past rsp_prod (backend state %d)",
 		  bogus - rsp_prod, state);
 	tf_result(READ_ONCE(sring->rsp_prod) == rsp_prod,
@@ -1241,7 +1257,7 @@ static int tf_parse_programs(const char *list, bool run, struct tf_dev *tf)
 	size_t len;
 
 	while (*p) {
-		len = strcspn(p, ", \n");
+		len = strcspn(p, "\n, ");
 		if (!len) {
 			p++;
 			continue;
@@ -1400,7 +1416,7 @@ again:
 		goto again;
 	if (err)
 		goto err_teardown;
-	return xenbus_switch_state(dev, XenbusStateInitialised);
+	return xenbus_switch_state(dev, (enum xenbus_state)TF_XS_INITIALISED);
 
 err_teardown:
 	tf_teardown(tf);
@@ -1434,9 +1450,9 @@ static void tf_connect(struct tf_dev *tf)
 	tf->nr_reqs = 0;
 	tf->nr_rsps = 0;
 	tf->nr_err_rsps = 0;
-	err = xenbus_switch_state(tf->dev, XenbusStateConnected);
+	err = xenbus_switch_state(tf->dev, (enum xenbus_state)TF_XS_CONNECTED);
 	tf->connected = !err;
-	tf_result(!err, "negotiate: ring-ref, event-channel and protocol %s written, backend Connected, %llu sectors of %u bytes, %u ring slots, flush %d barrier %d discard %d indirect %u",
+	tf_result(!err, "negotiate: %s ring connected: %llu sectors of %u B, %u slots, flush %d barrier %d discard %d indirect %u",
 		  tf->abi32 ? "x86_32-abi" : "x86_64-abi", sectors,
 		  tf->sector_size, tf_ring_size(tf), tf->flush, tf->barrier,
 		  tf->discard, tf->max_indirect_offered);
@@ -1457,32 +1473,32 @@ static void tf_backend_changed(struct xenbus_device *dev,
 	wake_up_all(&tf->wq);
 
 	switch (state) {
-	case XenbusStateInitWait:
+	case TF_XS_INITWAIT:
 		mutex_lock(&tf_lock);
-		if (dev->state == XenbusStateInitialising && !tf->sring) {
+		if (dev->state == TF_XS_INITIALISING && !tf->sring) {
 			err = tf_setup(tf);
 			if (err)
 				xenbus_dev_fatal(dev, err, "setting up the ring");
 		}
 		mutex_unlock(&tf_lock);
 		break;
-	case XenbusStateConnected:
+	case TF_XS_CONNECTED:
 		mutex_lock(&tf_lock);
-		if (dev->state == XenbusStateInitialised && tf->sring)
+		if (dev->state == TF_XS_INITIALISED && tf->sring)
 			tf_connect(tf);
 		mutex_unlock(&tf_lock);
 		break;
-	case XenbusStateClosing:
+	case TF_XS_CLOSING:
 		tf_note("the backend is Closing");
-		if (dev->state != XenbusStateClosed)
+		if (dev->state != TF_XS_CLOSED)
 			xenbus_frontend_closed(dev);
 		break;
-	case XenbusStateClosed:
+	case TF_XS_CLOSED:
 		tf_note("the backend is Closed");
 		mutex_lock(&tf_lock);
 		tf_teardown(tf);
 		mutex_unlock(&tf_lock);
-		if (dev->state != XenbusStateClosed)
+		if (dev->state != TF_XS_CLOSED)
 			xenbus_frontend_closed(dev);
 		break;
 	default:
@@ -1506,7 +1522,7 @@ static int tf_probe(struct xenbus_device *dev,
 	tf->abi32 = !strcmp(tf_protocol, "x86_32-abi");
 	tf->handle = (u16)vdev;
 	tf->seed = get_random_u32();
-	tf->be_state = XenbusStateUnknown;
+	tf->be_state = TF_XS_UNKNOWN;
 	init_waitqueue_head(&tf->wq);
 	INIT_WORK(&tf->work, tf_work_fn);
 
