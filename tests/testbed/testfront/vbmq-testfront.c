@@ -244,33 +244,32 @@ struct tf_rsp {
 	const struct tf_req *r = (req);					\
 									\
 	memset(w, 0, sizeof(*w));					\
-	memset(w, 0, sizeof(*w));					\
-	switch (r->operation) {					\
+	switch (r->operation) {						\
 	case BLKIF_OP_DISCARD:						\
-		w->discard.operation = r->operation;		\
+		w->discard.operation = r->operation;			\
 		w->discard.flag = r->flag;				\
-		w->discard.handle = r->handle;			\
-		w->discard.id = r->id;				\
-		w->discard.sector_number = r->sector;		\
-		w->discard.nr_sectors = r->nr_sectors;		\
+		w->discard.handle = r->handle;				\
+		w->discard.id = r->id;					\
+		w->discard.sector_number = r->sector;			\
+		w->discard.nr_sectors = r->nr_sectors;			\
 		break;							\
 	case BLKIF_OP_INDIRECT:						\
-		w->indirect.operation = r->operation;		\
+		w->indirect.operation = r->operation;			\
 		w->indirect.indirect_op = r->indirect_op;		\
-		w->indirect.nr_segments = r->ind_nr_segments;	\
-		w->indirect.id = r->id;				\
-		w->indirect.sector_number = r->sector;		\
-		w->indirect.handle = r->handle;			\
+		w->indirect.nr_segments = r->ind_nr_segments;		\
+		w->indirect.id = r->id;					\
+		w->indirect.sector_number = r->sector;			\
+		w->indirect.handle = r->handle;				\
 		memcpy(w->indirect.indirect_grefs, r->indirect_gref,	\
 		       sizeof(r->indirect_gref));			\
 		break;							\
 	default:							\
-		w->rw.operation = r->operation;			\
-		w->rw.nr_segments = r->nr_segments;		\
+		w->rw.operation = r->operation;				\
+		w->rw.nr_segments = r->nr_segments;			\
 		w->rw.handle = r->handle;				\
 		w->rw.id = r->id;					\
 		w->rw.sector_number = r->sector;			\
-		memcpy(w->rw.seg, r->seg, sizeof(r->seg));	\
+		memcpy(w->rw.seg, r->seg, sizeof(r->seg));		\
 		break;							\
 	}								\
 } while (0)
@@ -822,7 +821,7 @@ static void tf_prog_io(struct tf_dev *tf)
 	total = s - TF_IO_BASE;
 	err = tf_rw(tf, BLKIF_OP_WRITE, false, x, ARRAY_SIZE(x), NULL, why,
 		    sizeof(why));
-	tf_result(!err, "io: 4 WRITEs (3/5/9/11 segments, first_sect 1..5, %llu sectors) in a batch: OKAY, ids kept%s%s",
+	tf_result(!err, "io: 4 WRITEs, 3-11 segments, first_sect 1-5: OKAY%s%s",
 		  total, err ? ": " : "", why);
 
 	/* Read back with other segment boundaries: first_sect 4. */
@@ -830,7 +829,7 @@ static void tf_prog_io(struct tf_dev *tf)
 	rd[1] = (struct tf_xfer){ TF_IO_BASE + 84, 84, 4 };
 	rd[2] = (struct tf_xfer){ TF_IO_BASE + 168, total - 168, 4 };
 	err = tf_rw(tf, BLKIF_OP_READ, false, rd, 3, NULL, why, sizeof(why));
-	tf_result(!err, "io: READ back with other segment boundaries: OKAY, data equal, no byte outside segments%s%s",
+	tf_result(!err, "io: READ back, other boundaries: data equal%s%s",
 		  err ? ": " : "", why);
 
 	memset(&req, 0, sizeof(req));
@@ -864,7 +863,7 @@ static void tf_prog_io(struct tf_dev *tf)
 		hole.end = req.sector + req.nr_sectors;
 		err = tf_rw(tf, BLKIF_OP_READ, false, rd, 3, &hole, why,
 			    sizeof(why));
-		tf_result(!err, "io: after the DISCARD the sectors around it read back unchanged%s%s",
+		tf_result(!err, "io: sectors around the DISCARD unchanged%s%s",
 			  err ? ": " : "", why);
 		tf_note("io: discarded sectors read back: %u zero, %u unchanged",
 			hole.zero, hole.kept);
@@ -882,7 +881,7 @@ static void tf_prog_io(struct tf_dev *tf)
 		x[0].first = 5;
 		err = tf_rw(tf, BLKIF_OP_READ, true, x, 1, NULL, why,
 			    sizeof(why));
-		tf_result(!err, "io: INDIRECT READ of 24 segments (other boundaries): data equal%s%s",
+		tf_result(!err, "io: INDIRECT READ of 24 segments: data equal%s%s",
 			  err ? ": " : "", why);
 	} else {
 		tf_note("io: INDIRECT not tested: the backend offers %u segments",
@@ -1200,7 +1199,7 @@ static void tf_prog_hostile(struct tf_dev *tf)
 		snprintf(why, sizeof(why), "no complete answer: error %d", err);
 	else if (!bad)
 		err = tf_good_read(tf, why, sizeof(why));
-	tf_result(!err && !bad, "hostile: %u direct bad requests in one batch: all refused, a good READ works%s%s",
+	tf_result(!err && !bad, "hostile: %u bad requests in one batch: all refused%s%s",
 		  n, err || bad ? ": " : "", why);
 
 out_free:
@@ -1452,9 +1451,9 @@ static void tf_connect(struct tf_dev *tf)
 	tf->nr_err_rsps = 0;
 	err = xenbus_switch_state(tf->dev, (enum xenbus_state)TF_XS_CONNECTED);
 	tf->connected = !err;
-	tf_result(!err, "negotiate: %s ring connected: %llu sectors of %u B, %u slots, flush %d barrier %d discard %d indirect %u",
+	tf_result(!err, "negotiate: %s, %llu sectors, %u slots, flush %d barrier %d discard %d indirect %u",
 		  tf->abi32 ? "x86_32-abi" : "x86_64-abi", sectors,
-		  tf->sector_size, tf_ring_size(tf), tf->flush, tf->barrier,
+		  tf_ring_size(tf), tf->flush, tf->barrier,
 		  tf->discard, tf->max_indirect_offered);
 	if (tf->connected && tf_program[0])
 		queue_work(system_long_wq, &tf->work);
@@ -1472,10 +1471,10 @@ static void tf_backend_changed(struct xenbus_device *dev,
 	WRITE_ONCE(tf->be_state, state);
 	wake_up_all(&tf->wq);
 
-	switch (state) {
+	switch ((int)state) {
 	case TF_XS_INITWAIT:
 		mutex_lock(&tf_lock);
-		if (dev->state == TF_XS_INITIALISING && !tf->sring) {
+		if ((int)dev->state == TF_XS_INITIALISING && !tf->sring) {
 			err = tf_setup(tf);
 			if (err)
 				xenbus_dev_fatal(dev, err, "setting up the ring");
@@ -1484,13 +1483,13 @@ static void tf_backend_changed(struct xenbus_device *dev,
 		break;
 	case TF_XS_CONNECTED:
 		mutex_lock(&tf_lock);
-		if (dev->state == TF_XS_INITIALISED && tf->sring)
+		if ((int)dev->state == TF_XS_INITIALISED && tf->sring)
 			tf_connect(tf);
 		mutex_unlock(&tf_lock);
 		break;
 	case TF_XS_CLOSING:
 		tf_note("the backend is Closing");
-		if (dev->state != TF_XS_CLOSED)
+		if ((int)dev->state != TF_XS_CLOSED)
 			xenbus_frontend_closed(dev);
 		break;
 	case TF_XS_CLOSED:
@@ -1498,7 +1497,7 @@ static void tf_backend_changed(struct xenbus_device *dev,
 		mutex_lock(&tf_lock);
 		tf_teardown(tf);
 		mutex_unlock(&tf_lock);
-		if (dev->state != TF_XS_CLOSED)
+		if ((int)dev->state != TF_XS_CLOSED)
 			xenbus_frontend_closed(dev);
 		break;
 	default:
