@@ -821,7 +821,7 @@ static void tf_prog_io(struct tf_dev *tf)
 	total = s - TF_IO_BASE;
 	err = tf_rw(tf, BLKIF_OP_WRITE, false, x, ARRAY_SIZE(x), NULL, why,
 		    sizeof(why));
-	tf_result(!err, "io: 4 WRITEs, 3-11 segments, first_sect 1-5: OKAY%s%s",
+	tf_result(!err, "io: 4 WRITEs, 3-11 segments, %llu sectors: OKAY%s%s",
 		  total, err ? ": " : "", why);
 
 	/* Read back with other segment boundaries: first_sect 4. */
@@ -1451,10 +1451,11 @@ static void tf_connect(struct tf_dev *tf)
 	tf->nr_err_rsps = 0;
 	err = xenbus_switch_state(tf->dev, (enum xenbus_state)TF_XS_CONNECTED);
 	tf->connected = !err;
-	tf_result(!err, "negotiate: %s, %llu sectors, %u slots, flush %d barrier %d discard %d indirect %u",
+	tf_result(!err, "negotiate: %s connected, %llu sectors, %u slots",
 		  tf->abi32 ? "x86_32-abi" : "x86_64-abi", sectors,
-		  tf_ring_size(tf), tf->flush, tf->barrier,
-		  tf->discard, tf->max_indirect_offered);
+		  tf_ring_size(tf));
+	tf_note("backend offers flush %d barrier %d discard %d indirect %u",
+		tf->flush, tf->barrier, tf->discard, tf->max_indirect_offered);
 	if (tf->connected && tf_program[0])
 		queue_work(system_long_wq, &tf->work);
 }
