@@ -238,38 +238,41 @@ struct tf_rsp {
 	s16 status;
 };
 
-/* Lay out req in slot; slot points to a union tf32_req or union tf64_req. */
+/*
+ * Lay out req in slot; slot points to a union tf32_req or union tf64_req.
+ * The locals' names must not be the caller's: they shadow its arguments.
+ */
 #define TF_ENCODE(slot, req) do {					\
-	typeof(slot) w = (slot);					\
-	const struct tf_req *r = (req);					\
+	typeof(slot) tf_w_ = (slot);					\
+	const struct tf_req *tf_r_ = (req);				\
 									\
-	memset(w, 0, sizeof(*w));					\
-	switch (r->operation) {						\
+	memset(tf_w_, 0, sizeof(*tf_w_));				\
+	switch (tf_r_->operation) {					\
 	case BLKIF_OP_DISCARD:						\
-		w->discard.operation = r->operation;			\
-		w->discard.flag = r->flag;				\
-		w->discard.handle = r->handle;				\
-		w->discard.id = r->id;					\
-		w->discard.sector_number = r->sector;			\
-		w->discard.nr_sectors = r->nr_sectors;			\
+		tf_w_->discard.operation = tf_r_->operation;		\
+		tf_w_->discard.flag = tf_r_->flag;			\
+		tf_w_->discard.handle = tf_r_->handle;			\
+		tf_w_->discard.id = tf_r_->id;				\
+		tf_w_->discard.sector_number = tf_r_->sector;		\
+		tf_w_->discard.nr_sectors = tf_r_->nr_sectors;		\
 		break;							\
 	case BLKIF_OP_INDIRECT:						\
-		w->indirect.operation = r->operation;			\
-		w->indirect.indirect_op = r->indirect_op;		\
-		w->indirect.nr_segments = r->ind_nr_segments;		\
-		w->indirect.id = r->id;					\
-		w->indirect.sector_number = r->sector;			\
-		w->indirect.handle = r->handle;				\
-		memcpy(w->indirect.indirect_grefs, r->indirect_gref,	\
-		       sizeof(r->indirect_gref));			\
+		tf_w_->indirect.operation = tf_r_->operation;		\
+		tf_w_->indirect.indirect_op = tf_r_->indirect_op;	\
+		tf_w_->indirect.nr_segments = tf_r_->ind_nr_segments;	\
+		tf_w_->indirect.id = tf_r_->id;				\
+		tf_w_->indirect.sector_number = tf_r_->sector;		\
+		tf_w_->indirect.handle = tf_r_->handle;			\
+		memcpy(tf_w_->indirect.indirect_grefs, tf_r_->indirect_gref, \
+		       sizeof(tf_r_->indirect_gref));			\
 		break;							\
 	default:							\
-		w->rw.operation = r->operation;				\
-		w->rw.nr_segments = r->nr_segments;			\
-		w->rw.handle = r->handle;				\
-		w->rw.id = r->id;					\
-		w->rw.sector_number = r->sector;			\
-		memcpy(w->rw.seg, r->seg, sizeof(r->seg));		\
+		tf_w_->rw.operation = tf_r_->operation;			\
+		tf_w_->rw.nr_segments = tf_r_->nr_segments;		\
+		tf_w_->rw.handle = tf_r_->handle;			\
+		tf_w_->rw.id = tf_r_->id;				\
+		tf_w_->rw.sector_number = tf_r_->sector;		\
+		memcpy(tf_w_->rw.seg, tf_r_->seg, sizeof(tf_r_->seg));	\
 		break;							\
 	}								\
 } while (0)
