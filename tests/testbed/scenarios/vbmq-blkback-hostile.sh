@@ -1,5 +1,5 @@
 # summary: vbmq-blkback against a hostile frontend (test-only vbmq-testfront): x86_32 and x86_64 ABIs, bad requests answered ERROR, a request-producer overflow halts the ring and disconnects; the same I/O and bad requests on the in-tree xen-blkback
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=600
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
 #
 # The domUs load vbmq-testfront instead of a block frontend (domu_start
 # frontend=testfront); it writes raw blkif requests into the ring itself
