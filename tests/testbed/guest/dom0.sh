@@ -32,7 +32,9 @@ nullb_setup() {
 
 # domu_config NAME [KEY=VALUE...]: print the xl config of a PV domU from the
 # test bed image.
-#   vcpus=2 mem=384 cpus=LIST (hard affinity) frontend=upstream|vbmq fe_params="P=V ..."
+#   vcpus=2 mem=384 cpus=LIST (hard affinity) fe_params="P=V ..."
+#   frontend=upstream|vbmq|testfront (testfront: the test-only raw blkif
+#   frontend of tests/testbed/testfront/)
 #   disk='phy:/dev/nullb0,xvda,w' (repeatable) script=SCENARIO args="..."
 # The domU runs /vbmq/scenarios/SCRIPT.domu.sh, then powers off.
 domu_config() {

@@ -1,0 +1,42 @@
+# domU half of vbmq-blkback-hostile: vbmq-testfront (loaded by domu-init
+# with the scenario's protocol and program=io,hostile) runs its programs as
+# soon as the disk connects; this script relays its results as test points.
+# With args "overflow" it then runs the overflow program when dom0 says so.
+tf=/sys/kernel/debug/vbmq-testfront
+relayed=0
+
+# tf_relay: the test frontend's result lines not relayed yet, as test points
+tf_relay() {
+	local line n=0
+	while IFS= read -r line; do
+		n=$((n + 1))
+		[ "$n" -le "$relayed" ] && continue
+		case $line in
+		"ok "*) pass "${line#ok }" ;;
+		"not ok "*) fail "${line#not ok }" ;;
+		*) note "testfront: $line" ;;
+		esac
+	done < "$tf/results"
+	relayed=$n
+}
+tf_done() { grep -qx "# done $1" "$tf/results"; }
+
+program=$(cat /sys/module/vbmq_testfront/parameters/program)
+ok "the test frontend's debugfs files exist" test -r "$tf/results" -a -w "$tf/run" &&
+	ok "the test frontend finished program $program" wait_for 240 tf_done "program $program"
+tf_relay
+diag_file "$tf/counters"
+signal errors "$(sed -n 's/^error_responses //p' "$tf/counters")"
+signal programs-done
+
+case " $VBMQ_ARGS " in
+*" overflow "*)
+	ok "dom0 says: overflow" wait_signal overflow 300
+	step "the test frontend's overflow program" 60 sh -c "echo overflow > $tf/run"
+	tf_relay
+	signal overflow-done
+	;;
+esac
+ok "dom0 finished its checks" wait_signal dom0-checked 300
+# Anything the frontend logged since (the backend's Closed, for instance).
+tf_relay
