@@ -1,5 +1,5 @@
 # summary: the test bed itself is sound: thousands of short processes in dom0 and a domU under disk I/O, none crashes
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=360
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
 
 # Guards the bed's own soundness: with Xen's default lazy FPU switching under
 # QEMU TCG, this load crashed several processes a minute (corrupted TLS and

@@ -1,5 +1,5 @@
 # summary: in-tree drivers keep data intact (fio verify, 512 B..1 MiB, unaligned sizes)
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=600
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=180
 
 step "null_blk backing device" 30 nullb_setup
 step "in-tree xen-blkback loads" 30 backend_use upstream

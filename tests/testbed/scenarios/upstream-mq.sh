@@ -1,5 +1,5 @@
 # summary: in-tree drivers negotiate one ring per domU vCPU (2 rings)
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=120
 
 step "null_blk backing device" 30 nullb_setup
 step "in-tree xen-blkback loads" 30 backend_use upstream

@@ -1,5 +1,5 @@
 # summary: vbmq-blkback serves in-tree blkfront: 2 rings, fio verify while pinning and poll modes change live, bad vbmq/ values refused
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=900
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
 
 . /vbmq/scenarios/vbmq-blkback.lib
 no_ring_threads() { [ -z "$(threads_named 'vbmq*')" ]; }

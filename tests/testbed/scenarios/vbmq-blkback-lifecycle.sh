@@ -1,5 +1,5 @@
 # summary: vbmq-blkback lifecycle: block-detach and block-attach of a second disk while the first is loaded, xl destroy during load with persistent grants mapped, module unload; then feature_persistent=0 maps none
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=900
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
 
 no_threads() { [ -z "$(threads_named "vbmq$domid.$1-*")" ]; }
 no_ring_threads() { [ -z "$(threads_named 'vbmq*')" ]; }

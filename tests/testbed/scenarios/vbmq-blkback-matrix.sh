@@ -1,5 +1,5 @@
 # summary: vbmq-blkback keeps data intact in every poll mode, pinned and unpinned: fio verify over the block-size mix, discard, flush; a small persistent-grant bound makes reclaim and fallback copies run all along
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=900
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
 
 . /vbmq/scenarios/vbmq-blkback.lib
 # applied POLL CPU: both rings report POLL and ring 1 runs on CPU (-1: unbound)

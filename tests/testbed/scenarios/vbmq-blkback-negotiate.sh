@@ -1,5 +1,5 @@
 # summary: vbmq-blkback negotiates 1, 2 and 4 rings with in-tree blkfront (domU vCPUs 1, 2, 4) and vbmq/queues=2 caps a 4-vCPU domU
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=600
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
 . /vbmq/scenarios/xl-vbmq.lib
 
 # negotiated NAME OFFERED RINGS: the backend offers OFFERED queues, the

@@ -1,5 +1,5 @@
 # summary: vbmq-blkback polling: event-channel interrupts per request with poll=always vs off under fio, adaptive threads sleep when idle
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=600
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
 
 . /vbmq/scenarios/vbmq-blkback.lib
 

@@ -1,5 +1,5 @@
 # summary: vbmq-blkfront against the in-tree backend: 2 rings, keys, I/O, sysfs
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=120
 
 step "null_blk backing device" 30 nullb_setup
 step "in-tree xen-blkback loads" 30 backend_use upstream

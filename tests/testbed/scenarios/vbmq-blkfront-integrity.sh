@@ -1,5 +1,5 @@
 # summary: vbmq-blkfront keeps data intact: fio verify 512 B..1 MiB, discard, flush; in-tree backend 4 rings+poll persistent grants / 1 ring without indirect or persistent grants / 2 rings untrusted (bounce); vbmq-blkback 2 rings untrusted
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=1800
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=540
 
 # A volatile cache (flush) and discard on the backing device.
 step "null_blk backing device with cache and discard" 30 \

@@ -1,5 +1,5 @@
 # summary: vbmq-blkfront, 4 vCPUs/4 rings, against in-tree xen-blkback and vbmq-blkback: IRQs on their queue's vCPUs, polled ring without IRQs
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=1500
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
 
 step "null_blk backing device" 30 nullb_setup
 step "in-tree xen-blkback loads, 4 queues" 30 backend_use upstream max_queues=4

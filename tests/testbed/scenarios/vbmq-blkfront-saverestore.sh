@@ -1,5 +1,5 @@
 # summary: vbmq-blkfront survives xl save/restore under fio verify, also with fewer rings after restore and onto vbmq-blkback
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=1200
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=960
 
 mount_save_dir() {
 	mkdir -p /save && mount -t tmpfs -o size=700m tmpfs /save

@@ -1,5 +1,5 @@
 # summary: xl-vbmq refuses bad input (cpus=abc, poll=fast, unknown domain or disk, ...) with exit 1, a message naming the key and range, and no key written
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=120
 . /vbmq/scenarios/xl-vbmq.lib
 
 step "null_blk backing device" 30 nullb_setup

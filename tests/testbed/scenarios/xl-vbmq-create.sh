@@ -1,5 +1,5 @@
 # summary: xl-vbmq create applies vbmq = [ "xvda: queues=2, cpus=1, poll=adaptive" ] (xl ignores it): 2 rings on CPU 1; show and stats match the backend
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=120
 . /vbmq/scenarios/xl-vbmq.lib
 
 step "null_blk backing device" 30 nullb_setup

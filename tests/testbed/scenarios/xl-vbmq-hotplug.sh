@@ -1,5 +1,5 @@
 # summary: plain xl create with script=vbmq applies /etc/xen/vbmq.conf (queues=2, cpus=1, poll=adaptive); a bad line fails the attach with the reason
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=120
 . /vbmq/scenarios/xl-vbmq.lib
 
 step "null_blk backing device" 30 nullb_setup

@@ -1,5 +1,5 @@
 # summary: xl-vbmq pin-dom0 --io-cpus 1: dom0 vCPU 0 hard-pinned to CPU 1, the domU's vCPUs off it (xl vcpu-list); --dry-run changes nothing; a re-plan keeps the saved affinities; unpin restores exactly what xl vcpu-list showed before
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=120
 . /vbmq/scenarios/xl-vbmq.lib
 
 # hard DOMAIN VCPU: the hard affinity column of xl vcpu-list

@@ -1,5 +1,5 @@
 # summary: xl-vbmq set switches poll mode and cpus, and unset puts the module defaults back (threads unbound, poll=off, poll-max-us=40), while the guest runs fio with verify: every command succeeds, threads move, no error
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=150
 . /vbmq/scenarios/xl-vbmq.lib
 
 step "null_blk backing device" 30 nullb_setup
