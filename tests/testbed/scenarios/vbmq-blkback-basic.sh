@@ -2,7 +2,6 @@
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
 
 . /vbmq/scenarios/vbmq-blkback.lib
-no_ring_threads() { [ -z "$(threads_named 'vbmq*')" ]; }
 # pg_used: some ring keeps grants mapped and has moved data through them
 pg_used() {
 	local r

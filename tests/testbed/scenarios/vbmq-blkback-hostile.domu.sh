@@ -2,24 +2,7 @@
 # with the scenario's protocol and program=io,hostile) runs its programs as
 # soon as the disk connects; this script relays its results as test points.
 # With args "overflow" it then runs the overflow program when dom0 says so.
-tf=/sys/kernel/debug/vbmq-testfront
-relayed=0
-
-# tf_relay: the test frontend's result lines not relayed yet, as test points
-tf_relay() {
-	local line n=0
-	while IFS= read -r line; do
-		n=$((n + 1))
-		[ "$n" -le "$relayed" ] && continue
-		case $line in
-		"ok "*) pass "${line#ok }" ;;
-		"not ok "*) fail "${line#not ok }" ;;
-		*) note "testfront: $line" ;;
-		esac
-	done < "$tf/results"
-	relayed=$n
-}
-tf_done() { grep -qx "# done $1" "$tf/results"; }
+. /vbmq/scenarios/testfront.lib
 
 program=$(cat /sys/module/vbmq_testfront/parameters/program)
 ok "the test frontend's debugfs files exist" test -r "$tf/results" -a -w "$tf/run" &&

@@ -6,20 +6,8 @@
 # and reports each check as a test point (see the .domu.sh half and
 # docs/testbed.md).
 . /vbmq/scenarios/vbmq-blkback.lib
-no_ring_threads() { [ -z "$(threads_named 'vbmq*')" ]; }
-# be_state_in STATE...: the backend's xenbus state is one of them
-be_state_in() {
-	local s w
-	s=$(xenstore-read "$be/state" 2>/dev/null)
-	for w in "$@"; do [ "$s" = "$w" ] && return 0; done
-	return 1
-}
-# error node of xenbus_dev_fatal: error/<backend path> under dom0's home
-error_node() { echo "/local/domain/0/error/backend/vbd/$domid/51712/error"; }
+# error_names TEXT: xenbus_dev_fatal's error node has TEXT
 error_names() { xenstore-read "$(error_node)" 2>/dev/null | grep -q "$1"; }
-# dmesg_has TEXT: dom0's kernel log (since the last scenario) has TEXT
-dmesg_has() { dmesg | grep -q -- "$1"; }
-fe_signal() { xenstore-read "/local/domain/$domid/data/vbmq/$1" 2>/dev/null; }
 
 # testfront_domu NAME PROTOCOL [EXTRA PARAMS] [args=...]: a 1-vCPU domU that
 # runs the test frontend's io and hostile programs at once

@@ -15,7 +15,13 @@
  *             INDIRECT): each answered BLKIF_RSP_ERROR, and a good READ
  *             after each still works;
  *   overflow  req_prod pushed far past the ring, then a kick: the backend
- *             must halt the ring and leave Connected.
+ *             must halt the ring and leave Connected;
+ *   readonly  on a disk attached read-only: WRITEs (direct, INDIRECT) and a
+ *             DISCARD answered BLKIF_RSP_ERROR, a READ OKAY.
+ *
+ * With set_key or omit_key it offers the backend a bad ring key instead
+ * (a value out of range, an unknown protocol, a missing key): the backend
+ * must refuse to connect.
  *
  * The request layouts below are written from the Xen public io/blkif.h
  * definitions for each ABI (in the x86_32 ABI a uint64_t is 4-byte
@@ -65,12 +71,22 @@ MODULE_PARM_DESC(protocol,
 static char *tf_program = "";
 module_param_named(program, tf_program, charp, 0444);
 MODULE_PARM_DESC(program,
-		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow (default none)");
+		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow, readonly (default none)");
 
 static bool tf_strict = true;
 module_param_named(strict, tf_strict, bool, 0444);
 MODULE_PARM_DESC(strict,
 		 "Expect vbmq-blkback's exact answers: ERROR for an unknown operation, another disk's handle refused (default 1; 0 for the in-tree xen-blkback: EOPNOTSUPP allowed, handle not checked)");
+
+static char *tf_set_key = "";
+module_param_named(set_key, tf_set_key, charp, 0444);
+MODULE_PARM_DESC(set_key,
+		 "One more frontend key, KEY=VALUE, written after the ring keys (so it may replace one): a bad value for the backend to refuse, e.g. ring-page-order=9 (default none)");
+
+static char *tf_omit_key = "";
+module_param_named(omit_key, tf_omit_key, charp, 0444);
+MODULE_PARM_DESC(omit_key,
+		 "A ring key left out, for the backend to refuse: ring-ref, event-channel or protocol (default none)");
 
 static unsigned int tf_timeout_ms = 10000;
 module_param_named(timeout_ms, tf_timeout_ms, uint, 0444);
@@ -1239,6 +1255,56 @@ static void tf_prog_overflow(struct tf_dev *tf)
 		  "overflow: the backend answered nothing on the halted ring");
 }
 
+/* ---- program readonly ---- */
+
+/* One request that must be answered ERROR; desc says what it is. */
+static void tf_refused_write(struct tf_dev *tf, const char *desc,
+			     struct tf_req *r)
+{
+	struct tf_rsp rsp;
+	int err;
+
+	r->id = tf_new_id(tf);
+	err = tf_exchange(tf, r, 1, &rsp);
+	if (err)
+		tf_result(false, "readonly: %s: no answer (error %d)", desc,
+			  err);
+	else
+		tf_result(rsp.status == BLKIF_RSP_ERROR,
+			  "readonly: %s answered %s (want ERROR)", desc,
+			  tf_status_name(rsp.status));
+}
+
+static void tf_prog_readonly(struct tf_dev *tf)
+{
+	char why[160] = "";
+	struct tf_req r;
+	int err;
+
+	tf_one_seg(tf, &r, BLKIF_OP_WRITE, TF_HOST_BASE, tf->wref[0], 0,
+		   TF_SECTS_PER_PAGE - 1);
+	tf_refused_write(tf, "a WRITE of 8 sectors", &r);
+	tf_full_pages(tf, &r, BLKIF_OP_WRITE, TF_HOST_BASE, TF_SEGS);
+	tf_refused_write(tf, "a WRITE of 11 pages", &r);
+	if (tf->max_indirect) {
+		tf_indirect(tf, &r, BLKIF_OP_WRITE, TF_HOST_BASE, 3);
+		tf_refused_write(tf, "an INDIRECT WRITE of 3 segments", &r);
+	}
+	if (tf->discard) {
+		memset(&r, 0, sizeof(r));
+		r.operation = BLKIF_OP_DISCARD;
+		r.handle = tf->handle;
+		r.sector = TF_HOST_BASE;
+		r.nr_sectors = max(tf->discard_gran, 1u) * 8;
+		tf_refused_write(tf, "a DISCARD", &r);
+	}
+	tf_one_seg(tf, &r, BLKIF_OP_READ, TF_HOST_BASE, tf->rref[0], 0,
+		   TF_SECTS_PER_PAGE - 1);
+	err = tf_simple(tf, &r, why, sizeof(why));
+	tf_result(!err, "readonly: a READ of the same 8 sectors answered OKAY%s%s",
+		  err ? ": " : "", why);
+}
+
 /* ---- programs ---- */
 
 static const struct {
@@ -1248,6 +1314,7 @@ static const struct {
 	{ "io", tf_prog_io },
 	{ "hostile", tf_prog_hostile },
 	{ "overflow", tf_prog_overflow },
+	{ "readonly", tf_prog_readonly },
 };
 
 /* Check a program list ("io,hostile"; spaces allowed too). */
@@ -1351,6 +1418,40 @@ static int tf_grant_page(struct tf_dev *tf, struct page **page,
 	return 0;
 }
 
+/* One ring key, unless omit_key names it. */
+static __printf(4, 5) int tf_write_key(struct xenbus_transaction xbt,
+				       const char *dir, const char *key,
+				       const char *fmt, ...)
+{
+	char buf[32];
+	va_list ap;
+
+	if (!strcmp(key, tf_omit_key)) {
+		tf_note("omit_key: %s not written", key);
+		return 0;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return xenbus_write(xbt, dir, key, buf);
+}
+
+/* The set_key parameter's KEY=VALUE (checked at load). */
+static int tf_write_set_key(struct xenbus_transaction xbt, const char *dir)
+{
+	const char *eq = strchr(tf_set_key, '=');
+	char *key;
+	int err;
+
+	key = kstrndup(tf_set_key, eq - tf_set_key, GFP_KERNEL);
+	if (!key)
+		return -ENOMEM;
+	err = xenbus_write(xbt, dir, key, eq + 1);
+	tf_note("set_key: %s = \"%s\"", key, eq + 1);
+	kfree(key);
+	return err;
+}
+
 static int tf_setup(struct tf_dev *tf)
 {
 	struct xenbus_device *dev = tf->dev;
@@ -1402,13 +1503,15 @@ again:
 	err = xenbus_transaction_start(&xbt);
 	if (err)
 		goto err_teardown;
-	err = xenbus_printf(xbt, dev->nodename, "ring-ref", "%u", tf->ring_ref);
+	err = tf_write_key(xbt, dev->nodename, "ring-ref", "%u", tf->ring_ref);
 	if (!err)
-		err = xenbus_printf(xbt, dev->nodename, "event-channel", "%u",
-				    tf->evtchn);
+		err = tf_write_key(xbt, dev->nodename, "event-channel", "%u",
+				   tf->evtchn);
 	if (!err)
-		err = xenbus_printf(xbt, dev->nodename, "protocol", "%s",
-				    tf->abi32 ? "x86_32-abi" : "x86_64-abi");
+		err = tf_write_key(xbt, dev->nodename, "protocol", "%s",
+				   tf->abi32 ? "x86_32-abi" : "x86_64-abi");
+	if (!err && tf_set_key[0])
+		err = tf_write_set_key(xbt, dev->nodename);
 	if (err) {
 		xenbus_transaction_end(xbt, 1);
 		goto err_teardown;
@@ -1654,8 +1757,21 @@ static int __init tf_init(void)
 		return -EINVAL;
 	}
 	if (tf_parse_programs(tf_program, false, NULL)) {
-		pr_err("program=%s is invalid (allowed: io, hostile, overflow, comma-separated)\n",
+		pr_err("program=%s is invalid (allowed: io, hostile, overflow, readonly, comma-separated)\n",
 		       tf_program);
+		return -EINVAL;
+	}
+	if (tf_set_key[0] && (!strchr(tf_set_key, '=') ||
+			      tf_set_key[0] == '=' || tf_set_key[0] == '/')) {
+		pr_err("set_key=%s is invalid (allowed: KEY=VALUE, KEY relative)\n",
+		       tf_set_key);
+		return -EINVAL;
+	}
+	if (tf_omit_key[0] && strcmp(tf_omit_key, "ring-ref") &&
+	    strcmp(tf_omit_key, "event-channel") &&
+	    strcmp(tf_omit_key, "protocol")) {
+		pr_err("omit_key=%s is invalid (allowed: ring-ref, event-channel, protocol)\n",
+		       tf_omit_key);
 		return -EINVAL;
 	}
 	if (tf_timeout_ms < 100 || tf_timeout_ms > 600000) {
