@@ -4,6 +4,7 @@
 #   ro:        in-tree xen-blkfront on a read-only disk
 #   testfront: the test frontend's program (readonly), results relayed
 #   resize:    in-tree xen-blkfront while dom0 grows the disk
+#   sector4k:  in-tree xen-blkfront on a disk with 4 KiB sectors
 size_is() { [ "$(cat /sys/block/xvda/size)" = "$1" ]; }
 
 case " $VBMQ_ARGS " in
@@ -51,6 +52,24 @@ case " $VBMQ_ARGS " in
 		"$(dd if=/dev/xvda bs=1M skip=95 count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)" \
 		"$md5"
 	signal tail "$md5"
+	ok "dom0 finished its checks" wait_signal dom0-checked 120
+	;;
+*" sector4k "*)
+	ok "/dev/xvda appears" wait_for 30 test -b /dev/xvda
+	is "logical block size 4096" "$(cat /sys/block/xvda/queue/logical_block_size)" 4096
+	is "physical block size 4096" "$(cat /sys/block/xvda/queue/physical_block_size)" 4096
+	dd if=/dev/urandom of=/tmp/data bs=1M count=1 2>/dev/null
+	md5=$(md5sum < /tmp/data | cut -d' ' -f1)
+	step "write 1 MiB at 1 MiB" 30 \
+		dd if=/tmp/data of=/dev/xvda bs=1M seek=1 oflag=direct conv=fsync
+	is "reading it back gives the same bytes" \
+		"$(dd if=/dev/xvda bs=1M skip=1 count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)" \
+		"$md5"
+	dd if=/dev/zero of=/dev/xvda bs=512 count=1 seek=3 oflag=direct >/tmp/dd.log 2>&1
+	rc=$?
+	diag_file /tmp/dd.log
+	ok "a 512-byte direct write is refused by the guest (dd exit status $rc)" test "$rc" != 0
+	signal written "$md5"
 	ok "dom0 finished its checks" wait_signal dom0-checked 120
 	;;
 esac

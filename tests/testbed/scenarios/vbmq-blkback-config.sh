@@ -1,4 +1,4 @@
-# summary: vbmq-blkback's disk configuration and frontend keys: bad ring keys from the test frontend refused (no connection, error node and log name the key), a read-only disk (in-tree blkfront: ro, reads work, writes fail; test frontend: WRITEs answered ERROR; dom0's data unchanged), an online resize of a loop device followed by the domU
+# summary: vbmq-blkback's disk configuration and frontend keys: bad ring keys from the test frontend refused (no connection, error node and log name the key), a read-only disk (in-tree blkfront: ro, reads work, writes fail; test frontend: WRITEs answered ERROR; dom0's data unchanged), an online resize of a loop device followed by the domU, a 4 KiB-sector disk
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=510
 #
 # Each bad key gets its own short domU running vbmq-testfront with set_key
@@ -122,4 +122,22 @@ domu_signal rs dom0-checked
 domu_wait rs 120
 ok "no ring thread is left" wait_for 10 no_ring_threads
 step "loop device and tmpfs released" 30 sh -c "losetup -d '$lo' && umount '$mnt'"
+
+# ---- a disk with 4 KiB sectors: sector-size and physical-sector-size reach
+# the frontend, and whole-sector I/O reaches the device intact
+step "null_blk with 4 KiB sectors" 30 nullb_setup bs=4096
+step "domU s4k: in-tree xen-blkfront on the 4 KiB-sector disk" 60 \
+	domu_start s4k vcpus=1 frontend=upstream args=sector4k
+ok "s4k: xvda connects" wait_for 60 vbd_connected s4k
+be=$(be_dir s4k)
+is "s4k: sector-size 4096" "$(xenstore-read "$be/sector-size")" 4096
+is "s4k: physical-sector-size 4096" "$(xenstore-read "$be/physical-sector-size")" 4096
+is "s4k: sectors still counts 512-byte units (1 GiB)" "$(xenstore-read "$be/sectors")" 2097152
+ok "s4k: the domU wrote 1 MiB at 1 MiB" domu_wait_signal s4k written 120
+domid=$(domid s4k)
+want=$(xenstore-read "/local/domain/$domid/data/vbmq/written")
+got=$(dd if=/dev/nullb0 bs=1M skip=1 count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
+is "s4k: dom0 reads what the domU wrote" "$got" "${want:-none}"
+domu_signal s4k dom0-checked
+domu_wait s4k 120
 step "vbmq-blkback unloads once no disk is left" 30 rmmod vbmq-blkback

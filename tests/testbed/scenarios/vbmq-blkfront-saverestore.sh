@@ -17,35 +17,39 @@ step "in-tree xen-blkback loads, 2 queues" 30 backend_use upstream max_queues=2
 step "domU: 2 vCPUs, vbmq-blkfront" 60 \
 	domu_start sr vcpus=2 frontend=vbmq
 ok "xvda connects" wait_for 120 vbd_connected sr
-is "2 rings before save" "$(xenstore-read "$(fe_dir sr)/multi-queue-num-queues")" 2
 
-ok "fio verify runs in the domU" domu_wait_signal sr fio-running 120
-step "xl save (same ring count after restore)" 300 xl save sr /save/sr.save
-step "xl restore" 300 xl restore /save/sr.save
-rm -f /save/sr.save
-ok "xvda reconnects after restore" wait_for 120 vbd_connected sr
-is "still 2 rings" "$(xenstore-read "$(fe_dir sr)/multi-queue-num-queues" 2>/dev/null || echo 1)" 2
+# rings: the ring count the frontend chose (1: top-level ring keys)
+rings() { xenstore-read "$(fe_dir sr)/multi-queue-num-queues" 2>/dev/null || echo 1; }
+
+is "2 rings before save" "$(rings)" 2
+
+# save_restore N DESC CMD...: once the domU's Nth fio verify runs (signal
+# fioN-running; N=1: fio-running), xl save it, run CMD (loads the backend to
+# restore onto), xl restore, and wait for the disk to reconnect
+save_restore() {
+	local round=$1 desc=$2
+	shift 2
+	ok "fio verify $round runs in the domU before the save" \
+		domu_wait_signal sr "fio${round#1}-running" 300
+	step "xl save ($desc)" 300 xl save sr /save/sr.save
+	step "backend for the restore: $*" 60 "$@"
+	step "xl restore ($desc)" 300 xl restore /save/sr.save
+	rm -f /save/sr.save
+	ok "xvda reconnects ($desc)" wait_for 120 vbd_connected sr
+}
+
+save_restore 1 "in-tree backend reloaded, 2 queues" backend_use upstream max_queues=2
+is "still 2 rings" "$(rings)" 2
 domu_signal sr restored
 
-ok "second fio verify runs in the domU" domu_wait_signal sr fio2-running 300
-step "xl save" 300 xl save sr /save/sr.save
-# The backend now offers a single ring.
-step "in-tree xen-blkback reloaded with 1 queue" 60 backend_use upstream max_queues=1
-step "xl restore (1 ring after restore)" 300 xl restore /save/sr.save
-rm -f /save/sr.save
-ok "xvda reconnects after the second restore" wait_for 120 vbd_connected sr
+save_restore 2 "in-tree backend reloaded with 1 queue" backend_use upstream max_queues=1
 ok "frontend now uses top-level ring keys" xenstore-read "$(fe_dir sr)/event-channel"
 domu_signal sr restored2
 
 # Third round: restored onto vbmq-blkback, which must accept a resumed
 # frontend's requests (held over the save and requeued) like a new one.
-ok "third fio verify runs in the domU" domu_wait_signal sr fio3-running 300
-step "xl save" 300 xl save sr /save/sr.save
-step "vbmq-blkback replaces xen-blkback, 2 queues" 60 backend_use vbmq max_queues=2
-step "xl restore (onto vbmq-blkback)" 300 xl restore /save/sr.save
-rm -f /save/sr.save
-ok "xvda reconnects to vbmq-blkback" wait_for 120 vbd_connected sr
-is "2 rings again" "$(xenstore-read "$(fe_dir sr)/multi-queue-num-queues" 2>/dev/null || echo 1)" 2
+save_restore 3 "onto vbmq-blkback, 2 queues" backend_use vbmq max_queues=2
+is "2 rings again" "$(rings)" 2
 domid=$(xl domid sr)
 ok "vbmq-blkback serves the disk" test -d "/sys/bus/xen-backend/devices/vbd-$domid-51712/vbmq"
 domu_signal sr restored3
