@@ -1,4 +1,4 @@
-# summary: vbmq-blkback's disk configuration and frontend keys: bad ring keys from the test frontend refused (no connection, error node and log name the key), a read-only disk (in-tree blkfront: ro, reads work, writes fail; test frontend: WRITEs answered ERROR; dom0's data unchanged), an online resize of a loop device followed by the domU, a 4 KiB-sector disk whose frontend restarts
+# summary: vbmq-blkback's disk configuration and frontend keys: bad ring keys from the test frontend refused (no connection, error node and log name the key), a read-only disk (in-tree blkfront: ro, reads work, writes fail; test frontend: WRITEs answered ERROR; dom0's data unchanged), an online resize of a loop device followed by the domU, a 4 KiB-sector disk
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=510
 #
 # Each bad key gets its own short domU running vbmq-testfront with set_key
@@ -138,9 +138,6 @@ domid=$(domid s4k)
 want=$(xenstore-read "/local/domain/$domid/data/vbmq/written")
 got=$(dd if=/dev/nullb0 bs=1M skip=1 count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
 is "s4k: dom0 reads what the domU wrote" "$got" "${want:-none}"
-ok "s4k: the backend connected the restarted frontend" vbd_connected s4k
-is "s4k: dom0's log shows two connections (the restart's too)" \
-	"$(dmesg | grep -c "vbd-$domid-51712: connected:")" 2
 domu_signal s4k dom0-checked
 domu_wait s4k 120
 step "vbmq-blkback unloads once no disk is left" 30 rmmod vbmq-blkback
