@@ -7,6 +7,19 @@
 #   sector4k:  in-tree xen-blkfront on a disk with 4 KiB sectors
 size_is() { [ "$(cat /sys/block/xvda/size)" = "$1" ]; }
 
+# write_read_mib MIB DESC: 1 MiB of random data written to xvda at MIB MiB
+# (direct, synced) and read back equal: two test points; its md5 is left
+# in $md5 for dom0
+write_read_mib() {
+	dd if=/dev/urandom of=/tmp/data bs=1M count=1 2>/dev/null
+	md5=$(md5sum < /tmp/data | cut -d' ' -f1)
+	step "write 1 MiB $2" 30 \
+		dd if=/tmp/data of=/dev/xvda bs=1M seek="$1" oflag=direct conv=fsync
+	is "reading it back gives the same bytes" \
+		"$(dd if=/dev/xvda bs=1M skip="$1" count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)" \
+		"$md5"
+}
+
 case " $VBMQ_ARGS " in
 *" refused "*)
 	. /vbmq/scenarios/testfront.lib
@@ -44,13 +57,7 @@ case " $VBMQ_ARGS " in
 	ok "dom0 grew the disk" wait_signal grown 120
 	ok "xvda grows to 196608 sectors (96 MiB) within 10 s" wait_for 10 size_is 196608
 	dmesg | grep -i xvda | diag_file /dev/stdin
-	dd if=/dev/urandom of=/tmp/tail bs=1M count=1 2>/dev/null
-	md5=$(md5sum < /tmp/tail | cut -d' ' -f1)
-	step "write 1 MiB into the new tail (95..96 MiB)" 30 \
-		dd if=/tmp/tail of=/dev/xvda bs=1M seek=95 oflag=direct conv=fsync
-	is "reading it back gives the same bytes" \
-		"$(dd if=/dev/xvda bs=1M skip=95 count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)" \
-		"$md5"
+	write_read_mib 95 "into the new tail (95..96 MiB)"
 	signal tail "$md5"
 	ok "dom0 finished its checks" wait_signal dom0-checked 120
 	;;
@@ -58,13 +65,7 @@ case " $VBMQ_ARGS " in
 	ok "/dev/xvda appears" wait_for 30 test -b /dev/xvda
 	is "logical block size 4096" "$(cat /sys/block/xvda/queue/logical_block_size)" 4096
 	is "physical block size 4096" "$(cat /sys/block/xvda/queue/physical_block_size)" 4096
-	dd if=/dev/urandom of=/tmp/data bs=1M count=1 2>/dev/null
-	md5=$(md5sum < /tmp/data | cut -d' ' -f1)
-	step "write 1 MiB at 1 MiB" 30 \
-		dd if=/tmp/data of=/dev/xvda bs=1M seek=1 oflag=direct conv=fsync
-	is "reading it back gives the same bytes" \
-		"$(dd if=/dev/xvda bs=1M skip=1 count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)" \
-		"$md5"
+	write_read_mib 1 "at 1 MiB"
 	signal written "$md5"
 	ok "dom0 finished its checks" wait_signal dom0-checked 120
 	;;
