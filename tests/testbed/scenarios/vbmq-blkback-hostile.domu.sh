@@ -1,7 +1,8 @@
 # domU half of vbmq-blkback-hostile: vbmq-testfront (loaded by domu-init
 # with the scenario's protocol and program=io,hostile) runs its programs as
 # soon as the disk connects; this script relays its results as test points.
-# With args "overflow" it then runs the overflow program when dom0 says so.
+# With args "overflow" or "restart" it then runs that program when dom0
+# says so.
 . /vbmq/scenarios/testfront.lib
 
 program=$(cat /sys/module/vbmq_testfront/parameters/program)
@@ -18,6 +19,12 @@ case " $VBMQ_ARGS " in
 	step "the test frontend's overflow program" 60 sh -c "echo overflow > $tf/run"
 	tf_relay
 	signal overflow-done
+	;;
+*" restart "*)
+	ok "dom0 says: restart" wait_signal restart 300
+	step "the test frontend's restart program" 90 sh -c "echo restart > $tf/run"
+	tf_relay
+	signal restart-done
 	;;
 esac
 ok "dom0 finished its checks" wait_signal dom0-checked 300

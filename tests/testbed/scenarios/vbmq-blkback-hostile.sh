@@ -1,4 +1,4 @@
-# summary: vbmq-blkback against a hostile frontend (test-only vbmq-testfront): x86_32 and x86_64 ABIs, bad requests answered ERROR, a request-producer overflow halts the ring and disconnects; the same I/O and bad requests on the in-tree xen-blkback
+# summary: vbmq-blkback against a hostile frontend (test-only vbmq-testfront): x86_32 and x86_64 ABIs, bad requests answered ERROR, a request-producer overflow halts the ring and disconnects, a frontend that restarts (kexec-style reset, other ABI) is connected again; the same on the in-tree xen-blkback
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
 #
 # The domUs load vbmq-testfront instead of a block frontend (domu_start
@@ -65,9 +65,17 @@ ok "dom0 stays healthy: xl list answers" xl list
 domu_signal h32 dom0-checked
 domu_wait h32 120
 
-# ---- x86_64-abi: I/O and hostile requests
-testfront_domu h64 x86_64-abi ""
+# ---- x86_64-abi: I/O and hostile requests, then a frontend restart
+testfront_domu h64 x86_64-abi "" args="restart"
 hostile_checked h64 x86_64-abi
+domu_signal h64 restart
+ok "h64: the test frontend restarted" domu_wait_signal h64 restart-done 120
+ok "dom0's log says the frontend came back" dmesg_has "vbd-$domid-51712: frontend is back"
+is "h64: the backend connected twice" \
+	"$(dmesg | grep -c "vbd-$domid-51712: connected:")" 2
+ok "h64: Connected again" be_state_in 4
+is "h64: the new ring runs the x86_32 ABI" "$(ring_field 0 abi)" x86_32-abi
+is "h64: one ring thread" "$(threads_named 'vbmq*' | wc -l)" 1
 domu_signal h64 dom0-checked
 domu_wait h64 120
 ok "no ring thread is left" wait_for 10 no_ring_threads
@@ -77,8 +85,10 @@ step "vbmq-blkback unloads once the domains are gone" 30 rmmod vbmq-blkback
 # x86_32-abi I/O and hostile requests; strict=0 accepts its EOPNOTSUPP for
 # unknown operations and skips the handle check it does not make.
 step "in-tree xen-blkback loads" 30 backend_use upstream
-testfront_domu u32 x86_32-abi "strict=0"
+testfront_domu u32 x86_32-abi "strict=0" args="restart"
 ok "u32: the test frontend ran its programs" domu_wait_signal u32 programs-done 300
+domu_signal u32 restart
+ok "u32: the test frontend restarted" domu_wait_signal u32 restart-done 120
 domu_signal u32 dom0-checked
 domu_wait u32 120
 step "in-tree xen-blkback unloads" 30 unload_module xen-blkback

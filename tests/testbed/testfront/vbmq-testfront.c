@@ -17,7 +17,10 @@
  *   overflow  req_prod pushed far past the ring, then a kick: the backend
  *             must halt the ring and leave Connected;
  *   readonly  on a disk attached read-only: WRITEs (direct, INDIRECT) and a
- *             DISCARD answered BLKIF_RSP_ERROR, a READ OKAY.
+ *             DISCARD answered BLKIF_RSP_ERROR, a READ OKAY;
+ *   restart   the frontend restarts on the same backend, as a kexec'd guest
+ *             kernel resets its disks: Closing, Closed, Initialising, then a
+ *             new ring in the other ABI; data written before reads back.
  *
  * With set_key or omit_key it offers the backend a bad ring key instead
  * (a value out of range, an unknown protocol, a missing key): the backend
@@ -71,7 +74,7 @@ MODULE_PARM_DESC(protocol,
 static char *tf_program = "";
 module_param_named(program, tf_program, charp, 0444);
 MODULE_PARM_DESC(program,
-		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow, readonly (default none)");
+		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow, readonly, restart (default none)");
 
 static bool tf_strict = true;
 module_param_named(strict, tf_strict, bool, 0444);
@@ -301,6 +304,7 @@ struct tf_rsp {
 #define TF_IND_BASE	4096ull	/* its INDIRECT area */
 #define TF_HOST_BASE	8192ull	/* the hostile program's reference area */
 #define TF_HOST_SECTS	64u
+#define TF_RESTART_BASE	12288ull	/* the restart program's area */
 #define TF_POISON	0xee	/* read pages before the backend fills them */
 
 struct tf_dev {
@@ -309,6 +313,11 @@ struct tf_dev {
 	u16 handle;
 	int be_state;		/* last backend state; written by xenwatch */
 	bool connected;		/* under tf_lock */
+	/*
+	 * Set under tf_lock while the restart program drives the states
+	 * itself; the xenwatch handler then only records the backend's.
+	 */
+	bool restarting;
 
 	/* What the backend offers, read when it connects. */
 	u64 sectors;
@@ -1305,6 +1314,87 @@ static void tf_prog_readonly(struct tf_dev *tf)
 		  err ? ": " : "", why);
 }
 
+/* ---- program restart ---- */
+
+/* Ring setup, teardown and connect, below with the xenbus driver. */
+static void tf_teardown(struct tf_dev *tf);
+static int tf_setup(struct tf_dev *tf);
+static void tf_connect(struct tf_dev *tf);
+
+/* Switch this frontend to fe and wait until the backend is in be. */
+static bool tf_restart_step(struct tf_dev *tf, int fe, int be)
+{
+	int err;
+
+	err = xenbus_switch_state(tf->dev, (enum xenbus_state)fe);
+	if (err) {
+		tf_note("restart: writing state %d failed: %d", fe, err);
+		return false;
+	}
+	wait_event_timeout(tf->wq, READ_ONCE(tf->be_state) == be,
+			   msecs_to_jiffies(tf_timeout_ms));
+	return READ_ONCE(tf->be_state) == be;
+}
+
+/*
+ * What a guest kernel started by kexec does to a disk its predecessor left
+ * Connected (xenbus_reset_state): Closing, Closed, then Initialising, after
+ * which the backend must offer the disk again (InitWait).  The new ring
+ * speaks the other ABI, so the backend must read the protocol afresh.
+ */
+static void tf_prog_restart(struct tf_dev *tf)
+{
+	struct tf_xfer x = { TF_RESTART_BASE, 61, 3 };
+	const char *was = tf->abi32 ? "x86_32-abi" : "x86_64-abi";
+	char why[160] = "";
+	bool ok;
+	int err;
+
+	lockdep_assert_held(&tf_lock);
+	err = tf_rw(tf, BLKIF_OP_WRITE, false, &x, 1, NULL, why, sizeof(why));
+	tf_result(!err, "restart: a WRITE before the restart answered OKAY%s%s",
+		  err ? ": " : "", why);
+
+	WRITE_ONCE(tf->restarting, true);
+	ok = tf_restart_step(tf, TF_XS_CLOSING, TF_XS_CLOSING);
+	tf_result(ok, "restart: the backend follows the frontend to Closing");
+	/* The backend has let go of the ring and the grants: end them. */
+	tf_teardown(tf);
+	if (ok) {
+		ok = tf_restart_step(tf, TF_XS_CLOSED, TF_XS_CLOSED);
+		tf_result(ok, "restart: the backend follows the frontend to Closed");
+	}
+	if (ok) {
+		ok = tf_restart_step(tf, TF_XS_INITIALISING, TF_XS_INITWAIT);
+		tf_result(ok, "restart: Initialising: the backend offers the disk again");
+	}
+	if (ok) {
+		tf->abi32 = !tf->abi32;
+		err = tf_setup(tf);
+		if (err)
+			tf_note("restart: setting up the new ring failed: %d",
+				err);
+		ok = !err;
+	}
+	if (ok) {
+		wait_event_timeout(tf->wq, tf_be_connected(tf),
+				   msecs_to_jiffies(tf_timeout_ms));
+		ok = tf_be_connected(tf);
+	}
+	if (ok)
+		tf_connect(tf);
+	WRITE_ONCE(tf->restarting, false);
+	tf_result(ok && tf->connected,
+		  "restart: connected again, %s ring after a %s one (backend state %d)",
+		  tf->abi32 ? "x86_32-abi" : "x86_64-abi", was,
+		  READ_ONCE(tf->be_state));
+	if (!tf->connected)
+		return;
+	err = tf_rw(tf, BLKIF_OP_READ, false, &x, 1, NULL, why, sizeof(why));
+	tf_result(!err, "restart: the data written before the restart reads back equal%s%s",
+		  err ? ": " : "", why);
+}
+
 /* ---- programs ---- */
 
 static const struct {
@@ -1315,6 +1405,7 @@ static const struct {
 	{ "hostile", tf_prog_hostile },
 	{ "overflow", tf_prog_overflow },
 	{ "readonly", tf_prog_readonly },
+	{ "restart", tf_prog_restart },
 };
 
 /* Check a program list ("io,hostile"; spaces allowed too). */
@@ -1562,7 +1653,8 @@ static void tf_connect(struct tf_dev *tf)
 		  tf_ring_size(tf));
 	tf_note("backend offers flush %d barrier %d discard %d indirect %u",
 		tf->flush, tf->barrier, tf->discard, tf->max_indirect_offered);
-	if (tf->connected && tf_program[0])
+	/* The program parameter runs once, not again after a restart. */
+	if (tf->connected && tf_program[0] && !tf->restarting)
 		queue_work(system_long_wq, &tf->work);
 }
 
@@ -1577,6 +1669,9 @@ static void tf_backend_changed(struct xenbus_device *dev,
 	/* Before tf_lock: a program waiting under it sees the change. */
 	WRITE_ONCE(tf->be_state, state);
 	wake_up_all(&tf->wq);
+	/* The restart program holds tf_lock and makes the moves itself. */
+	if (READ_ONCE(tf->restarting))
+		return;
 
 	switch ((int)state) {
 	case TF_XS_INITWAIT:
@@ -1757,7 +1852,7 @@ static int __init tf_init(void)
 		return -EINVAL;
 	}
 	if (tf_parse_programs(tf_program, false, NULL)) {
-		pr_err("program=%s is invalid (allowed: io, hostile, overflow, readonly, comma-separated)\n",
+		pr_err("program=%s is invalid (allowed: io, hostile, overflow, readonly, restart, comma-separated)\n",
 		       tf_program);
 		return -EINVAL;
 	}
