@@ -232,6 +232,37 @@ def read_records(lines):
     return runs, meta, progress
 
 
+def read_profiles(lines):
+    """@@BENCH T ID SIDE LINE (tests/bench/run --perf) -> {(id, side): [line]}"""
+    prof = {}
+    for line in lines:
+        m = MARK.search(line.replace('\r', '').rstrip('\n'))
+        if not m or m.group(1) != 'T':
+            continue
+        w = m.group(2).split(' ', 2)
+        if len(w) == 3 and w[0] and w[1]:
+            prof.setdefault((w[0], w[1]), []).append(w[2])
+    return prof
+
+
+def write_profiles(prof, out):
+    """DIR/profile/ID.SIDE.txt for each profile; returns their names"""
+    names = []
+    if not prof:
+        return names
+    d = os.path.join(out, 'profile')
+    os.makedirs(d, exist_ok=True)
+    for (rid, side), text in sorted(prof.items()):
+        name = '%s.%s.txt' % (re.sub(r'[^A-Za-z0-9_.-]', '_', rid),
+                              re.sub(r'[^A-Za-z0-9_-]', '_', side))
+        with open(os.path.join(d, name), 'w') as f:
+            f.write('# perf: share of all samples of every CPU of %s during %s '
+                    '(cpu-clock 499 Hz): command, object, symbol\n' % (side, rid))
+            f.write('\n'.join(text) + '\n')
+        names.append('profile/' + name)
+    return names
+
+
 def decode_fio(r):
     """fio's JSON from a record's chunks, or raise ValueError why not"""
     if r['end'] is None:
@@ -1325,10 +1356,13 @@ def main(argv=None):
     txt = write_outputs(res, a.out)
     files = plots(res, a.out)
     res['plots'] = [os.path.basename(x) for x in files]
+    res['profiles'] = write_profiles(read_profiles(serial), a.out)
     with open(os.path.join(a.out, 'results.json'), 'w') as f:
         json.dump(res, f, indent=1)
     sys.stdout.write(txt)
     sys.stdout.write('\nplots: %s\n' % ', '.join(res['plots'] or ['none']))
+    if res['profiles']:
+        sys.stdout.write('profiles: %s\n' % ', '.join(res['profiles']))
     return 0
 
 

@@ -429,4 +429,26 @@ check('without domu-local: no evidence rows and no bed-limit notes',
       not any(c.get('kind') == 'evidence' or 'bed limit' in c['note']
               for c in res4['targets']), res4['targets'])
 
+# perf profiles (--perf): T lines per run and side, written as files
+prof = bench.read_profiles([
+    'x @@BENCH T vbmq-rr-qd32-j2-r1 dom0     41.20%  swapper  [kernel.kallsyms]  [k] xen_hypercall\r\n',
+    '@@BENCH T vbmq-rr-qd32-j2-r1 dom0     3.10%  vbmq/1.51712-0  [vbmq_blkback]  [k] vbmq_be_x\n',
+    '@@BENCH T vbmq-rr-qd32-j2-r1 domu     20.00%  fio  fio  [.] td_io_queue\n',
+    '@@BENCH T broken\n', '@@BENCH G vbmq-rr-qd32-j2-r1 a=1\n'])
+check('profiles: two sides of one run', sorted(prof) == [('vbmq-rr-qd32-j2-r1', 'dom0'),
+                                                         ('vbmq-rr-qd32-j2-r1', 'domu')], prof)
+check('profiles: lines kept whole, in order',
+      prof[('vbmq-rr-qd32-j2-r1', 'dom0')] ==
+      ['    41.20%  swapper  [kernel.kallsyms]  [k] xen_hypercall',
+       '    3.10%  vbmq/1.51712-0  [vbmq_blkback]  [k] vbmq_be_x'], prof)
+with tempfile.TemporaryDirectory() as d:
+    names = bench.write_profiles(prof, d)
+    check('profiles: one file per run and side',
+          names == ['profile/vbmq-rr-qd32-j2-r1.dom0.txt', 'profile/vbmq-rr-qd32-j2-r1.domu.txt'],
+          names)
+    with open(os.path.join(d, names[1])) as f:
+        check('profiles: the file has the header and the lines',
+              f.read().splitlines()[1:] == ['    20.00%  fio  fio  [.] td_io_queue'])
+check('profiles: none without T lines', bench.write_profiles({}, '/nonexistent') == [])
+
 done()

@@ -156,7 +156,7 @@ session_start() {
 relay_guest() {
 	local log=$VBMQ_CONSOLE_DIR/guest-$dom.log
 	wait_for 10 grep -q "@@BENCH G $1 .*done=1" "$log"
-	tr -d '\r' < "$log" | grep "@@BENCH [JEGF] $1 " | sed 's/^.*@@BENCH/@@BENCH/'
+	tr -d '\r' < "$log" | grep "@@BENCH [JEGFT] $1 " | sed 's/^.*@@BENCH/@@BENCH/'
 }
 
 # poll_signal NAME KEY SECONDS: like domu_wait_signal, on a xenstore watch
@@ -219,6 +219,8 @@ run_one() {
 	esac
 	r0=$(ring_sums)
 	a=$(snap)
+	# dom0's profile: the domU starts fio a moment after the signal
+	bench_perf_start dom0 "$((RAMP + 1))" "$((RUNTIME > 3 ? RUNTIME - 2 : 1))"
 	domu_signal "$dom" "job-$job_n" "$id $rw $qd $jobs $engine $on"
 	wait_s=$((RUNTIME + RAMP + 120))
 	if ! poll_signal "$dom" "done-$job_n" "$wait_s"; then
@@ -229,6 +231,7 @@ run_one() {
 		return
 	fi
 	b=$(snap)
+	bench_perf_report "$id" dom0
 	[ "$target" = vbmq ] && idle_check "$id"
 	r1=$(ring_sums)
 	set -- $a $b
