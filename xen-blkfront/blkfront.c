@@ -343,6 +343,21 @@ int vbmq_fe_ring_pool_setup(struct vbmq_fe_ring *ring)
 }
 
 /*
+ * End *@ref unless the backend still maps it (silently: the grant-table
+ * code only complains when made to end a grant in use).  True when the
+ * grant is ended now or was already; *@ref is INVALID_GRANT_REF then.
+ */
+static bool vbmq_fe_try_end(grant_ref_t *ref)
+{
+	if (*ref == INVALID_GRANT_REF)
+		return true;
+	if (!gnttab_try_end_foreign_access(*ref))
+		return false;
+	*ref = INVALID_GRANT_REF;
+	return true;
+}
+
+/*
  * End a grant that stays granted across requests and free its page.  A
  * page the backend still maps goes to the grant-table code, which frees it
  * once the backend unmaps it: it never returns to the allocator before.
@@ -350,7 +365,7 @@ int vbmq_fe_ring_pool_setup(struct vbmq_fe_ring *ring)
  */
 static bool vbmq_fe_end_page_grant(grant_ref_t ref, struct page *page)
 {
-	if (ref == INVALID_GRANT_REF || gnttab_try_end_foreign_access(ref)) {
+	if (vbmq_fe_try_end(&ref)) {
 		__free_page(page);
 		return false;
 	}
@@ -418,15 +433,17 @@ static bool vbmq_fe_ungrant_locked(struct vbmq_fe_ring *ring,
 
 	lockdep_assert_held(&ring->lock);
 	for (i = 0; i < sh->nr_grants; i++) {
-		if (!gnttab_try_end_foreign_access(sh->grefs[i])) {
+		if (!vbmq_fe_try_end(&sh->grefs[i])) {
 			gnttab_end_foreign_access(sh->grefs[i], NULL);
+			sh->grefs[i] = INVALID_GRANT_REF;
 			clean = false;
 		}
 	}
 	for (i = 0; i < sh->nr_indirect; i++) {
-		if (!gnttab_try_end_foreign_access(sh->igrefs[i])) {
+		if (!vbmq_fe_try_end(&sh->igrefs[i])) {
 			gnttab_end_foreign_access(sh->igrefs[i],
 						  sh->ipages[i]);
+			sh->igrefs[i] = INVALID_GRANT_REF;
 			sh->ipages[i] = NULL;
 			clean = false;
 		}
@@ -434,6 +451,23 @@ static bool vbmq_fe_ungrant_locked(struct vbmq_fe_ring *ring,
 	sh->nr_grants = 0;
 	sh->nr_indirect = 0;
 	return clean;
+}
+
+/*
+ * End what per-request grants of in-flight @sh the backend no longer maps
+ * and leave the others for a later call.  How many it still maps.
+ */
+static unsigned int vbmq_fe_try_ungrant_locked(struct vbmq_fe_ring *ring,
+					       struct vbmq_fe_shadow *sh)
+{
+	unsigned int busy = 0, i;
+
+	lockdep_assert_held(&ring->lock);
+	for (i = 0; i < sh->nr_grants; i++)
+		busy += !vbmq_fe_try_end(&sh->grefs[i]);
+	for (i = 0; i < sh->nr_indirect; i++)
+		busy += !vbmq_fe_try_end(&sh->igrefs[i]);
+	return busy;
 }
 
 static void vbmq_fe_violation_locked(struct vbmq_fe_ring *ring,
@@ -914,10 +948,26 @@ static void vbmq_fe_complete_rq(struct request *rq)
 	blk_mq_end_request(rq, pdu->status);
 }
 
+/* In-flight slot @id gives its request to @held, its grants ended. */
+static void vbmq_fe_hold_slot_locked(struct vbmq_fe_ring *ring, u32 id,
+				     struct list_head *held)
+{
+	struct vbmq_fe_shadow *sh = &ring->shadow[id];
+
+	lockdep_assert_held(&ring->lock);
+	vbmq_fe_ungrant_locked(ring, sh);
+	vbmq_fe_unbounce_locked(ring, sh, false);
+	vbmq_fe_slot_put(&ring->slots, id);
+	if (sh->rq)
+		list_add_tail(&sh->rq->queuelist, held);
+	sh->rq = NULL;
+}
+
 /*
  * Take a ring out of service: no more submissions or reaping, and every
  * request still in flight is moved, grants ended, to @held for the caller
- * to requeue or fail.
+ * to requeue or fail.  A grant the backend still maps is ended later by
+ * the grant-table code (see vbmq_fe_ring_let_go() for the careful way).
  */
 void vbmq_fe_ring_kill(struct vbmq_fe_ring *ring, struct list_head *held)
 {
@@ -927,19 +977,96 @@ void vbmq_fe_ring_kill(struct vbmq_fe_ring *ring, struct list_head *held)
 	spin_lock_irqsave(&ring->lock, flags);
 	ring->live = false;
 	ring->stopped = false;
-	for (id = 0; ring->shadow && id < ring->slots.nr; id++) {
-		struct vbmq_fe_shadow *sh = &ring->shadow[id];
+	for (id = 0; ring->shadow && id < ring->slots.nr; id++)
+		if (ring->slot[id].state == VBMQ_FE_SLOT_INFLIGHT)
+			vbmq_fe_hold_slot_locked(ring, id, held);
+	spin_unlock_irqrestore(&ring->lock, flags);
+}
 
-		if (ring->slot[id].state != VBMQ_FE_SLOT_INFLIGHT)
-			continue;
-		vbmq_fe_ungrant_locked(ring, sh);
-		vbmq_fe_unbounce_locked(ring, sh, false);
-		vbmq_fe_slot_put(&ring->slots, id);
-		if (sh->rq)
-			list_add_tail(&sh->rq->queuelist, held);
-		sh->rq = NULL;
+/* vbmq_fe_try_end() for a persistent grant: 1 while the backend maps it. */
+static unsigned int vbmq_fe_try_end_pgrant_locked(struct vbmq_fe_ring *ring,
+						  grant_ref_t *ref)
+{
+	lockdep_assert_held(&ring->lock);
+	if (*ref == INVALID_GRANT_REF)
+		return 0;
+	if (!vbmq_fe_try_end(ref))
+		return 1;
+	ring->nr_pgrants--;
+	return 0;
+}
+
+/*
+ * End the persistent grants (pool pages, indirect pages) the backend no
+ * longer maps; how many it still maps.  The pages stay where they are
+ * until vbmq_fe_ring_pool_release().
+ */
+static unsigned int vbmq_fe_pool_try_end_locked(struct vbmq_fe_ring *ring)
+{
+	unsigned int busy = 0, i, p;
+
+	lockdep_assert_held(&ring->lock);
+	if (ring->mode != VBMQ_FE_GRANT_PERSISTENT)
+		return 0;
+	for (i = 0; i < ring->pool.nr; i++)
+		busy += vbmq_fe_try_end_pgrant_locked(ring,
+						      &ring->pool_grefs[i]);
+	for (i = 0; ring->shadow && i < ring->slots.nr; i++) {
+		struct vbmq_fe_shadow *sh = &ring->shadow[i];
+
+		for (p = 0; sh->ipages && p < ring->info->nr_ipages; p++)
+			busy += vbmq_fe_try_end_pgrant_locked(ring,
+							      &sh->igrefs[p]);
+	}
+	return busy;
+}
+
+/*
+ * The backend has let go of @ring, or is about to (it is Closed, or the
+ * frontend is Closed): end the grants it no longer maps, without waiting.
+ * While it still maps the shared ring it may still answer, so only its
+ * responses are reaped.  Once the ring is free the last responses are
+ * reaped, the ring leaves service, each in-flight request whose grants
+ * are all ended goes to @held and the pool's grants are ended.  Returns
+ * how many grants the backend still maps: call again until none (what it
+ * answered meanwhile completes as usual).  Under info->mutex.
+ */
+unsigned int vbmq_fe_ring_let_go(struct vbmq_fe_ring *ring,
+				 struct list_head *held)
+{
+	unsigned int nr = 1U << ring->info->ring_order, busy = 0, p;
+	struct request *done = NULL;
+	unsigned long flags;
+	u32 id;
+
+	lockdep_assert_held(&ring->info->mutex);
+	if (!ring->sring_pages)
+		return 0;
+	for (p = 0; p < nr; p++)
+		busy += !vbmq_fe_try_end(&ring->ring_ref[p]);
+
+	spin_lock_irqsave(&ring->lock, flags);
+	vbmq_fe_reap_locked(ring, &done);
+	if (!busy) {
+		/* Unmapped: nothing more can arrive on the ring. */
+		ring->live = false;
+		ring->stopped = false;
+		for (id = 0; ring->shadow && id < ring->slots.nr; id++) {
+			unsigned int b;
+
+			if (ring->slot[id].state != VBMQ_FE_SLOT_INFLIGHT)
+				continue;
+			b = vbmq_fe_try_ungrant_locked(ring, &ring->shadow[id]);
+			if (b)
+				busy += b;
+			else
+				vbmq_fe_hold_slot_locked(ring, id, held);
+		}
+		busy += vbmq_fe_pool_try_end_locked(ring);
 	}
 	spin_unlock_irqrestore(&ring->lock, flags);
+	vbmq_fe_finish(ring, done, false);
+	return busy;
 }
 
 /* ---- queue mapping and interrupt affinity ------------------------------ */

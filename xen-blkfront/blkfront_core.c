@@ -450,6 +450,34 @@ void vbmq_fe_seg_span(const struct vbmq_fe_seg *seg, u32 *page_off,
 }
 
 /* Write "a".."z", "aa".. for disk @index into @buf (bijective base 26). */
+/*
+ * A backend that is Closing still maps the rings and whatever it was
+ * serving; only once it is Closed (it unmapped everything first) may the
+ * frontend end those grants.  Unknown means the backend's state could not
+ * be read: after the frontend closed that is its directory being removed,
+ * before it may be a passing error, and the device's removal cleans up.
+ */
+unsigned int vbmq_fe_close_action(int be_state, int fe_state)
+{
+	bool closed = fe_state == VBMQ_FE_XB_CLOSING ||
+		      fe_state == VBMQ_FE_XB_CLOSED;
+
+	switch (be_state) {
+	case VBMQ_FE_XB_CLOSING:
+		return closed ? 0 : VBMQ_FE_CLOSE_STOP;
+	case VBMQ_FE_XB_CLOSED:
+		/* A closed backend not talked to yet may reopen. */
+		if (fe_state == VBMQ_FE_XB_INITIALISING)
+			return 0;
+		return closed ? VBMQ_FE_CLOSE_RELEASE :
+				VBMQ_FE_CLOSE_STOP | VBMQ_FE_CLOSE_RELEASE;
+	case VBMQ_FE_XB_UNKNOWN:
+		return closed ? VBMQ_FE_CLOSE_RELEASE : 0;
+	default:
+		return 0;
+	}
+}
+
 static int vbmq_fe_disk_letters(u32 index, char *buf, u32 size)
 {
 	char tmp[8];

@@ -197,6 +197,22 @@ enum vbmq_fe_xb {
 	VBMQ_FE_XB_RECONFIGURED = 8,
 };
 
+/*
+ * The closing handshake (xl block-detach, a backend giving up): what the
+ * frontend does on seeing the backend in @be_state while itself in
+ * @fe_state (both enum vbmq_fe_xb; any other value asks for nothing).
+ * A mask of:
+ *   VBMQ_FE_CLOSE_STOP     take no more I/O and go Closed, keeping every
+ *                          grant: the backend may still map them;
+ *   VBMQ_FE_CLOSE_RELEASE  the backend has let go (Closed, or its directory
+ *                          gone once the frontend closed): end the grants,
+ *                          fail what it did not answer, delete the disk.
+ */
+#define VBMQ_FE_CLOSE_STOP	0x1U
+#define VBMQ_FE_CLOSE_RELEASE	0x2U
+
+unsigned int vbmq_fe_close_action(int be_state, int fe_state);
+
 /* ---- virtual-device numbers ----------------------------------------- */
 
 #define VBMQ_FE_XVD_MAJOR	202

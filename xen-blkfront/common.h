@@ -190,6 +190,8 @@ extern const struct block_device_operations vbmq_fe_bdops;
 extern const struct attribute_group *vbmq_fe_disk_groups[];
 irqreturn_t vbmq_fe_interrupt(int irq, void *dev_id);
 void vbmq_fe_ring_kill(struct vbmq_fe_ring *ring, struct list_head *held);
+unsigned int vbmq_fe_ring_let_go(struct vbmq_fe_ring *ring,
+				 struct list_head *held);
 int vbmq_fe_ring_pool_setup(struct vbmq_fe_ring *ring);
 void vbmq_fe_ring_pool_release(struct vbmq_fe_ring *ring);
 void vbmq_fe_apply_affinity(struct vbmq_fe_info *info, int dying_cpu);

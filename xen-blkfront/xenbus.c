@@ -9,10 +9,14 @@
  *                    create the disk (first time), requeue held requests
  *                    (after resume) or update the capacity (already
  *                    connected), go Connected.
- * Backend Closing:   fail what is in flight, delete the disk, go Closed.
+ * Backend Closing:   take no more I/O, go Closed; grants stay as they are.
+ * Backend Closed:    the backend unmapped everything: end the grants,
+ *                    complete what it answered, fail the rest, delete the
+ *                    disk.
  * Resume:            hold the in-flight requests, rebuild the rings (the
  *                    count may differ), then reconnect as above.
  */
+#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sched/mm.h>
@@ -194,6 +198,53 @@ static void vbmq_fe_kill_rings_locked(struct vbmq_fe_info *info)
 		vbmq_fe_ring_kill(&info->rings[i], &info->held);
 }
 
+/* How long a backend that let go may take to unmap the last grants. */
+#define VBMQ_FE_UNMAP_WAIT_MS	10000
+
+/* Some ring is set up: the backend may map its grants. */
+static bool vbmq_fe_granting(struct vbmq_fe_info *info)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&info->mutex);
+	for (i = 0; i < info->nr_ring_slots; i++)
+		if (info->rings[i].sring_pages)
+			return true;
+	return false;
+}
+
+/*
+ * For a backend that has let go or is about to (it is Closed, or the
+ * frontend is): end every grant once the backend no longer maps it,
+ * waiting for that up to VBMQ_FE_UNMAP_WAIT_MS (a backend may go Closed
+ * while its disk still completes requests it mapped).  Requests it
+ * answered complete, the others go to info->held.  What it still maps
+ * after that is ended by vbmq_fe_kill_rings_locked() and the release,
+ * through the grant table's deferred path.
+ */
+static void vbmq_fe_let_go_locked(struct vbmq_fe_info *info)
+{
+	unsigned long deadline =
+		jiffies + msecs_to_jiffies(VBMQ_FE_UNMAP_WAIT_MS);
+	unsigned int busy, i, sleep_ms = 1;
+
+	lockdep_assert_held(&info->mutex);
+	for (;;) {
+		busy = 0;
+		for (i = 0; i < info->nr_ring_slots; i++)
+			busy += vbmq_fe_ring_let_go(&info->rings[i],
+						    &info->held);
+		if (!busy || time_after(jiffies, deadline))
+			break;
+		msleep(sleep_ms);
+		sleep_ms = min(sleep_ms * 2, 100U);
+	}
+	if (busy)
+		dev_warn(&info->xbdev->dev,
+			 "%s: backend still maps %u grant(s) after %u ms: ending them anyway\n",
+			 info->vd.name, busy, VBMQ_FE_UNMAP_WAIT_MS);
+}
+
 static void vbmq_fe_release_rings_locked(struct vbmq_fe_info *info)
 {
 	unsigned int i;
@@ -203,15 +254,19 @@ static void vbmq_fe_release_rings_locked(struct vbmq_fe_info *info)
 		vbmq_fe_ring_release(info, &info->rings[i]);
 }
 
-static void vbmq_fe_fail_held_locked(struct vbmq_fe_info *info)
+/* Fail the requests on info->held; how many there were. */
+static unsigned int vbmq_fe_fail_held_locked(struct vbmq_fe_info *info)
 {
 	struct request *rq, *tmp;
+	unsigned int n = 0;
 
 	lockdep_assert_held(&info->mutex);
 	list_for_each_entry_safe(rq, tmp, &info->held, queuelist) {
 		list_del_init(&rq->queuelist);
 		blk_mq_end_request(rq, BLK_STS_IOERR);
+		n++;
 	}
+	return n;
 }
 
 /* ---- negotiation ------------------------------------------------------ */
@@ -532,24 +587,47 @@ err_free_tag_set:
 
 /*
  * Delete the disk and release the rings.  With @drain and a connected
- * disk, del_gendisk() first writes back and waits for what is in flight;
- * otherwise (the backend is going away) that I/O fails at once.
+ * disk, del_gendisk() first writes back and waits for what is in flight
+ * while the rings run; otherwise what the backend did not answer fails.
+ * With @close the frontend then goes Closed (if its directory is still
+ * there), which tells the backend to let go.  Grants are ended once the
+ * backend no longer maps them (vbmq_fe_let_go_locked()).
  */
-static void vbmq_fe_destroy_locked(struct vbmq_fe_info *info, bool drain)
+static void vbmq_fe_destroy_locked(struct vbmq_fe_info *info, bool drain,
+				   bool close)
 {
+	struct xenbus_device *dev = info->xbdev;
+	bool deleted = false;
+	unsigned int failed;
+
 	lockdep_assert_held(&info->mutex);
 	if (drain && info->gd && READ_ONCE(info->state) == VBMQ_FE_CONNECTED) {
 		del_gendisk(info->gd);
-		drain = false;
-	} else {
-		drain = true;	/* del_gendisk() still to do */
+		deleted = true;
 	}
 	WRITE_ONCE(info->state, VBMQ_FE_DISCONNECTED);
+	if (close && vbmq_fe_granting(info) &&
+	    (int)dev->state != VBMQ_FE_XB_CLOSED &&
+	    xenbus_read_unsigned(dev->nodename, "state", VBMQ_FE_XB_UNKNOWN) !=
+	    VBMQ_FE_XB_UNKNOWN)
+		vbmq_fe_switch_state(dev, VBMQ_FE_XB_CLOSED);
+	vbmq_fe_let_go_locked(info);
 	vbmq_fe_kill_rings_locked(info);
-	vbmq_fe_fail_held_locked(info);
-	if (info->gd && drain) {
-		if (blk_queue_quiesced(info->gd->queue))
-			blk_mq_unquiesce_queue(info->gd->queue);
+	failed = vbmq_fe_fail_held_locked(info);
+	if (failed)
+		dev_info(&dev->dev,
+			 "%s: %u request(s) the backend did not answer failed\n",
+			 info->vd.name, failed);
+	if (info->gd && !deleted) {
+		struct request_queue *q = info->gd->queue;
+
+		/*
+		 * del_gendisk() waits for every request: those queued must
+		 * reach queue_rq, which fails them now.
+		 */
+		if (blk_queue_quiesced(q))
+			blk_mq_unquiesce_queue(q);
+		blk_mq_start_stopped_hw_queues(q, true);
 		del_gendisk(info->gd);
 	}
 	vbmq_fe_release_rings_locked(info);
@@ -761,21 +839,26 @@ err_free_slots:
 		vbmq_fe_ring_free_slots(&info->rings[i]);
 }
 
-static void vbmq_fe_closing_locked(struct vbmq_fe_info *info)
+/*
+ * The backend is closing (xl block-detach): take no more I/O and go
+ * Closed.  Nothing is ended or freed: the backend may still map the rings,
+ * the pool and the pages of the requests it serves.  It unmaps them once
+ * it sees the frontend Closed, then goes Closed itself, and only then are
+ * the grants ended and the disk deleted (vbmq_fe_destroy_locked()).
+ */
+static void vbmq_fe_stop_locked(struct vbmq_fe_info *info)
 {
 	struct xenbus_device *dev = info->xbdev;
 
 	lockdep_assert_held(&info->mutex);
-	if ((int)dev->state == VBMQ_FE_XB_CLOSING ||
-	    (int)dev->state == VBMQ_FE_XB_CLOSED)
-		return;
 	if (info->gd && disk_openers(info->gd))
 		dev_warn(&dev->dev,
 			 "%s: backend closing while the disk is open: I/O will fail\n",
 			 info->vd.name);
 	/* Runs in the xenwatch thread: unregistering does not wait. */
 	vbmq_fe_unwatch_sectors(info);
-	vbmq_fe_destroy_locked(info, false);
+	/* queue_rq fails new requests; those on the rings wait. */
+	WRITE_ONCE(info->state, VBMQ_FE_DISCONNECTED);
 	xenbus_frontend_closed(dev);
 }
 
@@ -783,7 +866,7 @@ static void vbmq_fe_backend_changed(struct xenbus_device *dev,
 				    enum xenbus_state backend_state)
 {
 	struct vbmq_fe_info *info = dev_get_drvdata(&dev->dev);
-	unsigned int noio;
+	unsigned int noio, act;
 
 	mutex_lock(&info->mutex);
 	noio = memalloc_noio_save();
@@ -793,20 +876,21 @@ static void vbmq_fe_backend_changed(struct xenbus_device *dev,
 			vbmq_fe_talk_to_backend(info);
 		break;
 	case VBMQ_FE_XB_CONNECTED:
+		/* Closing or closed: only a Closed backend matters now. */
+		if ((int)dev->state == VBMQ_FE_XB_CLOSING ||
+		    (int)dev->state == VBMQ_FE_XB_CLOSED)
+			break;
 		if ((int)dev->state == VBMQ_FE_XB_INITIALISING &&
 		    vbmq_fe_talk_to_backend(info))
 			break;
 		vbmq_fe_connect_locked(info);
 		break;
-	case VBMQ_FE_XB_CLOSED:
-		/* A closed backend we have not talked to yet may reopen. */
-		if ((int)dev->state == VBMQ_FE_XB_INITIALISING)
-			break;
-		fallthrough;
-	case VBMQ_FE_XB_CLOSING:
-		vbmq_fe_closing_locked(info);
-		break;
 	default:
+		act = vbmq_fe_close_action(backend_state, dev->state);
+		if (act & VBMQ_FE_CLOSE_STOP)
+			vbmq_fe_stop_locked(info);
+		if (act & VBMQ_FE_CLOSE_RELEASE)
+			vbmq_fe_destroy_locked(info, false, false);
 		break;
 	}
 	memalloc_noio_restore(noio);
@@ -903,7 +987,7 @@ static void vbmq_fe_remove(struct xenbus_device *dev)
 	vbmq_fe_unwatch_sectors(info);
 	vbmq_fe_cpuhp_remove(info);
 	mutex_lock(&info->mutex);
-	vbmq_fe_destroy_locked(info, true);
+	vbmq_fe_destroy_locked(info, true, true);
 	mutex_unlock(&info->mutex);
 
 	for (i = 0; i < info->nr_ring_slots; i++)

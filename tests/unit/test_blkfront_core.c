@@ -464,6 +464,56 @@ static void test_vdev(void)
 	}
 }
 
+static void test_close_action(void)
+{
+	const unsigned int S = VBMQ_FE_CLOSE_STOP, R = VBMQ_FE_CLOSE_RELEASE;
+	static const struct {
+		int be, fe;
+		unsigned int want;
+	} t[] = {
+		/* backend Closing: stop, keep the grants */
+		{ VBMQ_FE_XB_CLOSING, VBMQ_FE_XB_INITIALISING, VBMQ_FE_CLOSE_STOP },
+		{ VBMQ_FE_XB_CLOSING, VBMQ_FE_XB_INITIALISED, VBMQ_FE_CLOSE_STOP },
+		{ VBMQ_FE_XB_CLOSING, VBMQ_FE_XB_CONNECTED, VBMQ_FE_CLOSE_STOP },
+		{ VBMQ_FE_XB_CLOSING, VBMQ_FE_XB_CLOSING, 0 },
+		{ VBMQ_FE_XB_CLOSING, VBMQ_FE_XB_CLOSED, 0 },
+		/* backend Closed: it let go */
+		{ VBMQ_FE_XB_CLOSED, VBMQ_FE_XB_INITIALISING, 0 },
+		{ VBMQ_FE_XB_CLOSED, VBMQ_FE_XB_INITIALISED,
+		  VBMQ_FE_CLOSE_STOP | VBMQ_FE_CLOSE_RELEASE },
+		{ VBMQ_FE_XB_CLOSED, VBMQ_FE_XB_CONNECTED,
+		  VBMQ_FE_CLOSE_STOP | VBMQ_FE_CLOSE_RELEASE },
+		{ VBMQ_FE_XB_CLOSED, VBMQ_FE_XB_CLOSING, VBMQ_FE_CLOSE_RELEASE },
+		{ VBMQ_FE_XB_CLOSED, VBMQ_FE_XB_CLOSED, VBMQ_FE_CLOSE_RELEASE },
+		/* backend gone: only after the frontend closed */
+		{ VBMQ_FE_XB_UNKNOWN, VBMQ_FE_XB_CONNECTED, 0 },
+		{ VBMQ_FE_XB_UNKNOWN, VBMQ_FE_XB_INITIALISING, 0 },
+		{ VBMQ_FE_XB_UNKNOWN, VBMQ_FE_XB_CLOSED, VBMQ_FE_CLOSE_RELEASE },
+		/* not a closing transition */
+		{ VBMQ_FE_XB_INIT_WAIT, VBMQ_FE_XB_CLOSED, 0 },
+		{ VBMQ_FE_XB_CONNECTED, VBMQ_FE_XB_CONNECTED, 0 },
+		{ VBMQ_FE_XB_RECONFIGURING, VBMQ_FE_XB_CONNECTED, 0 },
+		/* junk from either side */
+		{ 9, VBMQ_FE_XB_CONNECTED, 0 },
+		{ -1, VBMQ_FE_XB_CLOSED, 0 },
+		{ 0x7fffffff, VBMQ_FE_XB_CLOSED, 0 },
+		{ VBMQ_FE_XB_CLOSED, 9, VBMQ_FE_CLOSE_STOP | VBMQ_FE_CLOSE_RELEASE },
+		{ VBMQ_FE_XB_CLOSING, -1, VBMQ_FE_CLOSE_STOP },
+		{ VBMQ_FE_XB_UNKNOWN, -1, 0 },
+	};
+	unsigned int i, a;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		is_uint(vbmq_fe_close_action(t[i].be, t[i].fe), t[i].want,
+			"close action(be=%d, fe=%d)", t[i].be, t[i].fe);
+	/* Release never comes without the frontend being (or going) Closed. */
+	for (i = 0; i <= 9; i++) {
+		a = vbmq_fe_close_action(VBMQ_FE_XB_CLOSED, (int)i);
+		ok(!(a & R) || (a & S) || i == VBMQ_FE_XB_CLOSING ||
+		   i == VBMQ_FE_XB_CLOSED, "release after close (fe=%u)", i);
+	}
+}
+
 int main(void)
 {
 	test_nr_rings();
@@ -476,6 +526,7 @@ int main(void)
 	test_grant_mode();
 	test_pool();
 	test_seg_span();
+	test_close_action();
 	test_vdev();
 	return tap_done();
 }
