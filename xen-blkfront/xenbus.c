@@ -963,6 +963,14 @@ static int vbmq_fe_probe(struct xenbus_device *dev,
 	if (err)
 		goto err_free_masks;
 	dev_set_drvdata(&dev->dev, info);
+	/*
+	 * A device another driver left Closed (xen-blkfront unbound through
+	 * sysfs) is announced afresh, so that the backend offers the disk
+	 * again (Closed -> InitWait) and this driver can connect to it.
+	 */
+	if ((int)dev->state != VBMQ_FE_XB_INITIALISING)
+		xenbus_switch_state(dev,
+				    (enum xenbus_state)VBMQ_FE_XB_INITIALISING);
 	return 0;
 
 err_free_masks:

@@ -1,4 +1,27 @@
-# domU half of vbmq-blkfront-basic: the disk, its queues, some I/O.
+# domU half of vbmq-blkfront-basic: the disk, its queues, some I/O; with
+# args "move", a disk moved from xen-blkfront to vbmq-blkfront instead.
+case " $VBMQ_ARGS " in
+*" move "*)
+	ok "/dev/xvda appears (xen-blkfront)" wait_for 30 test -b /dev/xvda
+	step "4 MiB pattern written through xen-blkfront" 60 sh -c \
+		'dd if=/dev/urandom of=/run/pattern bs=1M count=4 2>/dev/null &&
+		 dd if=/run/pattern of=/dev/xvda bs=1M seek=8 oflag=direct 2>/dev/null'
+	step "vbmq-blkfront loads next to it" 30 load_module vbmq-blkfront
+	step "xen-blkfront lets go of the disk (sysfs unbind)" 60 \
+		sh -c 'echo vbd-51712 > /sys/bus/xen/drivers/vbd/unbind'
+	ok "xvda is gone" wait_for 30 test ! -b /dev/xvda
+	step "vbmq-blkfront takes it (sysfs bind)" 60 \
+		sh -c 'echo vbd-51712 > /sys/bus/xen/drivers/vbmq-vbd/bind'
+	ok "xvda is back, through vbmq-blkfront" wait_for 60 test -r /sys/block/xvda/vbmq/state
+	ok "vbmq/state is connected" wait_for 30 grep -qx connected /sys/block/xvda/vbmq/state
+	ok "the pattern reads back equal" sh -c \
+		'dd if=/dev/xvda of=/run/back bs=1M skip=8 count=4 iflag=direct 2>/dev/null &&
+		 cmp /run/pattern /run/back'
+	signal moved
+	ok "dom0 finished its checks" wait_signal dom0-checked 120
+	return 0	# sourced by domu-init: the rest is the 2-ring check
+	;;
+esac
 ok "/dev/xvda appears" wait_for 30 test -b /dev/xvda
 is "/sys/block/xvda/mq has 2 hardware queues" "$(ls /sys/block/xvda/mq | wc -l)" 2
 is "vbmq/nr_rings is 2" "$(cat /sys/block/xvda/vbmq/nr_rings)" 2
