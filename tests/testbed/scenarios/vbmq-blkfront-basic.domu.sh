@@ -1,5 +1,6 @@
 # domU half of vbmq-blkfront-basic: the disk, its queues, some I/O; with
-# args "move", a disk moved from xen-blkfront to vbmq-blkfront instead.
+# args "move", a disk moved from xen-blkfront to vbmq-blkfront instead, then
+# vbmq-blkfront unbound with reads in flight and bound again.
 case " $VBMQ_ARGS " in
 *" move "*)
 	ok "/dev/xvda appears (xen-blkfront)" wait_for 30 test -b /dev/xvda
@@ -15,6 +16,24 @@ case " $VBMQ_ARGS " in
 	ok "xvda is back, through vbmq-blkfront" wait_for 60 test -r /sys/block/xvda/vbmq/state
 	ok "vbmq/state is connected" wait_for 30 grep -qx connected /sys/block/xvda/vbmq/state
 	ok "the pattern reads back equal" sh -c \
+		'dd if=/dev/xvda of=/run/back bs=1M skip=8 count=4 iflag=direct 2>/dev/null &&
+		 cmp /run/pattern /run/back'
+	# vbmq-blkfront unbound with reads in flight, then bound again
+	rm -f /run/reader.rc
+	(dd if=/dev/xvda of=/dev/null bs=64k count=100000 iflag=direct 2>/dev/null
+	 echo $? > /run/reader.rc) &
+	reader=$!
+	sleep 1
+	step "vbmq-blkfront unbound while a reader runs" 60 \
+		sh -c 'echo vbd-51712 > /sys/bus/xen/drivers/vbmq-vbd/unbind'
+	ok "the reader ends (I/O failed or finished, nothing hangs)" wait_for 30 test -s /run/reader.rc
+	note "reader's exit status: $(cat /run/reader.rc 2>/dev/null)"
+	wait "$reader"
+	ok "xvda is gone again" wait_for 30 test ! -b /dev/xvda
+	step "vbmq-blkfront bound again" 60 \
+		sh -c 'echo vbd-51712 > /sys/bus/xen/drivers/vbmq-vbd/bind'
+	ok "vbmq/state is connected again" wait_for 60 grep -qx connected /sys/block/xvda/vbmq/state
+	ok "the pattern still reads back equal" sh -c \
 		'dd if=/dev/xvda of=/run/back bs=1M skip=8 count=4 iflag=direct 2>/dev/null &&
 		 cmp /run/pattern /run/back'
 	signal moved
