@@ -63,7 +63,7 @@ ring_sums() {
 		$1 == "cpu" { cpus = cpus $2 "," }
 		$1 == "poll" { mode = $2 }
 		$1 == "poll_max_us" { pmax = $2 }
-		END { for (k in s) printf "be_%s=%d ", k, s[k]
+		END { for (k in s) printf "be_%s=%.0f ", k, s[k]
 			printf "be_cpus=%s be_poll=%s be_poll_max_us=%s", cpus, mode, pmax }'
 }
 
