@@ -838,18 +838,23 @@ again:
 			return n;
 		}
 		sh = &ring->shadow[rsp.id];
-		rq = sh->rq;
-		op = ring->slot[rsp.id].op;
-		sh->rq = NULL;
-		vbmq_fe_slot_put(&ring->slots, rsp.id);
-		if (!vbmq_fe_ungrant_locked(ring, sh)) {
-			/* Keep the request (and so its pages) forever. */
+		if (vbmq_fe_try_ungrant_locked(ring, sh)) {
+			/*
+			 * The request stays in flight, its pages with it:
+			 * teardown fails it once the backend has unmapped
+			 * them (vbmq_fe_ring_let_go()).
+			 */
 			ring->front.rsp_cons = i + 1;
 			vbmq_fe_violation_locked(ring,
 						 "granted page still mapped after its response",
 						 rsp.id);
 			return n;
 		}
+		rq = sh->rq;
+		op = ring->slot[rsp.id].op;
+		sh->rq = NULL;
+		vbmq_fe_slot_put(&ring->slots, rsp.id);
+		vbmq_fe_ungrant_locked(ring, sh);
 		pdu = blk_mq_rq_to_pdu(rq);
 		pdu->status = vbmq_fe_status_locked(ring, op, rsp.status);
 		vbmq_fe_unbounce_locked(ring, sh, op == BLKIF_OP_READ &&

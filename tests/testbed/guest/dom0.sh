@@ -7,16 +7,20 @@ VBMQ_DOMU_RELAYED=${VBMQ_DOMU_RELAYED:-}
 VBMQ_RUN=${VBMQ_RUN:-/run}
 VBMQ_CONSOLE_DIR=${VBMQ_CONSOLE_DIR:-/var/log/xen/console}
 
-# backend_use upstream|vbmq [PARAM=VALUE...]: load one blkif backend driver
-# ("vbd" can be bound by one driver at a time), unloading the other.
+# backend_use upstream|vbmq|testback [PARAM=VALUE...]: load one blkif
+# backend driver ("vbd" can be bound by one driver at a time), unloading the
+# others.  testback: the test-only protocol-breaking backend of
+# tests/testbed/testback/.
 backend_use() {
 	local which=$1
 	shift
 	unload_module xen-blkback || return 1
 	unload_module vbmq-blkback || return 1
+	unload_module vbmq-testback || return 1
 	case $which in
 	upstream) load_module xen-blkback "$@" ;;
 	vbmq) load_module vbmq-blkback "$@" ;;
+	testback) load_module vbmq-testback "$@" ;;
 	*) echo "backend_use: unknown backend '$which'" >&2; return 1 ;;
 	esac
 }
@@ -88,7 +92,8 @@ domu_start() {
 		cat "$VBMQ_ROOT/guest/domu-base.cpio" "$VBMQ_ROOT/guest/domu-overlay.cpio" \
 			> "$VBMQ_RUN/domu.cpio" || return 1
 	domu_config "$name" "${opts[@]}" > "$cfg" || return 1
-	rm -f "$VBMQ_CONSOLE_DIR/guest-$name.log"
+	rm -f "$VBMQ_CONSOLE_DIR/guest-$name.log" \
+		"$VBMQ_CONSOLE_DIR/guest-$name--incoming.log"
 	[ ${#fe_keys[@]} -gt 0 ] || { xl create "$cfg"; return; }
 	xl create -p "$cfg" || return 1
 	dom=$(domid "$name") || return 1
@@ -101,12 +106,25 @@ domu_start() {
 	xl unpause "$name"
 }
 
-# domu_relay NAME: copy a domU's console log into dom0's result stream.  Its
-# marker lines keep their kind; everything else becomes a diagnostic.
+# domu_logs NAME: a domU's console logs, in order: guest-NAME.log, then,
+# once it came back by localhost migration, guest-NAME--incoming.log
+# (xenconsoled names a log after the domain's name when it first sees it).
+domu_logs() {
+	local log
+	for log in "$VBMQ_CONSOLE_DIR/guest-$1.log" \
+		"$VBMQ_CONSOLE_DIR/guest-$1--incoming.log"; do
+		[ -f "$log" ] && echo "$log"
+	done
+}
+
+# domu_relay NAME: copy a domU's console logs into dom0's result stream.
+# Their marker lines keep their kind; everything else becomes a diagnostic.
 domu_relay() {
-	local log=$VBMQ_CONSOLE_DIR/guest-$1.log
-	[ -f "$log" ] || { note "domU $1 left no console log"; return 0; }
-	tr -d '\r' < "$log" | sed -n \
+	local logs
+	logs=$(domu_logs "$1")
+	[ -n "$logs" ] || { note "domU $1 left no console log"; return 0; }
+	# shellcheck disable=SC2086
+	cat $logs | tr -d '\r' | sed -n \
 		-e "s/^.*@@VBMQ \(OK\|NOTOK\|DIAG\|STEP\|DOMU-END\) [^ ]* /@@VBMQ \1 $VBMQ_SCEN /p" \
 		-e "/@@VBMQ /!s|^|@@VBMQ DIAG $VBMQ_SCEN [$1 console] |p"
 }
@@ -115,7 +133,7 @@ domu_relay() {
 # and fail (destroying it) if it does not finish in time or ended without
 # finishing its script.
 domu_wait() {
-	local name=$1 t=${2:-300} log=$VBMQ_CONSOLE_DIR/guest-$1.log rc=0
+	local name=$1 t=${2:-300} rc=0
 	if ! wait_for "$t" domu_gone "$name"; then
 		xl destroy "$name" 2>/dev/null
 		domu_relay "$name"
@@ -124,7 +142,8 @@ domu_wait() {
 	fi
 	sleep 0.2	# let xenconsoled write the last lines
 	domu_relay "$name"
-	if grep -q '@@VBMQ DOMU-END' "$log" 2>/dev/null; then
+	# shellcheck disable=SC2046
+	if grep -q '@@VBMQ DOMU-END' $(domu_logs "$name") /dev/null; then
 		pass "domU $name ran its script to the end"
 	else
 		fail "domU $name ran its script to the end (it stopped early: crash or panic?)"

@@ -1,0 +1,657 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vbmq-testback: a test-only blkif backend for the test bed; not part of
+ * the product.  dom0 loads it instead of a block backend (backend_use
+ * testback) to prove what a frontend does with a backend that breaks the
+ * protocol.
+ *
+ * It binds "vbd" devices and serves one single-page ring per disk in the
+ * native ABI, with no optional feature: a READ is answered with zeros
+ * (grant copy from a zeroed page), a WRITE or FLUSH_DISKCACHE is answered
+ * OKAY and its data dropped.  The first READ of a connection that starts
+ * at sector fault_sector gets the fault the fault parameter named when the
+ * disk connected:
+ *
+ *   none         answered like any other READ
+ *   error        status BLKIF_RSP_ERROR
+ *   eopnotsupp   status BLKIF_RSP_EOPNOTSUPP
+ *   bad-status   status 77, which blkif does not define
+ *   bad-id       an id no request of the ring can have (bit 40 set)
+ *   free-id      the id of the next ring slot instead of the request's
+ *   dup-id       answered twice in one batch
+ *   bad-op       answered as a WRITE
+ *   bad-prod     answered, then rsp_prod pushed 3 past the responses
+ *   overflow     rsp_prod pushed 4 rings' worth ahead, no response
+ *   silent       never answered (the ring goes on serving other requests)
+ *   keep-mapped  answered with its first segment's grant still mapped here;
+ *                unmapped only when the frontend closes
+ *
+ * After any fault but none, error, eopnotsupp, bad-status and silent the
+ * ring is halted: events are acknowledged and nothing more is answered.
+ * Every injected fault is logged and counted in
+ * /sys/kernel/debug/vbmq-testback/injected.
+ *
+ * Locking: tb_dev.lock serialises connect and disconnect (xenwatch
+ * thread).  The ring itself is touched only by tb_dev.work, which runs
+ * after the event channel fired and before disconnect has cancelled it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/debugfs.h>
+#include <linux/interrupt.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/workqueue.h>
+#include <xen/events.h>
+#include <xen/grant_table.h>
+#include <xen/page.h>
+#include <xen/xen.h>
+#include <xen/xenbus.h>
+#include <xen/interface/io/blkif.h>
+#include <xen/interface/io/protocols.h>
+#include <xen/interface/io/ring.h>
+
+enum tb_fault {
+	TB_NONE,
+	TB_ERROR,
+	TB_EOPNOTSUPP,
+	TB_BAD_STATUS,
+	TB_BAD_ID,
+	TB_FREE_ID,
+	TB_DUP_ID,
+	TB_BAD_OP,
+	TB_BAD_PROD,
+	TB_OVERFLOW,
+	TB_SILENT,
+	TB_KEEP_MAPPED,
+};
+
+static const char * const tb_fault_names[] = {
+	[TB_NONE] = "none",
+	[TB_ERROR] = "error",
+	[TB_EOPNOTSUPP] = "eopnotsupp",
+	[TB_BAD_STATUS] = "bad-status",
+	[TB_BAD_ID] = "bad-id",
+	[TB_FREE_ID] = "free-id",
+	[TB_DUP_ID] = "dup-id",
+	[TB_BAD_OP] = "bad-op",
+	[TB_BAD_PROD] = "bad-prod",
+	[TB_OVERFLOW] = "overflow",
+	[TB_SILENT] = "silent",
+	[TB_KEEP_MAPPED] = "keep-mapped",
+};
+
+/* XenbusState* of the public io/xenbus.h, without the CamelCase. */
+enum tb_xs {
+	TB_XS_UNKNOWN = 0,
+	TB_XS_INITIALISING = 1,
+	TB_XS_INITWAIT = 2,
+	TB_XS_INITIALISED = 3,
+	TB_XS_CONNECTED = 4,
+	TB_XS_CLOSING = 5,
+	TB_XS_CLOSED = 6,
+};
+
+#define TB_BAD_STATUS_VALUE	77
+#define TB_SECT_SHIFT		9
+#define TB_SECTS_PER_PAGE	(XEN_PAGE_SIZE >> TB_SECT_SHIFT)
+
+/* ---- module parameters ---- */
+
+static int tb_fault = TB_NONE;
+
+static int tb_fault_set(const char *val, const struct kernel_param *kp)
+{
+	int f = sysfs_match_string(tb_fault_names, val);
+
+	if (f < 0) {
+		pr_err("fault=%s is unknown (allowed: none, error, eopnotsupp, bad-status, bad-id, free-id, dup-id, bad-op, bad-prod, overflow, silent, keep-mapped)\n",
+		       val);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(int *)kp->arg, f);
+	return 0;
+}
+
+static int tb_fault_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", tb_fault_names[READ_ONCE(*(int *)kp->arg)]);
+}
+
+static const struct kernel_param_ops tb_fault_ops = {
+	.set = tb_fault_set,
+	.get = tb_fault_get,
+};
+
+module_param_cb(fault, &tb_fault_ops, &tb_fault, 0644);
+MODULE_PARM_DESC(fault,
+		 "Fault for the first READ at fault_sector of each connection, sampled at connect: none, error, eopnotsupp, bad-status, bad-id, free-id, dup-id, bad-op, bad-prod, overflow, silent, keep-mapped (default none)");
+
+static unsigned long long tb_fault_sector = 2048;
+module_param_named(fault_sector, tb_fault_sector, ullong, 0644);
+MODULE_PARM_DESC(fault_sector,
+		 "First sector (512 bytes) of the READ that gets the fault, sampled at connect (default 2048: 1 MiB)");
+
+static unsigned long long tb_sectors = 2097152;
+module_param_named(sectors, tb_sectors, ullong, 0444);
+MODULE_PARM_DESC(sectors,
+		 "Disk size offered, in 512-byte sectors (default 2097152: 1 GiB)");
+
+/* ---- state ---- */
+
+struct tb_dev {
+	struct xenbus_device *dev;
+	struct mutex lock;		/* connect / disconnect */
+
+	/* Set by tb_connect() under lock, cleared by tb_disconnect(). */
+	bool connected;
+	struct blkif_back_ring ring;
+	void *sring;
+	int irq;
+	struct work_struct work;
+	enum tb_fault fault;
+	u64 fault_sector;
+
+	/* Owned by work while connected. */
+	bool fault_done;		/* the fault was applied */
+	bool halted;			/* answers nothing more */
+	struct page *kept_page;		/* keep-mapped: the grant still mapped */
+	grant_handle_t kept_handle;
+};
+
+static struct dentry *tb_debugfs;
+static atomic_t tb_injected = ATOMIC_INIT(0);
+static struct page *tb_zero_page;
+
+/* ---- data path (tb_dev.work) ---- */
+
+static void tb_respond(struct tb_dev *tb, u64 id, u8 op, s16 status)
+{
+	struct blkif_response *rsp;
+
+	rsp = RING_GET_RESPONSE(&tb->ring, tb->ring.rsp_prod_pvt);
+	rsp->id = id;
+	rsp->operation = op;
+	rsp->status = status;
+	tb->ring.rsp_prod_pvt++;
+}
+
+/* Segment count and sector bounds of a READ or WRITE; its sector count. */
+static int tb_check_rw(const struct blkif_request *req, u64 *nr_sects)
+{
+	unsigned int i, n = req->u.rw.nr_segments;
+	u64 sects = 0;
+
+	if (!n || n > BLKIF_MAX_SEGMENTS_PER_REQUEST)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		const struct blkif_request_segment *s = &req->u.rw.seg[i];
+
+		if (s->first_sect > s->last_sect ||
+		    s->last_sect >= TB_SECTS_PER_PAGE)
+			return -EINVAL;
+		sects += s->last_sect - s->first_sect + 1;
+	}
+	if (req->u.rw.sector_number >= tb_sectors ||
+	    sects > tb_sectors - req->u.rw.sector_number)
+		return -EINVAL;
+	*nr_sects = sects;
+	return 0;
+}
+
+/* Zeros into every segment of a checked READ. */
+static s16 tb_read_zeros(struct tb_dev *tb, const struct blkif_request *req)
+{
+	struct gnttab_copy op[BLKIF_MAX_SEGMENTS_PER_REQUEST];
+	unsigned int i, n = req->u.rw.nr_segments;
+
+	for (i = 0; i < n; i++) {
+		const struct blkif_request_segment *s = &req->u.rw.seg[i];
+
+		memset(&op[i], 0, sizeof(op[i]));
+		op[i].source.u.gmfn = xen_page_to_gfn(tb_zero_page);
+		op[i].source.domid = DOMID_SELF;
+		op[i].dest.u.ref = s->gref;
+		op[i].dest.domid = tb->dev->otherend_id;
+		op[i].dest.offset = s->first_sect << TB_SECT_SHIFT;
+		op[i].len = (s->last_sect - s->first_sect + 1) << TB_SECT_SHIFT;
+		op[i].flags = GNTCOPY_dest_gref;
+	}
+	gnttab_batch_copy(op, n);
+	for (i = 0; i < n; i++)
+		if (op[i].status != GNTST_okay)
+			return BLKIF_RSP_ERROR;
+	return BLKIF_RSP_OKAY;
+}
+
+/* keep-mapped: map @gref here and keep it until the frontend closes. */
+static int tb_keep_mapped(struct tb_dev *tb, grant_ref_t gref)
+{
+	struct gnttab_map_grant_ref op;
+	struct page *page;
+
+	if (gnttab_alloc_pages(1, &page))
+		return -ENOMEM;
+	gnttab_set_map_op(&op, (unsigned long)page_address(page),
+			  GNTMAP_host_map | GNTMAP_readonly, gref,
+			  tb->dev->otherend_id);
+	if (gnttab_map_refs(&op, NULL, &page, 1) || op.status != GNTST_okay) {
+		gnttab_free_pages(1, &page);
+		return -EIO;
+	}
+	tb->kept_page = page;
+	tb->kept_handle = op.handle;
+	return 0;
+}
+
+static void tb_unkeep(struct tb_dev *tb)
+{
+	struct gnttab_unmap_grant_ref op;
+
+	if (!tb->kept_page)
+		return;
+	gnttab_set_unmap_op(&op, (unsigned long)page_address(tb->kept_page),
+			    GNTMAP_host_map | GNTMAP_readonly, tb->kept_handle);
+	if (gnttab_unmap_refs(&op, NULL, &tb->kept_page, 1) ||
+	    op.status != GNTST_okay)
+		pr_err("%s: unmapping the kept grant failed (%d); its page is leaked\n",
+		       tb->dev->nodename, op.status);
+	else
+		gnttab_free_pages(1, &tb->kept_page);
+	tb->kept_page = NULL;
+}
+
+/* Answer READ @req (checked, data copied, @status its answer) as the fault says. */
+static void tb_inject(struct tb_dev *tb, const struct blkif_request *req,
+		      s16 status)
+{
+	u64 id = req->u.rw.id;
+	u8 op = req->operation;
+
+	tb->fault_done = true;
+	atomic_inc(&tb_injected);
+	pr_info("%s: injecting %s on READ id %llu sector %llu\n",
+		tb->dev->nodename, tb_fault_names[tb->fault], id,
+		req->u.rw.sector_number);
+	switch (tb->fault) {
+	case TB_NONE:
+		tb_respond(tb, id, op, status);
+		return;
+	case TB_ERROR:
+		tb_respond(tb, id, op, BLKIF_RSP_ERROR);
+		return;
+	case TB_EOPNOTSUPP:
+		tb_respond(tb, id, op, BLKIF_RSP_EOPNOTSUPP);
+		return;
+	case TB_BAD_STATUS:
+		tb_respond(tb, id, op, TB_BAD_STATUS_VALUE);
+		return;
+	case TB_SILENT:
+		return;
+	case TB_BAD_ID:
+		tb_respond(tb, id | BIT_ULL(40), op, status);
+		break;
+	case TB_FREE_ID:
+		tb_respond(tb, (id + 1) % RING_SIZE(&tb->ring), op, status);
+		break;
+	case TB_DUP_ID:
+		tb_respond(tb, id, op, status);
+		tb_respond(tb, id, op, status);
+		break;
+	case TB_BAD_OP:
+		tb_respond(tb, id, BLKIF_OP_WRITE, status);
+		break;
+	case TB_BAD_PROD:
+		tb_respond(tb, id, op, status);
+		tb->ring.rsp_prod_pvt += 3;
+		break;
+	case TB_OVERFLOW:
+		tb->ring.rsp_prod_pvt += 4 * RING_SIZE(&tb->ring);
+		break;
+	case TB_KEEP_MAPPED:
+		if (tb_keep_mapped(tb, req->u.rw.seg[0].gref))
+			pr_err("%s: cannot map grant %u to keep it\n",
+			       tb->dev->nodename, req->u.rw.seg[0].gref);
+		tb_respond(tb, id, op, status);
+		break;
+	}
+	tb->halted = true;
+}
+
+static void tb_handle(struct tb_dev *tb, const struct blkif_request *req)
+{
+	u8 op = req->operation;
+	s16 status = BLKIF_RSP_OKAY;
+	u64 sects;
+
+	switch (op) {
+	case BLKIF_OP_READ:
+	case BLKIF_OP_WRITE:
+		if (tb_check_rw(req, &sects)) {
+			status = BLKIF_RSP_ERROR;
+			break;
+		}
+		if (op == BLKIF_OP_WRITE)
+			break;
+		status = tb_read_zeros(tb, req);
+		if (!tb->fault_done &&
+		    req->u.rw.sector_number == tb->fault_sector) {
+			tb_inject(tb, req, status);
+			return;
+		}
+		break;
+	case BLKIF_OP_FLUSH_DISKCACHE:
+		break;
+	default:
+		status = BLKIF_RSP_EOPNOTSUPP;
+		break;
+	}
+	/* Every request variant has its id at the same offset. */
+	tb_respond(tb, req->u.other.id, op, status);
+}
+
+static void tb_work(struct work_struct *work)
+{
+	struct tb_dev *tb = container_of(work, struct tb_dev, work);
+	unsigned int eoi_flags = XEN_EOI_FLAG_SPURIOUS;
+	int more, notify;
+	RING_IDX rc, rp;
+
+	if (tb->halted)
+		goto out_eoi;
+again:
+	rc = tb->ring.req_cons;
+	rp = READ_ONCE(tb->ring.sring->req_prod);
+	/* Read requests only after req_prod: pairs with the frontend's
+	 * virt_wmb() before it publishes req_prod.
+	 */
+	virt_rmb();
+	if (RING_REQUEST_PROD_OVERFLOW(&tb->ring, rp)) {
+		pr_warn_ratelimited("%s: req_prod %u overflows the ring: halted\n",
+				    tb->dev->nodename, rp);
+		tb->halted = true;
+		goto out_eoi;
+	}
+	while (rc != rp && !tb->halted &&
+	       !RING_REQUEST_CONS_OVERFLOW(&tb->ring, rc)) {
+		struct blkif_request req;
+
+		RING_COPY_REQUEST(&tb->ring, rc, &req);
+		tb->ring.req_cons = ++rc;
+		tb_handle(tb, &req);
+		eoi_flags = 0;
+	}
+	/* Its virt_wmb() publishes the responses before rsp_prod: pairs with
+	 * the frontend's virt_rmb() after reading rsp_prod.
+	 */
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&tb->ring, notify);
+	if (notify)
+		notify_remote_via_irq(tb->irq);
+	if (tb->halted)
+		goto out_eoi;
+	/* Its virt_mb() pairs with the one in the frontend's push. */
+	RING_FINAL_CHECK_FOR_REQUESTS(&tb->ring, more);
+	if (more)
+		goto again;
+out_eoi:
+	xen_irq_lateeoi(tb->irq, eoi_flags);
+}
+
+static irqreturn_t tb_irq(int irq, void *dev_id)
+{
+	struct tb_dev *tb = dev_id;
+
+	schedule_work(&tb->work);
+	return IRQ_HANDLED;
+}
+
+/* ---- control path (xenwatch thread) ---- */
+
+static int tb_switch_state(struct xenbus_device *dev, enum tb_xs state)
+{
+	return xenbus_switch_state(dev, (enum xenbus_state)state);
+}
+
+static void tb_disconnect_locked(struct tb_dev *tb)
+{
+	lockdep_assert_held(&tb->lock);
+	if (!tb->connected)
+		return;
+	/* No new event, then no work left: the ring is ours alone. */
+	disable_irq(tb->irq);
+	cancel_work_sync(&tb->work);
+	unbind_from_irqhandler(tb->irq, tb);
+	tb_unkeep(tb);
+	xenbus_unmap_ring_vfree(tb->dev, tb->sring);
+	tb->connected = false;
+}
+
+static int tb_write_disk_keys(struct tb_dev *tb)
+{
+	struct xenbus_device *dev = tb->dev;
+	struct xenbus_transaction xbt;
+	int err;
+
+again:
+	err = xenbus_transaction_start(&xbt);
+	if (err)
+		return err;
+	err = xenbus_printf(xbt, dev->nodename, "sectors", "%llu", tb_sectors);
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "info", "%u", 0);
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "sector-size", "%u",
+				    1U << TB_SECT_SHIFT);
+	if (err) {
+		xenbus_transaction_end(xbt, 1);
+		return err;
+	}
+	err = xenbus_transaction_end(xbt, 0);
+	if (err == -EAGAIN)
+		goto again;
+	return err;
+}
+
+static void tb_connect_locked(struct tb_dev *tb)
+{
+	struct xenbus_device *dev = tb->dev;
+	unsigned int order, evtchn;
+	grant_ref_t ref;
+	char *proto;
+	int err;
+
+	lockdep_assert_held(&tb->lock);
+	if (tb->connected)
+		return;
+	order = xenbus_read_unsigned(dev->otherend, "ring-page-order", 0);
+	if (order) {
+		xenbus_dev_fatal(dev, -EINVAL,
+				 "ring-page-order %u: only single-page rings are offered",
+				 order);
+		return;
+	}
+	proto = xenbus_read(XBT_NIL, dev->otherend, "protocol", NULL);
+	if (!IS_ERR(proto) && strcmp(proto, XEN_IO_PROTO_ABI_NATIVE)) {
+		xenbus_dev_fatal(dev, -EINVAL,
+				 "protocol %s: only %s is served", proto,
+				 XEN_IO_PROTO_ABI_NATIVE);
+		kfree(proto);
+		return;
+	}
+	if (!IS_ERR(proto))
+		kfree(proto);
+	err = xenbus_gather(XBT_NIL, dev->otherend, "ring-ref", "%u", &ref,
+			    "event-channel", "%u", &evtchn, NULL);
+	if (err) {
+		xenbus_dev_fatal(dev, err, "reading ring-ref and event-channel");
+		return;
+	}
+
+	err = xenbus_map_ring_valloc(dev, &ref, 1, &tb->sring);
+	if (err)
+		return;		/* xenbus_dev_fatal() done */
+	BACK_RING_INIT(&tb->ring, (struct blkif_sring *)tb->sring,
+		       XEN_PAGE_SIZE);
+	tb->fault = READ_ONCE(tb_fault);
+	tb->fault_sector = READ_ONCE(tb_fault_sector);
+	tb->fault_done = false;
+	tb->halted = false;
+	INIT_WORK(&tb->work, tb_work);
+	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev, evtchn, tb_irq,
+							    0, "vbmq-testback",
+							    tb);
+	if (err < 0) {
+		xenbus_dev_fatal(dev, err, "binding event channel %u", evtchn);
+		goto err_unmap_ring;
+	}
+	tb->irq = err;
+	tb->connected = true;
+
+	err = tb_write_disk_keys(tb);
+	if (err) {
+		xenbus_dev_fatal(dev, err, "writing the disk's keys");
+		goto err_disconnect;
+	}
+	err = tb_switch_state(dev, TB_XS_CONNECTED);
+	if (err)
+		goto err_disconnect;
+	dev_info(&dev->dev, "connected, fault %s at sector %llu\n",
+		 tb_fault_names[tb->fault], tb->fault_sector);
+	return;
+
+err_disconnect:
+	tb_disconnect_locked(tb);
+	return;
+err_unmap_ring:
+	xenbus_unmap_ring_vfree(dev, tb->sring);
+}
+
+static void tb_frontend_changed(struct xenbus_device *dev,
+				enum xenbus_state fstate)
+{
+	struct tb_dev *tb = dev_get_drvdata(&dev->dev);
+
+	switch ((int)fstate) {
+	case TB_XS_INITIALISING:
+		if ((int)dev->state == TB_XS_CLOSED)
+			tb_switch_state(dev, TB_XS_INITWAIT);
+		break;
+	case TB_XS_INITIALISED:
+	case TB_XS_CONNECTED:
+		if ((int)dev->state == TB_XS_CONNECTED)
+			break;
+		mutex_lock(&tb->lock);
+		tb_connect_locked(tb);
+		mutex_unlock(&tb->lock);
+		break;
+	case TB_XS_CLOSING:
+		mutex_lock(&tb->lock);
+		tb_disconnect_locked(tb);
+		mutex_unlock(&tb->lock);
+		tb_switch_state(dev, TB_XS_CLOSING);
+		break;
+	case TB_XS_CLOSED:
+		mutex_lock(&tb->lock);
+		tb_disconnect_locked(tb);
+		mutex_unlock(&tb->lock);
+		tb_switch_state(dev, TB_XS_CLOSED);
+		if (xenbus_dev_is_online(dev))
+			break;
+		fallthrough;
+	case TB_XS_UNKNOWN:
+		device_unregister(&dev->dev);
+		break;
+	default:
+		break;
+	}
+}
+
+static int tb_probe(struct xenbus_device *dev,
+		    const struct xenbus_device_id *id)
+{
+	struct tb_dev *tb;
+	int err;
+
+	tb = kzalloc(sizeof(*tb), GFP_KERNEL);
+	if (!tb)
+		return -ENOMEM;
+	tb->dev = dev;
+	mutex_init(&tb->lock);
+	dev_set_drvdata(&dev->dev, tb);
+	err = tb_switch_state(dev, TB_XS_INITWAIT);
+	if (err)
+		goto err_free;
+	return 0;
+
+err_free:
+	dev_set_drvdata(&dev->dev, NULL);
+	kfree(tb);
+	return err;
+}
+
+static void tb_remove(struct xenbus_device *dev)
+{
+	struct tb_dev *tb = dev_get_drvdata(&dev->dev);
+
+	mutex_lock(&tb->lock);
+	tb_disconnect_locked(tb);
+	mutex_unlock(&tb->lock);
+	dev_set_drvdata(&dev->dev, NULL);
+	kfree(tb);
+}
+
+static const struct xenbus_device_id tb_ids[] = {
+	{ "vbd" },
+	{ "" }
+};
+
+static struct xenbus_driver tb_driver = {
+	.ids = tb_ids,
+	.probe = tb_probe,
+	.remove = tb_remove,
+	.otherend_changed = tb_frontend_changed,
+};
+
+static int __init tb_init(void)
+{
+	int err;
+
+	if (!xen_domain())
+		return -ENODEV;
+	tb_zero_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!tb_zero_page)
+		return -ENOMEM;
+	tb_debugfs = debugfs_create_dir("vbmq-testback", NULL);
+	debugfs_create_atomic_t("injected", 0444, tb_debugfs, &tb_injected);
+	err = xenbus_register_backend(&tb_driver);
+	if (err) {
+		pr_err("cannot register the \"vbd\" backend (is another one loaded?): %d\n",
+		       err);
+		goto err_remove_debugfs;
+	}
+	return 0;
+
+err_remove_debugfs:
+	debugfs_remove_recursive(tb_debugfs);
+	__free_page(tb_zero_page);
+	return err;
+}
+module_init(tb_init);
+
+static void __exit tb_exit(void)
+{
+	xenbus_unregister_driver(&tb_driver);
+	debugfs_remove_recursive(tb_debugfs);
+	__free_page(tb_zero_page);
+}
+module_exit(tb_exit);
+
+MODULE_DESCRIPTION("vbmq test bed: a blkif backend that breaks the protocol on request");
+MODULE_LICENSE("GPL");
