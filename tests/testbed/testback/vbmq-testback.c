@@ -112,8 +112,8 @@ static int tb_fault_set(const char *val, const struct kernel_param *kp)
 	int f = sysfs_match_string(tb_fault_names, val);
 
 	if (f < 0) {
-		pr_err("fault=%s is unknown (allowed: none, error, eopnotsupp, bad-status, bad-id, free-id, dup-id, bad-op, bad-prod, overflow, silent, keep-mapped)\n",
-		       val);
+		pr_err("fault=%.*s is unknown (allowed: none, error, eopnotsupp, bad-status, bad-id, free-id, dup-id, bad-op, bad-prod, overflow, silent, keep-mapped)\n",
+		       (int)strcspn(val, "\n"), val);
 		return -EINVAL;
 	}
 	WRITE_ONCE(*(int *)kp->arg, f);
