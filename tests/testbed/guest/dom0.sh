@@ -92,8 +92,7 @@ domu_start() {
 		cat "$VBMQ_ROOT/guest/domu-base.cpio" "$VBMQ_ROOT/guest/domu-overlay.cpio" \
 			> "$VBMQ_RUN/domu.cpio" || return 1
 	domu_config "$name" "${opts[@]}" > "$cfg" || return 1
-	rm -f "$VBMQ_CONSOLE_DIR/guest-$name.log" \
-		"$VBMQ_CONSOLE_DIR/guest-$name--incoming.log"
+	rm -f "$VBMQ_CONSOLE_DIR/guest-$name.log"
 	[ ${#fe_keys[@]} -gt 0 ] || { xl create "$cfg"; return; }
 	xl create -p "$cfg" || return 1
 	dom=$(domid "$name") || return 1
@@ -106,25 +105,12 @@ domu_start() {
 	xl unpause "$name"
 }
 
-# domu_logs NAME: a domU's console logs, in order: guest-NAME.log, then,
-# once it came back by localhost migration, guest-NAME--incoming.log
-# (xenconsoled names a log after the domain's name when it first sees it).
-domu_logs() {
-	local log
-	for log in "$VBMQ_CONSOLE_DIR/guest-$1.log" \
-		"$VBMQ_CONSOLE_DIR/guest-$1--incoming.log"; do
-		[ -f "$log" ] && echo "$log"
-	done
-}
-
-# domu_relay NAME: copy a domU's console logs into dom0's result stream.
-# Their marker lines keep their kind; everything else becomes a diagnostic.
+# domu_relay NAME: copy a domU's console log into dom0's result stream.  Its
+# marker lines keep their kind; everything else becomes a diagnostic.
 domu_relay() {
-	local logs
-	logs=$(domu_logs "$1")
-	[ -n "$logs" ] || { note "domU $1 left no console log"; return 0; }
-	# shellcheck disable=SC2086
-	cat $logs | tr -d '\r' | sed -n \
+	local log=$VBMQ_CONSOLE_DIR/guest-$1.log
+	[ -f "$log" ] || { note "domU $1 left no console log"; return 0; }
+	tr -d '\r' < "$log" | sed -n \
 		-e "s/^.*@@VBMQ \(OK\|NOTOK\|DIAG\|STEP\|DOMU-END\) [^ ]* /@@VBMQ \1 $VBMQ_SCEN /p" \
 		-e "/@@VBMQ /!s|^|@@VBMQ DIAG $VBMQ_SCEN [$1 console] |p"
 }
@@ -133,7 +119,7 @@ domu_relay() {
 # and fail (destroying it) if it does not finish in time or ended without
 # finishing its script.
 domu_wait() {
-	local name=$1 t=${2:-300} rc=0
+	local name=$1 t=${2:-300} log=$VBMQ_CONSOLE_DIR/guest-$1.log rc=0
 	if ! wait_for "$t" domu_gone "$name"; then
 		xl destroy "$name" 2>/dev/null
 		domu_relay "$name"
@@ -142,8 +128,7 @@ domu_wait() {
 	fi
 	sleep 0.2	# let xenconsoled write the last lines
 	domu_relay "$name"
-	# shellcheck disable=SC2046
-	if grep -q '@@VBMQ DOMU-END' $(domu_logs "$name") /dev/null; then
+	if grep -q '@@VBMQ DOMU-END' "$log" 2>/dev/null; then
 		pass "domU $name ran its script to the end"
 	else
 		fail "domU $name ran its script to the end (it stopped early: crash or panic?)"

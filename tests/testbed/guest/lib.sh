@@ -21,7 +21,9 @@ VBMQ_TMP=${VBMQ_TMP:-/tmp}
 emit() { printf '@@VBMQ %s %s %s%s\n' "$1" "$VBMQ_SCEN" "$VBMQ_PREFIX" "$2"; }
 note() { emit DIAG "$*"; }
 pass() { emit OK "$*"; }
-fail() { emit NOTOK "$*"; }
+# VBMQ_FAILS: test points failed so far in this shell
+VBMQ_FAILS=0
+fail() { VBMQ_FAILS=$((VBMQ_FAILS + 1)); emit NOTOK "$*"; }
 # diag_file FILE: a file's lines as diagnostics
 diag_file() { sed "s|^|@@VBMQ DIAG $VBMQ_SCEN $VBMQ_PREFIX|" "$1"; }
 

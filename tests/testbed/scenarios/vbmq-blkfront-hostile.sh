@@ -7,6 +7,7 @@ FAULTS="none error eopnotsupp bad-status silent bad-id free-id dup-id bad-op bad
 UPSTREAM_FAULTS="none error"
 param=/sys/module/vbmq_testback/parameters
 injected=/sys/kernel/debug/vbmq-testback/injected
+requests=/sys/kernel/debug/vbmq-testback/requests
 
 # The block script needs a device to hand over; vbmq-testback never opens it.
 step "null_blk for the hotplug script" 30 nullb_setup
@@ -28,7 +29,8 @@ rounds() {
 			step "$name: xl block-attach xvda with fault $f" 60 \
 				xl block-attach "$name" phy:/dev/nullb0,xvda,w
 		fi
-		ok "$name $f: xvda connects" wait_for 120 vbd_connected "$name"
+		ok "$name $f: xvda connects" wait_for 120 vbd_connected "$name" ||
+			note "$name $f: backend state $(xenstore-read "$(be_dir "$name")/state"), frontend state $(xenstore-read "$(fe_dir "$name")/state"), requests served so far $(cat "$requests")"
 		before=$(cat "$injected")
 		domu_signal "$name" "go-$i" "$f"
 		ok "$name $f: the domU tested it" \

@@ -45,17 +45,6 @@ wait "$pid"
 rc=$?
 diag_file /tmp/sr3.out
 is "fio verify across save/restore onto vbmq-blkback exits 0" "$rc" 0
-
-sr_fio sr4 800 &
-pid=$!
-sleep 5
-signal fio4-running
-ok "migrated" wait_signal migrated 900
-is "2 rings after the migration" "$(cat /sys/block/xvda/vbmq/nr_rings)" 2
-wait "$pid"
-rc=$?
-diag_file /tmp/sr4.out
-is "fio verify across a live migration exits 0" "$rc" 0
 cat /sys/block/xvda/vbmq/rings | diag_file /dev/stdin
 held=$(dmesg | sed -n 's/.* \([0-9]*\) request(s) held over the resume.*/\1/p' |
 	awk '{ s += $1 } END { print s + 0 }')

@@ -1,4 +1,4 @@
-# summary: vbmq-blkfront survives xl save/restore under fio verify, also with fewer rings after restore and onto vbmq-blkback, and a live migration to localhost
+# summary: vbmq-blkfront survives xl save/restore under fio verify, also with fewer rings after restore and onto vbmq-blkback
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=960
 
 mount_save_dir() {
@@ -53,18 +53,5 @@ is "2 rings again" "$(rings)" 2
 domid=$(xl domid sr)
 ok "vbmq-blkback serves the disk" test -d "/sys/bus/xen-backend/devices/vbd-$domid-51712/vbmq"
 domu_signal sr restored3
-
-# Fourth round: live migration to localhost, onto the same vbmq-blkback.
-# With an empty ssh command xl runs the "host" argument as the receiver;
-# the old and the new domain share null_blk during the handover, which the
-# block script allows for one VM.
-ok "fio verify 4 runs in the domU before the migration" \
-	domu_wait_signal sr fio4-running 300
-step "xl migrate to localhost (live, vbmq-blkback)" 600 \
-	xl migrate -s "" sr "xl migrate-receive"
-ok "xvda reconnects after the migration" wait_for 120 vbd_connected sr
-ok "the migrated domain serves from vbmq-blkback" \
-	test -d "/sys/bus/xen-backend/devices/vbd-$(xl domid sr)-51712/vbmq"
-domu_signal sr migrated
 domu_wait sr 400
 umount /save

@@ -29,7 +29,8 @@
  * After any fault but none, error, eopnotsupp, bad-status and silent the
  * ring is halted: events are acknowledged and nothing more is answered.
  * Every injected fault is logged and counted in
- * /sys/kernel/debug/vbmq-testback/injected.
+ * /sys/kernel/debug/vbmq-testback/injected; requests counts every request
+ * taken off a ring.
  *
  * Locking: tb_dev.lock serialises connect and disconnect (xenwatch
  * thread).  The ring itself is touched only by tb_dev.work, which runs
@@ -168,6 +169,7 @@ struct tb_dev {
 
 static struct dentry *tb_debugfs;
 static atomic_t tb_injected = ATOMIC_INIT(0);
+static atomic_t tb_requests = ATOMIC_INIT(0);
 static struct page *tb_zero_page;
 
 /* ---- data path (tb_dev.work) ---- */
@@ -385,6 +387,7 @@ again:
 
 		RING_COPY_REQUEST(&tb->ring, rc, &req);
 		tb->ring.req_cons = ++rc;
+		atomic_inc(&tb_requests);
 		tb_handle(tb, &req);
 		eoi_flags = 0;
 	}
@@ -630,6 +633,7 @@ static int __init tb_init(void)
 		return -ENOMEM;
 	tb_debugfs = debugfs_create_dir("vbmq-testback", NULL);
 	debugfs_create_atomic_t("injected", 0444, tb_debugfs, &tb_injected);
+	debugfs_create_atomic_t("requests", 0444, tb_debugfs, &tb_requests);
 	err = xenbus_register_backend(&tb_driver);
 	if (err) {
 		pr_err("cannot register the \"vbd\" backend (is another one loaded?): %d\n",
