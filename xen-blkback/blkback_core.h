@@ -227,8 +227,9 @@ enum vbmq_be_poll_event vbmq_be_poll_idle_end(struct vbmq_be_poll *p,
 /*
  * Persistent grants: a guest grant kept mapped in the backend for the
  * connection's lifetime, so that a segment on it needs no grant copy: the
- * segment's bio is built on the mapped page itself (zero copy).  The ring thread keeps one record per mapped grant;
- * these are the parts the policy below looks at.
+ * segment's bio is built on the mapped page itself (zero copy).  The ring
+ * thread keeps one record per mapped grant; these are the parts the
+ * policy below looks at.
  */
 struct vbmq_be_pg_use {
 	u64 last_use;		/* pass number of the latest use */
