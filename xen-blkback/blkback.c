@@ -644,6 +644,9 @@ static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
 	if (ring->pg_on && vbmq_be_pg_usable(rq->req.op, ring->stable_writes))
 		for (i = 0; i < rq->nr_segs; i++)
 			vbmq_be_pg_get(ring, rq, i);
+	else if (ring->pg_on)
+		WRITE_ONCE(ring->st.pg_copies,
+			   ring->st.pg_copies + rq->nr_segs);
 	for (i = 0; i < rq->nr_segs; i++) {
 		if (rq->pgnts[i])
 			continue;
