@@ -5,8 +5,8 @@
  * A ring thread loops over three steps: answer the requests whose I/O has
  * completed (one notification per batch, and only if the frontend asked for
  * it), take new requests off the ring (each slot copied once into private
- * memory, the copy decoded and validated by blkback_core.c, the data moved
- * with grant copies into bounce pages and submitted as bios), and then
+ * memory, the copy decoded and validated by blkback_core.c, and submitted
+ * as bios on persistently mapped guest pages or bounce pages), and then
  * either poll again or sleep on the event channel, according to the ring's
  * poll mode:
  *
@@ -17,12 +17,26 @@
  *             does not kick; when the window expires, re-arm and sleep;
  *   always    never re-arm, never sleep; cond_resched() only.
  *
- * Data moves between the guest's pages and the backend's own bounce
- * pages, on which the bios are built: by grant copy, or, when both ends
- * offer feature-persistent, by memcpy on a guest grant the ring keeps
- * mapped (up to max_persistent_grants per ring, the least recently used
- * idle ones unmapped when the bound is reached).  A bio never sees a guest
- * page, so teardown only has to unmap the persistent grants and the ring.
+ * Data path.  When both ends offer feature-persistent, the ring keeps the
+ * guest's grants mapped (up to max_persistent_grants per ring) and builds
+ * a segment's bio on the mapped guest page itself, at the segment's
+ * offset and length: zero copy.  Every other segment goes through one of
+ * the backend's bounce pages and a grant copy (GNTTABOP_copy, batched):
+ * before submission for writes, after completion for reads.  A segment is
+ * grant-copied when persistent grants are off, when the bound is reached,
+ * when a READ meets a read-only mapping that a request in flight holds
+ * (it is never remapped under a bio), or when the device needs stable
+ * pages and the request writes the disk (the guest could change its page
+ * under the I/O).
+ *
+ * A mapping is held by every request in flight that names it, once per
+ * segment (blkback_core.c counts holders), from consumption until the
+ * request is answered, i.e. after every bio of it completed.  Reclaim (the
+ * least recently used idle mappings, when the bound is reached) and the
+ * read-only -> writable remap only touch mappings nobody holds.  Teardown
+ * stops the thread, which first answers every request in flight (so no
+ * bio still points at a guest page), and only then unmaps the persistent
+ * grants and the ring.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -339,7 +353,7 @@ static void vbmq_be_pg_drop(struct vbmq_be_ring *ring,
 /*
  * Run the queued maps, after the queued unmaps.  A grant that cannot be
  * mapped leaves the tree and stays only for the requests holding it, which
- * fail (vbmq_be_pg_copy_in); each holder keeps it alive, so a failed map
+ * fail (vbmq_be_pg_check); each holder keeps it alive, so a failed map
  * is always freed by vbmq_be_pg_put().
  */
 static void vbmq_be_pg_map_flush(struct vbmq_be_ring *ring)
@@ -436,19 +450,22 @@ static void vbmq_be_pg_get(struct vbmq_be_ring *ring,
 		WRITE_ONCE(ring->st.pg_copies, ring->st.pg_copies + 1);
 		return;
 	}
-	if (!pg->use.users++)
+	if (vbmq_be_pg_hold(&pg->use, ring->pg_clock))
 		ring->pg_in_use++;
-	pg->use.last_use = ring->pg_clock;
 	rq->pgnts[i] = pg;
 	/* Only now, with a holder: a failed map then waits for it. */
 	if (ring->pg_nr_map == VBMQ_BE_MAP_BATCH)
 		vbmq_be_pg_map_flush(ring);
 }
 
+/*
+ * A request lets go of a mapping, after every bio of it completed: an idle
+ * mapping may be reclaimed or remapped from now on.
+ */
 static void vbmq_be_pg_put(struct vbmq_be_ring *ring,
 			   struct vbmq_be_pgnt *pg)
 {
-	if (--pg->use.users)
+	if (!vbmq_be_pg_release(&pg->use))
 		return;
 	ring->pg_in_use--;
 	if (pg->failed) {
@@ -459,46 +476,25 @@ static void vbmq_be_pg_put(struct vbmq_be_ring *ring,
 
 /*
  * After the pass's maps ran: a request holding a grant that could not be
- * mapped fails; a write's data moves from the mapped grants to its bounce
- * pages (the others were grant-copied).
+ * mapped fails (its bios are never built, so the unmapped page is never
+ * used); the others go zero-copy on their mapped segments.
  */
-static void vbmq_be_pg_copy_in(struct vbmq_be_ring *ring,
-			       struct vbmq_be_request *rq)
+static void vbmq_be_pg_check(struct vbmq_be_ring *ring,
+			     struct vbmq_be_request *rq)
 {
-	const struct vbmq_be_seg *seg;
-	struct vbmq_be_pgnt *pg;
-	unsigned int i, off;
+	unsigned int i, n = 0;
 
 	for (i = 0; i < rq->nr_segs; i++) {
-		if (rq->pgnts[i] && rq->pgnts[i]->failed) {
+		if (!rq->pgnts[i])
+			continue;
+		if (rq->pgnts[i]->failed) {
 			rq->status = BLKIF_RSP_ERROR;
 			return;
 		}
+		n++;
 	}
-	if (vbmq_be_pg_need_write(rq->req.op) || rq->status)
-		return;
-	for (i = 0; i < rq->nr_segs; i++) {
-		pg = rq->pgnts[i];
-		if (!pg)
-			continue;
-		seg = &rq->segs[i];
-		off = vbmq_be_seg_offset(seg);
-		memcpy(page_address(rq->pages[i]) + off,
-		       page_address(pg->page) + off, vbmq_be_seg_len(seg));
-		WRITE_ONCE(ring->st.pg_hits, ring->st.pg_hits + 1);
-	}
-}
-
-/* A read's data from its bounce pages to the mapped grants. */
-static void vbmq_be_pg_copy_out(struct vbmq_be_ring *ring,
-				struct vbmq_be_request *rq, unsigned int i)
-{
-	const struct vbmq_be_seg *seg = &rq->segs[i];
-	unsigned int off = vbmq_be_seg_offset(seg);
-
-	memcpy(page_address(rq->pgnts[i]->page) + off,
-	       page_address(rq->pages[i]) + off, vbmq_be_seg_len(seg));
-	WRITE_ONCE(ring->st.pg_hits, ring->st.pg_hits + 1);
+	if (n && rq->status == BLKIF_RSP_OKAY)
+		WRITE_ONCE(ring->st.pg_hits, ring->st.pg_hits + n);
 }
 
 /*
@@ -635,17 +631,25 @@ static void vbmq_be_submit_discard(struct vbmq_be_ring *ring,
 }
 
 /*
- * Bounce pages for every segment, the persistent grants of the segments
- * and, for writes, the grant copies of the other segments' data, queued:
- * the consume pass runs all its maps and copies before it submits
- * anything.
+ * The persistent grants of the segments (held until the response), a
+ * bounce page for every other segment and, for writes, the grant copies
+ * of those segments' data, queued: the consume pass runs all its maps and
+ * copies before it submits anything.
  */
 static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
 			       struct vbmq_be_request *rq)
 {
 	unsigned int i;
 
+	if (ring->pg_on && vbmq_be_pg_usable(rq->req.op, ring->stable_writes))
+		for (i = 0; i < rq->nr_segs; i++)
+			vbmq_be_pg_get(ring, rq, i);
+	else if (ring->pg_on)
+		WRITE_ONCE(ring->st.pg_copies,
+			   ring->st.pg_copies + rq->nr_segs);
 	for (i = 0; i < rq->nr_segs; i++) {
+		if (rq->pgnts[i])
+			continue;
 		rq->pages[i] = vbmq_be_page_get(ring);
 		if (!rq->pages[i]) {
 			WRITE_ONCE(ring->st.oo_req, ring->st.oo_req + 1);
@@ -653,13 +657,21 @@ static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
 			return;
 		}
 	}
-	for (i = 0; ring->pg_on && i < rq->nr_segs; i++)
-		vbmq_be_pg_get(ring, rq, i);
 	if (rq->req.op == BLKIF_OP_READ)
 		return;
 	for (i = 0; i < rq->nr_segs; i++)
 		if (!rq->pgnts[i])
 			vbmq_be_copy_seg(ring, rq, i, false);
+}
+
+/*
+ * The page segment i's bio is built on: the mapped guest page of its
+ * persistent grant (zero copy), else its bounce page.
+ */
+static struct page *vbmq_be_seg_page(const struct vbmq_be_request *rq,
+				     unsigned int i)
+{
+	return rq->pgnts[i] ? rq->pgnts[i]->page : rq->pages[i];
 }
 
 /* The bios of a read, write, flush or barrier whose data is in place. */
@@ -669,6 +681,7 @@ static void vbmq_be_submit_rw(struct vbmq_be_ring *ring,
 	sector_t sector = rq->req.sector;
 	struct bio *bio = NULL;
 	unsigned int i, len, off;
+	struct page *page;
 
 	if (!rq->nr_segs) {
 		/* A flush or barrier without data: an empty preflush. */
@@ -678,7 +691,8 @@ static void vbmq_be_submit_rw(struct vbmq_be_ring *ring,
 	for (i = 0; i < rq->nr_segs; i++) {
 		len = vbmq_be_seg_len(&rq->segs[i]);
 		off = vbmq_be_seg_offset(&rq->segs[i]);
-		if (bio && bio_add_page(bio, rq->pages[i], len, off) == len) {
+		page = vbmq_be_seg_page(rq, i);
+		if (bio && bio_add_page(bio, page, len, off) == len) {
 			sector += len >> 9;
 			continue;
 		}
@@ -689,7 +703,7 @@ static void vbmq_be_submit_rw(struct vbmq_be_ring *ring,
 				opf, GFP_NOIO);
 		bio->bi_iter.bi_sector = sector;
 		/* An empty bio always takes one page. */
-		__bio_add_page(bio, rq->pages[i], len, off);
+		__bio_add_page(bio, page, len, off);
 		sector += len >> 9;
 	}
 	vbmq_be_submit(rq, bio);
@@ -901,6 +915,7 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 
 	/* The device may have been resized. */
 	ring->lim.dev_sectors = bdev_nr_sectors(ring->bdev);
+	ring->stable_writes = bdev_stable_writes(ring->bdev);
 	ring->pg_clock++;
 	while (rc != rp && n < VBMQ_BE_BUDGET &&
 	       !vbmq_be_cons_overflow(ring, rc)) {
@@ -916,14 +931,17 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 			list_add_tail(&rq->node, &ready);
 		n++;
 	}
-	/* Every write's data in as few hypercalls as possible, then I/O. */
+	/*
+	 * The maps (after the unmaps they replace), then every grant-copied
+	 * write's data in as few hypercalls as possible, then the I/O.
+	 */
 	vbmq_be_pg_map_flush(ring);
 	vbmq_be_copy_flush(ring);
 	blk_start_plug(&plug);
 	list_for_each_entry_safe(rq, tmp, &ready, node) {
 		list_del(&rq->node);
 		if (ring->pg_on)
-			vbmq_be_pg_copy_in(ring, rq);
+			vbmq_be_pg_check(ring, rq);
 		vbmq_be_dispatch(ring, rq);
 	}
 	blk_finish_plug(&plug);
@@ -945,16 +963,17 @@ static unsigned int vbmq_be_complete(struct vbmq_be_ring *ring)
 	list_splice_init(&ring->done, &list);
 	spin_unlock_irq(&ring->done_lock);
 
-	/* Reads: copy the data to the guest, batched over requests. */
+	/*
+	 * Reads: grant-copy the data of the bounced segments to the guest,
+	 * batched over requests; a segment on a persistent grant was read
+	 * into the guest's page by its bio.
+	 */
 	list_for_each_entry(rq, &list, node) {
 		if (!vbmq_be_is_read(rq) || READ_ONCE(rq->status))
 			continue;
-		for (i = 0; i < rq->nr_segs; i++) {
-			if (rq->pgnts[i])
-				vbmq_be_pg_copy_out(ring, rq, i);
-			else
+		for (i = 0; i < rq->nr_segs; i++)
+			if (!rq->pgnts[i])
 				vbmq_be_copy_seg(ring, rq, i, true);
-		}
 	}
 	vbmq_be_copy_flush(ring);
 

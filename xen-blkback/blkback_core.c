@@ -412,6 +412,20 @@ enum vbmq_be_pg_action vbmq_be_pg_decide(const struct vbmq_be_pg_use *e,
 	return nr < bound ? VBMQ_BE_PG_MAP : VBMQ_BE_PG_COPY;
 }
 
+bool vbmq_be_pg_hold(struct vbmq_be_pg_use *u, u64 clock)
+{
+	u->last_use = clock;
+	return !u->users++;
+}
+
+bool vbmq_be_pg_release(struct vbmq_be_pg_use *u)
+{
+	/* Never below zero: a release without a hold leaves it idle. */
+	if (u->users)
+		u->users--;
+	return !u->users;
+}
+
 unsigned int vbmq_be_pg_reclaim_want(unsigned int nr, unsigned int bound)
 {
 	unsigned int want = bound / VBMQ_BE_PG_RECLAIM_DIV;

@@ -226,9 +226,10 @@ enum vbmq_be_poll_event vbmq_be_poll_idle_end(struct vbmq_be_poll *p,
 
 /*
  * Persistent grants: a guest grant kept mapped in the backend for the
- * connection's lifetime, so that a segment on it moves by memcpy instead
- * of a grant copy.  The ring thread keeps one record per mapped grant;
- * these are the parts the policy below looks at.
+ * connection's lifetime, so that a segment on it needs no grant copy: the
+ * segment's bio is built on the mapped page itself (zero copy).  The ring
+ * thread keeps one record per mapped grant; these are the parts the
+ * policy below looks at.
  */
 struct vbmq_be_pg_use {
 	u64 last_use;		/* pass number of the latest use */
@@ -261,6 +262,18 @@ static inline bool vbmq_be_pg_need_write(u8 op)
 }
 
 /*
+ * May a segment of op be served on a persistent mapping, with its bio
+ * built on the guest's page (zero copy)?  A READ always may.  An operation
+ * that writes the disk may not when the device needs stable pages while
+ * it writes (checksums or parity computed from the data): the guest could
+ * change its page under the I/O.  Such segments are grant-copied.
+ */
+static inline bool vbmq_be_pg_usable(u8 op, bool stable_writes)
+{
+	return op == BLKIF_OP_READ || !stable_writes;
+}
+
+/*
  * Decide for one segment.  e is the grant's record, NULL when it is not
  * mapped; nr grants are mapped (or being mapped) out of bound.  A mapping
  * made for a write is read-only; a read that meets it takes it over
@@ -269,6 +282,19 @@ static inline bool vbmq_be_pg_need_write(u8 op)
 enum vbmq_be_pg_action vbmq_be_pg_decide(const struct vbmq_be_pg_use *e,
 					 bool need_write, unsigned int nr,
 					 unsigned int bound);
+/*
+ * A request in flight takes a hold on a mapping for one segment (a request
+ * naming a grant twice holds it twice), in consume pass clock; the bio of
+ * that segment is built on the mapped page.  Returns true when the mapping
+ * was idle before.  A held mapping is never unmapped: vbmq_be_pg_pick()
+ * skips it and vbmq_be_pg_decide() copies instead of remapping it.
+ */
+bool vbmq_be_pg_hold(struct vbmq_be_pg_use *u, u64 clock);
+/*
+ * The request let go after its I/O completed; returns true when the
+ * mapping is idle now (unmappable).
+ */
+bool vbmq_be_pg_release(struct vbmq_be_pg_use *u);
 /* How many grants a reclaim unmaps when nr of bound are mapped: 0 below. */
 unsigned int vbmq_be_pg_reclaim_want(unsigned int nr, unsigned int bound);
 /*

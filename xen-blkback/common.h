@@ -97,7 +97,7 @@ struct vbmq_be_stats {
 	u64 idle_to_sleep_ns;	/* idle time before the latest sleep */
 	u64 pg_mapped;		/* persistent grants mapped now */
 	u64 pg_in_use;		/* of which held by requests in flight */
-	u64 pg_hits;		/* segments moved by memcpy on a mapping */
+	u64 pg_hits;		/* segments whose bio used a mapping */
 	u64 pg_maps;		/* grants mapped persistently */
 	u64 pg_unmaps;		/* persistent grants unmapped */
 	u64 pg_reclaims;	/* reclaim rounds (bound reached) */
@@ -129,12 +129,15 @@ struct vbmq_be_request {
 	struct vbmq_be_ring *ring;
 	struct vbmq_be_req req;		/* the private, validated copy */
 	struct vbmq_be_seg *segs;	/* req.seg or iseg */
-	struct page **pages;		/* one bounce page per segment */
+	struct page **pages;		/* bounce page per segment, or NULL */
 	unsigned int nr_segs;
 	struct vbmq_be_seg *iseg;	/* indirect segments, lazily allocated */
 	struct page **ipages;		/* pages for them, lazily allocated */
 	struct page *dpages[VBMQ_BE_MAX_DIRECT_SEGS];
-	/* Per segment the persistent grant it uses, NULL: grant copy. */
+	/*
+	 * Per segment the persistent grant it holds, its bio built on the
+	 * mapped page; NULL: grant copy through pages[].
+	 */
 	struct vbmq_be_pgnt **pgnts;	/* dpgnts or ipgnts */
 	struct vbmq_be_pgnt **ipgnts;	/* with iseg */
 	struct vbmq_be_pgnt *dpgnts[VBMQ_BE_MAX_DIRECT_SEGS];
@@ -188,6 +191,7 @@ struct vbmq_be_ring {
 	 */
 	bool pg_on;
 	bool pg_full;			/* a grant found no room this pass */
+	bool stable_writes;		/* device needs stable pages: copy */
 	unsigned int pg_bound;
 	unsigned int pg_nr;
 	unsigned int pg_in_use;		/* records with users */

@@ -3,7 +3,8 @@
  * Unit tests of xen-blkback/blkback_core.c: ABI decoding against Xen's own
  * public blkif.h, request validation (hostile vectors), segment math, ring
  * sizes against ring.h's BACK_RING_INIT, device names and the adaptive
- * poll-window policy.
+ * poll-window policy, and the persistent-grant policy (holds, decisions,
+ * reclaim), alone and as a model of a ring's grant tree.
  */
 #include "tap.h"
 #include "../../xen-blkback/blkback_core.c"
@@ -788,6 +789,255 @@ static void test_pg_pick(void)
 	ok(same, "pg_pick agrees with the reference on 2000 random vectors");
 }
 
+static void test_pg_hold(void)
+{
+	struct vbmq_be_pg_use u = { 3, 0, false };
+
+	ok(vbmq_be_pg_hold(&u, 9), "hold: first holder of an idle mapping");
+	is_uint(u.last_use, 9, "hold: last use is the pass");
+	ok(!vbmq_be_pg_hold(&u, 10), "hold: second holder (same grant again)");
+	is_uint(u.users, 2, "hold: two holders");
+	ok(!vbmq_be_pg_release(&u), "release: one holder left, still busy");
+	ok(vbmq_be_pg_release(&u), "release: last holder, idle");
+	ok(vbmq_be_pg_release(&u), "release without a hold stays idle");
+	is_uint(u.users, 0, "release never goes below zero");
+	ok(vbmq_be_pg_usable(BLKIF_OP_READ, false), "READ zero-copy");
+	ok(vbmq_be_pg_usable(BLKIF_OP_READ, true),
+	   "READ zero-copy on a stable-pages device");
+	ok(vbmq_be_pg_usable(BLKIF_OP_WRITE, false), "WRITE zero-copy");
+	ok(!vbmq_be_pg_usable(BLKIF_OP_WRITE, true),
+	   "WRITE to a stable-pages device: copy");
+	ok(!vbmq_be_pg_usable(BLKIF_OP_FLUSH_DISKCACHE, true),
+	   "FLUSH to a stable-pages device: copy");
+	ok(!vbmq_be_pg_usable(BLKIF_OP_WRITE_BARRIER, true),
+	   "BARRIER to a stable-pages device: copy");
+}
+
+/*
+ * A model of one ring's grant tree driven by the policy functions the way
+ * blkback.c drives them: per segment vbmq_be_pg_decide() then a hold; at a
+ * request's response the holds are released; a reclaim picks with
+ * vbmq_be_pg_pick().  Scripts of hostile and ordinary sequences check the
+ * actions and that no held mapping is ever remapped or unmapped (a bio is
+ * built on it).
+ */
+#define PGM_MAX		8	/* records */
+#define PGM_REQS	4	/* requests in flight */
+#define PGM_SEGS	4	/* segments per request */
+
+struct pgm {
+	struct vbmq_be_pg_use use[PGM_MAX];
+	u32 gref[PGM_MAX];
+	unsigned int nr, bound;
+	u64 clock;
+	int held[PGM_REQS][PGM_SEGS];	/* record per segment, -1: copy */
+	unsigned int nsegs[PGM_REQS];
+	bool busy_dropped;		/* a held record was unmapped */
+};
+
+enum pgm_step { PGM_END, PGM_REQ, PGM_DONE, PGM_RECLAIM };
+
+struct pgm_script_step {
+	enum pgm_step step;
+	unsigned int req;		/* PGM_REQ, PGM_DONE */
+	u8 op;				/* PGM_REQ */
+	unsigned int nsegs;		/* PGM_REQ */
+	u32 gref[PGM_SEGS];		/* PGM_REQ */
+	/* PGM_REQ: per segment; PGM_RECLAIM: [0] = how many unmapped */
+	unsigned int want[PGM_SEGS];
+};
+
+static int pgm_find(const struct pgm *m, u32 gref)
+{
+	unsigned int i;
+
+	for (i = 0; i < m->nr; i++)
+		if (m->gref[i] == gref)
+			return (int)i;
+	return -1;
+}
+
+/* Unmap record i: the last record moves into its slot. */
+static void pgm_drop(struct pgm *m, unsigned int i)
+{
+	unsigned int r, s;
+
+	if (m->use[i].users)
+		m->busy_dropped = true;
+	m->nr--;
+	m->use[i] = m->use[m->nr];
+	m->gref[i] = m->gref[m->nr];
+	for (r = 0; r < PGM_REQS; r++)
+		for (s = 0; s < m->nsegs[r]; s++)
+			if (m->held[r][s] == (int)m->nr)
+				m->held[r][s] = (int)i;
+}
+
+static unsigned int pgm_new(struct pgm *m, u32 gref, bool writable)
+{
+	unsigned int i = m->nr++;
+
+	m->gref[i] = gref;
+	m->use[i].users = 0;
+	m->use[i].last_use = 0;
+	m->use[i].writable = writable;
+	return i;
+}
+
+/* Run a script; returns the number of the first wrong step, 0 if none. */
+static unsigned int pgm_run(unsigned int bound,
+			    const struct pgm_script_step *sc)
+{
+	unsigned int k, s, want, nr, out[PGM_MAX];
+	struct pgm m = { .bound = bound };
+	bool need_write;
+	int e;
+
+	for (k = 0; sc[k].step != PGM_END; k++) {
+		const struct pgm_script_step *st = &sc[k];
+
+		switch (st->step) {
+		case PGM_REQ:
+			m.clock++;
+			need_write = vbmq_be_pg_need_write(st->op);
+			m.nsegs[st->req] = st->nsegs;
+			for (s = 0; s < st->nsegs; s++) {
+				enum vbmq_be_pg_action a;
+
+				e = pgm_find(&m, st->gref[s]);
+				a = vbmq_be_pg_decide(e < 0 ? NULL : &m.use[e],
+						      need_write, m.nr, m.bound);
+				if (a != st->want[s])
+					return k + 1;
+				if (a == VBMQ_BE_PG_COPY) {
+					m.held[st->req][s] = -1;
+					continue;
+				}
+				if (a == VBMQ_BE_PG_REMAP)
+					pgm_drop(&m, (unsigned int)e);
+				if (a != VBMQ_BE_PG_HIT)
+					e = (int)pgm_new(&m, st->gref[s],
+							 need_write);
+				vbmq_be_pg_hold(&m.use[e], m.clock);
+				m.held[st->req][s] = e;
+			}
+			break;
+		case PGM_DONE:
+			for (s = 0; s < m.nsegs[st->req]; s++)
+				if (m.held[st->req][s] >= 0)
+					vbmq_be_pg_release(&m.use[m.held[st->req][s]]);
+			m.nsegs[st->req] = 0;
+			break;
+		case PGM_RECLAIM:
+			want = vbmq_be_pg_reclaim_want(m.nr, m.bound);
+			nr = vbmq_be_pg_pick(m.use, m.nr, want, out);
+			if (nr != st->want[0])
+				return k + 1;
+			/* Drop from the highest index down: slots stay valid. */
+			sort_uint(out, nr);
+			while (nr--)
+				pgm_drop(&m, out[nr]);
+			break;
+		case PGM_END:
+			break;
+		}
+		if (m.busy_dropped || m.nr > m.bound)
+			return k + 1;
+	}
+	return 0;
+}
+
+#define R	BLKIF_OP_READ
+#define W	BLKIF_OP_WRITE
+#define HIT	VBMQ_BE_PG_HIT
+#define MAP	VBMQ_BE_PG_MAP
+#define REMAP	VBMQ_BE_PG_REMAP
+#define COPY	VBMQ_BE_PG_COPY
+
+static void test_pg_model(void)
+{
+	static const struct pgm_script_step same_gref_one_req[] = {
+		{ PGM_REQ, 0, W, 3, { 7, 7, 7 }, { MAP, HIT, HIT } },
+		{ PGM_DONE, 0 },
+		{ PGM_REQ, 0, R, 2, { 7, 7 }, { REMAP, HIT } },
+		{ PGM_DONE, 0 },
+		{ PGM_REQ, 0, W, 2, { 7, 7 }, { HIT, HIT } },
+		{ PGM_END },
+	};
+	static const struct pgm_script_step read_meets_busy_ro[] = {
+		{ PGM_REQ, 0, W, 1, { 5 }, { MAP } },
+		{ PGM_REQ, 1, R, 2, { 5, 6 }, { COPY, MAP } },
+		{ PGM_REQ, 2, R, 1, { 5 }, { COPY } },
+		{ PGM_DONE, 0 },
+		/* request 1 and 2 hold no mapping of 5: it is idle now */
+		{ PGM_REQ, 3, R, 1, { 5 }, { REMAP } },
+		{ PGM_REQ, 0, W, 1, { 5 }, { HIT } },
+		{ PGM_END },
+	};
+	static const struct pgm_script_step two_reads_one_gref[] = {
+		{ PGM_REQ, 0, R, 1, { 9 }, { MAP } },
+		{ PGM_REQ, 1, R, 1, { 9 }, { HIT } },
+		{ PGM_DONE, 0 },
+		{ PGM_REQ, 2, R, 1, { 1 }, { COPY } },	/* bound 1: full */
+		{ PGM_RECLAIM, .want = { 0 } },	/* 9 still held by 1 */
+		{ PGM_DONE, 1 },
+		{ PGM_DONE, 2 },
+		{ PGM_RECLAIM, .want = { 1 } },
+		{ PGM_REQ, 0, R, 1, { 1 }, { MAP } },
+		{ PGM_END },
+	};
+	static const struct pgm_script_step bound_all_busy[] = {
+		{ PGM_REQ, 0, W, 2, { 1, 2 }, { MAP, MAP } },
+		{ PGM_REQ, 1, W, 2, { 3, 1 }, { COPY, HIT } },
+		{ PGM_RECLAIM, .want = { 0 } },	/* all held: nothing */
+		{ PGM_DONE, 0 },
+		{ PGM_RECLAIM, .want = { 1 } },	/* 2: idle (1 held by 1) */
+		{ PGM_REQ, 2, R, 1, { 3 }, { MAP } },
+		{ PGM_REQ, 3, R, 1, { 1 }, { COPY } },	/* ro, held by 1 */
+		{ PGM_DONE, 1 },
+		{ PGM_REQ, 1, R, 1, { 1 }, { REMAP } },
+		{ PGM_END },
+	};
+	static const struct pgm_script_step lru_order[] = {
+		{ PGM_REQ, 0, R, 4, { 1, 2, 3, 4 }, { MAP, MAP, MAP, MAP } },
+		{ PGM_DONE, 0 },
+		{ PGM_REQ, 0, R, 2, { 2, 4 }, { HIT, HIT } },
+		{ PGM_DONE, 0 },
+		{ PGM_REQ, 0, R, 1, { 5 }, { COPY } },	/* bound 4 */
+		{ PGM_DONE, 0 },
+		{ PGM_RECLAIM, .want = { 1 } },	/* 1 or 3: oldest */
+		{ PGM_REQ, 0, R, 3, { 2, 4, 5 }, { HIT, HIT, MAP } },
+		{ PGM_END },
+	};
+	static const struct {
+		const struct pgm_script_step *sc;
+		unsigned int bound;
+		const char *what;
+	} c[] = {
+		{ same_gref_one_req, 4,
+		  "one request names a grant three times, then a read remaps it" },
+		{ read_meets_busy_ro, 4,
+		  "a read meeting a read-only mapping held by a write copies" },
+		{ two_reads_one_gref, 1,
+		  "two reads in flight on one grant keep it from reclaim" },
+		{ bound_all_busy, 2,
+		  "bound reached, all held: copy, reclaim nothing" },
+		{ lru_order, 4, "reclaim takes the least recently used" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(c); i++)
+		is_uint(pgm_run(c[i].bound, c[i].sc), 0,
+			"pg model (first wrong step): %s", c[i].what);
+}
+
+#undef R
+#undef W
+#undef HIT
+#undef MAP
+#undef REMAP
+#undef COPY
+
 int main(void)
 {
 	test_protocol();
@@ -805,5 +1055,7 @@ int main(void)
 	test_pg_decide();
 	test_pg_reclaim_want();
 	test_pg_pick();
+	test_pg_hold();
+	test_pg_model();
 	return tap_done();
 }
