@@ -155,7 +155,7 @@ struct tb_dev {
 	bool connected;
 	struct blkif_back_ring ring;
 	void *sring;
-	int irq;
+	int irq;			/* also set by tb_irq() */
 	struct work_struct work;
 	enum tb_fault fault;
 	u64 fault_sector;
@@ -404,13 +404,20 @@ again:
 	if (more)
 		goto again;
 out_eoi:
-	xen_irq_lateeoi(tb->irq, eoi_flags);
+	xen_irq_lateeoi(READ_ONCE(tb->irq), eoi_flags);
 }
 
 static irqreturn_t tb_irq(int irq, void *dev_id)
 {
 	struct tb_dev *tb = dev_id;
 
+	/*
+	 * Xen marks a channel pending when it is bound, so this can run
+	 * before bind_interdomain_evtchn_to_irqhandler_lateeoi() has
+	 * returned the irq to tb_connect_locked(): the work must EOI this
+	 * one, or the channel stays masked for good.
+	 */
+	WRITE_ONCE(tb->irq, irq);
 	schedule_work(&tb->work);
 	return IRQ_HANDLED;
 }
