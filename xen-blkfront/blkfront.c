@@ -854,6 +854,7 @@ again:
 		op = ring->slot[rsp.id].op;
 		sh->rq = NULL;
 		vbmq_fe_slot_put(&ring->slots, rsp.id);
+		/* Every grant is ended: this only clears the counts. */
 		vbmq_fe_ungrant_locked(ring, sh);
 		pdu = blk_mq_rq_to_pdu(rq);
 		pdu->status = vbmq_fe_status_locked(ring, op, rsp.status);
