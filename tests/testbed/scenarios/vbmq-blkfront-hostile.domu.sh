@@ -4,29 +4,28 @@
 # must lead to, and after dom0's detach, how that READ ended.
 read -r fe faults <<<"$VBMQ_ARGS"
 
-# fault_read: the 4 KiB READ at 1 MiB (sector 2048) in the background; its
-# exit status lands in /tmp/fault.rc
-fault_read() {
-	rm -f /tmp/fault.rc /tmp/fault.out
+# bg_read TAG BS SKIP OUT: one O_DIRECT READ of BS at block SKIP into OUT,
+# in the background; its exit status lands in /tmp/TAG.rc, its errors in
+# /tmp/TAG.err (a READ stuck in the block layer cannot be killed: callers
+# wait for the file, never for the process)
+bg_read() {
+	rm -f "/tmp/$1.rc"
 	(
-		dd if=/dev/xvda of=/tmp/fault.out bs=4k count=1 skip=256 \
-			iflag=direct 2>/tmp/fault.err
-		echo $? > /tmp/fault.rc
+		dd if=/dev/xvda of="$4" bs="$2" count=1 skip="$3" \
+			iflag=direct 2>"/tmp/$1.err"
+		echo $? > "/tmp/$1.rc"
 	) &
 }
+
+# fault_read: the 4 KiB READ at 1 MiB (sector 2048), in the background
+fault_read() { bg_read fault 4k 256 /tmp/fault.out; }
 fault_read_ended() { test -s /tmp/fault.rc; }
 fault_read_rc() { cat /tmp/fault.rc 2>/dev/null; }
 
-# read_at MIB: one 1 MiB O_DIRECT READ at MIB; its exit status, or 124 if
-# it did not end within 20 s (it is left behind: a READ stuck in the block
-# layer cannot be killed)
+# read_at MIB: one 1 MiB READ at MIB; its exit status, or 124 if it did not
+# end within 20 s
 read_at() {
-	rm -f /tmp/read.rc
-	(
-		dd if=/dev/xvda of=/dev/null bs=1M count=1 skip="$1" \
-			iflag=direct 2>/dev/null
-		echo $? > /tmp/read.rc
-	) &
+	bg_read read 1M "$1" /dev/null
 	wait_for 20 test -s /tmp/read.rc || return 124
 	return "$(cat /tmp/read.rc)"
 }

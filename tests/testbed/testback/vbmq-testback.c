@@ -185,8 +185,8 @@ static void tb_respond(struct tb_dev *tb, u64 id, u8 op, s16 status)
 	tb->ring.rsp_prod_pvt++;
 }
 
-/* Segment count and sector bounds of a READ or WRITE; its sector count. */
-static int tb_check_rw(const struct blkif_request *req, u64 *nr_sects)
+/* Segment count and sector bounds of a READ or WRITE. */
+static int tb_check_rw(const struct blkif_request *req)
 {
 	unsigned int i, n = req->u.rw.nr_segments;
 	u64 sects = 0;
@@ -204,7 +204,6 @@ static int tb_check_rw(const struct blkif_request *req, u64 *nr_sects)
 	if (req->u.rw.sector_number >= tb_sectors ||
 	    sects > tb_sectors - req->u.rw.sector_number)
 		return -EINVAL;
-	*nr_sects = sects;
 	return 0;
 }
 
@@ -331,12 +330,11 @@ static void tb_handle(struct tb_dev *tb, const struct blkif_request *req)
 {
 	u8 op = req->operation;
 	s16 status = BLKIF_RSP_OKAY;
-	u64 sects;
 
 	switch (op) {
 	case BLKIF_OP_READ:
 	case BLKIF_OP_WRITE:
-		if (tb_check_rw(req, &sects)) {
+		if (tb_check_rw(req)) {
 			status = BLKIF_RSP_ERROR;
 			break;
 		}
@@ -487,16 +485,19 @@ static void tb_connect_locked(struct tb_dev *tb)
 				 order);
 		return;
 	}
+	/* No protocol key: the native ABI. */
 	proto = xenbus_read(XBT_NIL, dev->otherend, "protocol", NULL);
-	if (!IS_ERR(proto) && strcmp(proto, XEN_IO_PROTO_ABI_NATIVE)) {
-		xenbus_dev_fatal(dev, -EINVAL,
-				 "protocol %s: only %s is served", proto,
-				 XEN_IO_PROTO_ABI_NATIVE);
+	if (!IS_ERR(proto)) {
+		bool native = !strcmp(proto, XEN_IO_PROTO_ABI_NATIVE);
+
+		if (!native)
+			xenbus_dev_fatal(dev, -EINVAL,
+					 "protocol %s: only %s is served",
+					 proto, XEN_IO_PROTO_ABI_NATIVE);
 		kfree(proto);
-		return;
+		if (!native)
+			return;
 	}
-	if (!IS_ERR(proto))
-		kfree(proto);
 	err = xenbus_gather(XBT_NIL, dev->otherend, "ring-ref", "%u", &ref,
 			    "event-channel", "%u", &evtchn, NULL);
 	if (err) {
