@@ -132,6 +132,23 @@ static int vbmq_be_final_check(struct vbmq_be_ring *ring)
 }
 
 /*
+ * Disarm req_event before polling: RING_PUSH_REQUESTS_AND_CHECK_NOTIFY
+ * kicks only when req_event lies among the requests it has just pushed, so
+ * an event at req_cons, which no push can pass again, silences the
+ * frontend.  A kick racing with this write only wakes us spuriously; the
+ * sleep path re-arms (vbmq_be_final_check) before it waits.  Without it a
+ * thread woken by a settings change kept the event armed at sleep and took
+ * one kick per ring when the frontend next pushed.
+ */
+static void vbmq_be_disarm(struct vbmq_be_ring *ring)
+{
+	if (vbmq_be_is32(ring))
+		WRITE_ONCE(ring->r32.sring->req_event, ring->r32.req_cons);
+	else
+		WRITE_ONCE(ring->r64.sring->req_event, ring->r64.req_cons);
+}
+
+/*
  * Publish the responses written so far and notify the frontend if its
  * rsp_event asks for it.  The macro's virt_wmb() before the rsp_prod update
  * pairs with the frontend's virt_rmb() after reading rsp_prod; its virt_mb()
@@ -1044,15 +1061,20 @@ static int vbmq_be_ring_thread(void *arg)
 {
 	struct vbmq_be_ring *ring = arg;
 	enum vbmq_poll_mode mode;
-	u64 now, prev, last_work, max_ns, resize_checked, idle_since;
+	u64 now, pass_start = 0, last_work, max_ns, resize_checked, idle_since;
 	bool idle = false, polled = false, kicked;
 	unsigned int work;
 
 	last_work = ktime_get_ns();
-	prev = last_work;
 	resize_checked = last_work;
 	idle_since = last_work;	/* last work or wake-up: idle awake since */
 	while (!kthread_should_stop()) {
+		/*
+		 * poll_ns counts polling passes only, from here: the time
+		 * cond_resched() gave to others between passes is not polling.
+		 */
+		if (polled)
+			pass_start = ktime_get_ns();
 		clear_bit(VBMQ_BE_RING_SETTINGS, &ring->flags);
 		mode = READ_ONCE(ring->poll_mode);
 		max_ns = (u64)READ_ONCE(ring->poll_max_us) * NSEC_PER_USEC;
@@ -1080,8 +1102,7 @@ static int vbmq_be_ring_thread(void *arg)
 		}
 		if (polled)
 			WRITE_ONCE(ring->st.poll_ns,
-				   ring->st.poll_ns + now - prev);
-		prev = now;
+				   ring->st.poll_ns + now - pass_start);
 		if (work) {
 			if (idle && polled) {
 				WRITE_ONCE(ring->st.poll_hits,
@@ -1113,8 +1134,9 @@ static int vbmq_be_ring_thread(void *arg)
 		polled = false;
 		WRITE_ONCE(ring->st.idle_to_sleep_ns, now - idle_since);
 		vbmq_be_sleep(ring);
-		prev = ktime_get_ns();
-		idle_since = prev;
+		if (READ_ONCE(ring->poll_mode) != VBMQ_POLL_OFF)
+			vbmq_be_disarm(ring);
+		idle_since = ktime_get_ns();
 	}
 	vbmq_be_drain(ring);
 	return 0;

@@ -119,8 +119,10 @@ domu_relay() {
 # and fail (destroying it) if it does not finish in time or ended without
 # finishing its script.
 domu_wait() {
-	local name=$1 t=${2:-300} log=$VBMQ_CONSOLE_DIR/guest-$1.log rc=0
-	if ! wait_for "$t" domu_gone "$name"; then
+	local name=$1 t=${2:-300} log=$VBMQ_CONSOLE_DIR/guest-$1.log rc=0 t0=$SECONDS
+	wait_for "$t" domu_gone "$name" || rc=1
+	took "$t0" "domU $name ran until it powered off"
+	if [ "$rc" != 0 ]; then
 		xl destroy "$name" 2>/dev/null
 		domu_relay "$name"
 		fail "domU $name powered off within ${t}s (destroyed)"

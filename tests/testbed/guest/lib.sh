@@ -39,11 +39,20 @@ run_diag() {
 	return "$rc"
 }
 
+# took SINCE DESC: a diagnostic naming how long DESC took since SECONDS was
+# SINCE, when that is 10 s or more (where a scenario's time goes)
+took() {
+	local dt=$((SECONDS - $1))
+	[ "$dt" -lt 10 ] || note "took ${dt}s: $2"
+}
+
 # ok DESC CMD...: one test point from a command's exit status
 ok() {
-	local desc=$1
+	local desc=$1 t0=$SECONDS rc=0
 	shift
-	if run_diag "$@"; then pass "$desc"; else fail "$desc"; return 1; fi
+	run_diag "$@" || rc=$?
+	took "$t0" "$desc"
+	if [ "$rc" = 0 ]; then pass "$desc"; else fail "$desc"; return 1; fi
 }
 
 # is DESC GOT WANT: one test point comparing two strings
@@ -90,11 +99,12 @@ run_with_timeout() {
 # its output is kept as diagnostics.  A failure names the step, its status
 # and whether it timed out.
 step() {
-	local desc=$1 t=$2 rc
+	local desc=$1 t=$2 t0=$SECONDS rc
 	shift 2
 	emit STEP "$desc"
 	run_diag run_with_timeout "$t" "$@" </dev/null
 	rc=$?
+	took "$t0" "$desc"
 	if [ "$rc" = 0 ]; then
 		pass "$desc"
 	elif [ "$rc" = 124 ]; then

@@ -12,4 +12,11 @@ wait "$fio_pid"
 signal stopped
 diag_file /tmp/fio.log
 ok "fio saw no I/O error" sh -c '! grep -Eq "err= *[1-9]" /tmp/fio.log'
+# dom0 switched the idle disk to poll=always: a short burst
+wait_signal burst 120 >/dev/null
+ok "fio burst after the switch to poll=always" fio --name=burst \
+	--filename=/dev/xvda --ioengine=libaio --direct=1 --rw=randread \
+	--bs=4k --iodepth=8 --numjobs=2 --size=64m --time_based --runtime=3 \
+	--group_reporting --output=/tmp/burst.log
+signal burst-done
 wait_signal done 120 >/dev/null

@@ -78,5 +78,20 @@ threads_named "vbmq$domid.xvda-*" | while read -r pid comm; do
 	note "$comm: $(awk '{ print $3 }' "/proc/$pid/stat")"
 done
 for r in 0 1; do diag_file "$(sysdir)/vbmq/ring$r"; done
+
+# Switching a sleeping ring to poll=always wakes its thread without a kick;
+# the thread disarms req_event, so the frontend's next requests raise no
+# interrupt at all (an armed event would cost one per ring).
+i0=$(irqs) r0=$(reqs)
+xenstore-write "$be/vbmq/poll" always
+ok "poll=always applied to the idle disk" wait_for 10 ring_is 1 poll always
+sleep 1
+domu_signal pl burst
+ok "the guest ran its burst" domu_wait_signal pl burst-done 60
+i1=$(irqs) r1=$(reqs)
+note "poll=always from an idle disk: $((i1 - i0)) interrupts for $((r1 - r0)) requests"
+ok "poll=always: the burst was served" test $((r1 - r0)) -gt 100
+is "poll=always: no interrupt from the switch on" $((i1 - i0)) 0
+xenstore-write "$be/vbmq/poll" adaptive
 domu_signal pl done
 domu_wait pl 120
