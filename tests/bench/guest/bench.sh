@@ -187,10 +187,19 @@ set_poll() {
 # learns the run ended.
 idle_check() {
 	local p0 p1 s0 s1
-	read -r p0 s0 <<<"$(ring_sums | tr ' ' '\n' | sed -n 's/^be_poll_ns=//p;s/^be_sleep_ns=//p' | tr '\n' ' ')"
+	read -r p0 s0 <<<"$(poll_sleep_ns)"
 	sleep 0.05
-	read -r p1 s1 <<<"$(ring_sums | tr ' ' '\n' | sed -n 's/^be_poll_ns=//p;s/^be_sleep_ns=//p' | tr '\n' ' ')"
+	read -r p1 s1 <<<"$(poll_sleep_ns)"
 	bench D "$1" idle_poll_ns_50ms=$((p1 - p0)) idle_sleep_ns_50ms=$((s1 - s0))
+}
+
+# poll_sleep_ns: "POLL_NS SLEEP_NS" summed over rings, picked by name
+# (ring_sums prints its counters in awk's hash order: taking them in the
+# order they come swapped the two, and ring 0's once-a-second wake-up,
+# credited ~1 s of sleep, read as a second of polling)
+poll_sleep_ns() {
+	ring_sums | tr ' ' '\n' | awk -F= '$1 == "be_poll_ns" { p = $2 }
+		$1 == "be_sleep_ns" { s = $2 } END { print p + 0, s + 0 }'
 }
 
 # run_one ID TARGET RW QD JOBS
