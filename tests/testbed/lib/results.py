@@ -15,6 +15,26 @@ import sys
 
 MARK = re.compile(r'@@VBMQ (\S+) (\S+) ?(.*)$')
 CRASH = re.compile(r'Hardware Dom0 crashed|Kernel panic|\bdom0 .*crash|Reboot in five seconds')
+# Diagnostic lines worth printing with a failure when there are too many to
+# print them all (a whole kernel log, say): what the kernel says when it hurts.
+SUSPECT = re.compile(r'BUG|WARN|Oops|fault|Call Trace|panic|stall|lockup|hung|'
+                     r'error|fail|corrupt|UBSAN|KASAN|refcount', re.I)
+DIAG_MAX = 40
+
+
+def failure_context(diags):
+    """The diagnostics before a failed test point, as printed with it on
+    stdout (CI keeps only stdout): all of them if few, otherwise the
+    suspicious lines with one line before and eight after (a trace), at most
+    DIAG_MAX."""
+    if len(diags) <= DIAG_MAX:
+        return diags
+    keep = set()
+    for i, d in enumerate(diags):
+        if SUSPECT.search(d):
+            keep.update(range(max(0, i - 1), min(len(diags), i + 9)))
+    picked = [diags[i] for i in sorted(keep)][:DIAG_MAX]
+    return ['(%d of %d diagnostic lines)' % (len(picked), len(diags))] + picked
 
 
 def boot_end_reason(log, status, limit):
@@ -68,18 +88,24 @@ def main():
     total_failed = 0
     for scen in a.scenarios:
         lines, n, nfail = [], 0, 0
+        diags, context = [], {}
         for kind, text in events[scen]:
             if kind == 'OK':
                 n += 1
                 lines.append('ok %d - %s' % (n, text))
+                diags = []
             elif kind == 'NOTOK':
                 n += 1
                 nfail += 1
                 lines.append('not ok %d - %s' % (n, text))
+                context[len(lines) - 1] = failure_context(diags)
+                diags = []
             elif kind == 'STEP':
                 lines.append('# step: %s' % text)
             elif kind in ('DIAG', 'BEGIN', 'END'):
                 lines.append('# %s' % text if kind == 'DIAG' else '# %s %s' % (kind.lower(), text))
+                if kind == 'DIAG':
+                    diags.append(text)
         if 'boot' in events and any(k == 'NOTOK' for k, _ in events['boot']):
             boot_fail = [t for k, t in events['boot'] if k == 'NOTOK']
         else:
@@ -102,9 +128,11 @@ def main():
         total_failed += nfail
         status = 'PASS' if nfail == 0 else 'FAIL'
         print('%s %s: %d passed, %d failed' % (status, scen, n - nfail, nfail))
-        for l in lines:
+        for i, l in enumerate(lines):
             if l.startswith('not ok'):
                 print('    %s: %s' % (scen, l))
+                for d in context.get(i, []):
+                    print('      # %s' % d)
     return 1 if total_failed else 0
 
 
