@@ -422,6 +422,31 @@ c = [c for c in bench.check_targets(res3['runs'], res3['points'])
      if c['target'] == 'vbmq randread QD1 mean latency vs bare'][0]
 check('verdict: a ceiling at 4x bare latency is named as the bed limit',
       c['met'] is False and 'bed limit: ceiling (domu-local) 4.00x bare' in c['note'], c)
+# event-channel round trips (rtt-SESSION records): the sessions' means, the
+# floor of a notified request at QD1, and the QD1 note naming it
+rtt_lines = ['@@BENCH D rtt-1 class=upstream rtt_n=2000 rtt_mean_us=40000.0 rtt_p50_us=380.0 '
+             'rtt_p99_us=900.0 rtt_min_us=200.0\n',
+             '@@BENCH D rtt-2 class=vbmq rtt_n=2000 rtt_mean_us=60000.0 rtt_p50_us=1.0 '
+             'rtt_p99_us=2.0 rtt_min_us=0.5\n',
+             '@@BENCH F rtt-3 evtchn-rtt ping: no answer\n']
+res5 = bench.build_results(serial + rtt_lines, plan, {})
+rt = res5['evtchn_rtt']
+check('rtt: three sessions, the failed one without figures',
+      len(rt['sessions']) == 3 and rt['sessions'][2]['fail'] and
+      rt['sessions'][2]['rtt_mean_us'] is None, rt)
+check('rtt: median of the sessions\' means', close(rt['mean_us']['median'], 50000.0) and
+      rt['mean_us']['n'] == 2, rt['mean_us'])
+cl = bench.med(bench.find_point(res5['points'], 'domu-local', 'randread', 1, 1), 'lat_mean_us')
+bl = bench.med(bench.find_point(res5['points'], 'bare', 'randread', 1, 1), 'lat_mean_us')
+fl = [c for c in res5['targets'] if c['target'].startswith('floor of a notified')]
+check('rtt: floor = (domu-local QD1 latency + round trip) / bare QD1 latency',
+      len(fl) == 1 and close(fl[0]['got'], (cl + 50000.0) / bl), fl)
+c = [c for c in res5['targets'] if c['target'] == 'vbmq randread QD1 mean latency vs bare'][0]
+check('rtt: the QD1 target names the floor as the bed limit',
+      'bed limit: floor (domu-local + one event-channel round trip)' in c['note'], c)
+check('rtt: no round-trip rows without rtt records',
+      not any('round trip' in c['target'] for c in res3['targets']), res3['targets'])
+
 # without the domu-local target: no evidence rows, no bed-limit notes
 res4 = bench.build_results([l for l in serial if 'domu-local' not in l],
                            [x for x in plan if x[0] != 'R' or x[2] != 'domu-local'], {})

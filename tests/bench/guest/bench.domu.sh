@@ -1,5 +1,6 @@
 # domU half of the benchmark: run the fio jobs dom0 hands out one by one
-# through data/vbmq/job-N ("ID RW QD JOBS ENGINE DEV", or "end"), and tell
+# through data/vbmq/job-N ("ID RW QD JOBS ENGINE DEV", "ID evtchn-rtt COUNT
+# - - -" for the echo side of an event-channel round trip, or "end"), and tell
 # dom0 data/vbmq/done-N after each.  DEV is xvda (the Xen path under test)
 # or local: the domu-local target, fio on a null_blk inside this domU (no Xen
 # I/O path: the ceiling of any PV block path in this domU), created at its
@@ -18,11 +19,27 @@ local_setup() {
 		{ dd if=/dev/zero of=/dev/nullb0 bs=1M count="${size%m}" oflag=direct 2>/dev/null ||
 		  dd if=/dev/zero of=/dev/nullb0 bs=1M count="${size%m}" conv=fsync; }
 }
+# rtt_echo N COUNT: the echo side of dom0's evtchn-rtt: a fresh port,
+# published as data/vbmq/rtt-port-N, answering COUNT events
+rtt_echo() {
+	local f=$BENCH_TMP/rtt-port pid
+	grep -q '^xen_evtchn ' /proc/modules || load_module xen-evtchn || return 1
+	/vbmq/evtchn-rtt echo 0 "$2" > "$f" &
+	pid=$!
+	wait_for 10 test -s "$f" && signal "rtt-port-$1" "$(cat "$f")" || { kill "$pid"; return 1; }
+	wait "$pid"
+}
 local_ok=""
 n=0
 while job=$(bench_wait "data/vbmq/job-$n" 900); do
 	[ "$job" = end ] && break
 	read -r id rw qd jobs engine dev <<<"$job"
+	if [ "$rw" = evtchn-rtt ]; then
+		rtt_echo "$n" "$qd" || note "$id: evtchn-rtt echo failed"
+		signal "done-$n" 0
+		n=$((n + 1))
+		continue
+	fi
 	if [ "$dev" = local ]; then
 		if [ -z "$local_ok" ]; then
 			local_ok=0

@@ -149,6 +149,31 @@ session_start() {
 		ok "$class: ring threads pinned to $IO_CPUS" \
 			wait_for 5 test "$(ring_field 0 cpu)" != -1
 	fi
+	[ -x "$VBMQ_ROOT/vbmq/bench/evtchn-rtt" ] && evtchn_rtt "$s"
+	return 0
+}
+
+# evtchn_rtt SESSION: the round trip of a bare event channel between dom0
+# and this session's domU, user space to user space (evtchn-rtt): what one
+# kick and one interrupt cost in this bed with no block I/O, the floor of a
+# PV request that takes both.  The domU echoes; dom0 times.
+RTT_COUNT=2000
+RTT_WARMUP=50	# evtchn-rtt's own warm-up, answered by the echo side too
+evtchn_rtt() {
+	local id=rtt-$1 d port out
+	d=$(xl domid "$dom")
+	domu_signal "$dom" "job-$job_n" "$id evtchn-rtt $((RTT_COUNT + RTT_WARMUP)) - - -"
+	if ! port=$(bench_wait "/local/domain/$d/data/vbmq/rtt-port-$job_n" 30); then
+		bench F "$id" "the domU published no event-channel port"
+	elif out=$("$VBMQ_ROOT/vbmq/bench/evtchn-rtt" ping "$d" "$port" "$RTT_COUNT" 2>&1); then
+		bench D "$id" class="$cur" $out
+	else
+		bench F "$id" "evtchn-rtt ping: ${out//$'\n'/; }"
+	fi
+	poll_signal "$dom" "done-$job_n" 60 ||
+		note "$id: the domU did not finish its echo"
+	job_n=$((job_n + 1))
+	bench P "$id: event-channel round trip ${out:-failed}"
 }
 
 # relay_guest ID: the domU's records of run ID, from its console log, once
