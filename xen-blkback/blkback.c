@@ -1010,6 +1010,15 @@ static irqreturn_t vbmq_be_irq(int irq, void *dev_id)
 
 	/* Single writer: Xen does not run one event's handler twice. */
 	WRITE_ONCE(ring->st.kicks, ring->st.kicks + 1);
+	/*
+	 * The arrival time of the guest's work, for the poll policy: a
+	 * sleeping thread learns of it only after its wake-up latency.  A
+	 * race with the thread taking KICKED blurs one sample, no more.
+	 */
+	if (!test_bit(VBMQ_BE_RING_KICKED, &ring->flags))
+		WRITE_ONCE(ring->kick_ns, ktime_get_ns());
+	/* kick_ns before KICKED: pairs with the thread's test_and_clear_bit() */
+	smp_mb__before_atomic();
 	set_bit(VBMQ_BE_RING_KICKED, &ring->flags);
 	wake_up(&ring->wq);
 	return IRQ_HANDLED;
@@ -1062,6 +1071,7 @@ static int vbmq_be_ring_thread(void *arg)
 	struct vbmq_be_ring *ring = arg;
 	enum vbmq_poll_mode mode;
 	u64 now, pass_start = 0, last_work, max_ns, resize_checked, idle_since;
+	u64 kick_ns, gap;
 	bool idle = false, polled = false, kicked;
 	unsigned int work;
 
@@ -1081,8 +1091,13 @@ static int vbmq_be_ring_thread(void *arg)
 		if (max_ns != ring->poll.max_ns)
 			vbmq_be_poll_set_max(&ring->poll, max_ns);
 
-		/* Clear before looking, so a kick after the look is kept. */
+		/*
+		 * Clear before looking, so a kick after the look is kept.
+		 * Fully ordered: pairs with vbmq_be_irq()'s
+		 * smp_mb__before_atomic(), so kick_ns is that kick's.
+		 */
 		kicked = test_and_clear_bit(VBMQ_BE_RING_KICKED, &ring->flags);
+		kick_ns = READ_ONCE(ring->kick_ns);
 		work = vbmq_be_complete(ring);
 		work += vbmq_be_consume(ring);
 		vbmq_be_push(ring);
@@ -1103,14 +1118,24 @@ static int vbmq_be_ring_thread(void *arg)
 		if (polled)
 			WRITE_ONCE(ring->st.poll_ns,
 				   ring->st.poll_ns + now - pass_start);
-		if (work) {
-			if (idle && polled) {
+		if (work && idle) {
+			if (polled)
 				WRITE_ONCE(ring->st.poll_hits,
 					   ring->st.poll_hits + 1);
-			}
-			if (idle && mode == VBMQ_POLL_ADAPTIVE)
-				vbmq_be_poll_idle_end(&ring->poll,
-						      now - last_work);
+			/*
+			 * The gap the guest left: up to its kick when one
+			 * woke this thread, not up to this pass, which adds
+			 * the wake-up latency no poll window could save.
+			 */
+			gap = now - last_work;
+			if (kicked && kick_ns > last_work && kick_ns < now)
+				gap = kick_ns - last_work;
+			WRITE_ONCE(ring->st.gap_ns, ring->st.gap_ns + gap);
+			WRITE_ONCE(ring->st.gaps, ring->st.gaps + 1);
+			if (mode == VBMQ_POLL_ADAPTIVE)
+				vbmq_be_poll_idle_end(&ring->poll, gap);
+		}
+		if (work) {
 			idle = false;
 			polled = false;
 			last_work = now;
@@ -1330,6 +1355,8 @@ int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf)
 			    READ_ONCE(st->poll_hits), READ_ONCE(st->poll_misses),
 			    READ_ONCE(st->poll_ns), READ_ONCE(st->sleep_ns),
 			    READ_ONCE(st->idle_to_sleep_ns));
+	at += sysfs_emit_at(buf, at, "gap_ns %llu\ngaps %llu\n",
+			    READ_ONCE(st->gap_ns), READ_ONCE(st->gaps));
 	at += sysfs_emit_at(buf, at, "persistent %d\npg_bound %u\n",
 			    ring->pg_on, ring->pg_bound);
 	at += sysfs_emit_at(buf, at,

@@ -95,6 +95,8 @@ struct vbmq_be_stats {
 	u64 poll_ns;		/* time spent polling an idle ring */
 	u64 sleep_ns;		/* time spent asleep */
 	u64 idle_to_sleep_ns;	/* idle time before the latest sleep */
+	u64 gap_ns;		/* idle gaps: ring found empty to new work */
+	u64 gaps;		/* idle gaps summed in gap_ns */
 	u64 pg_mapped;		/* persistent grants mapped now */
 	u64 pg_in_use;		/* of which held by requests in flight */
 	u64 pg_hits;		/* segments whose bio used a mapping */
@@ -172,6 +174,11 @@ struct vbmq_be_ring {
 
 	wait_queue_head_t wq;		/* the thread sleeps here */
 	unsigned long flags;		/* VBMQ_BE_RING_*, atomic bitops */
+	/*
+	 * IRQ handler -> thread: when the first kick since the thread last
+	 * took KICKED arrived; published before KICKED is set.
+	 */
+	u64 kick_ns;
 
 	spinlock_t done_lock;		/* protects done */
 	struct list_head done;		/* completed requests, to answer */

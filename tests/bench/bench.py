@@ -387,6 +387,9 @@ def derive(meta_run, r):
             out['ring_poll_misses'] = delta('be_poll_misses')
             out['ring_poll_ms'] = (delta('be_poll_ns') or 0) / 1e6
             out['ring_sleep_ms'] = (delta('be_sleep_ns') or 0) / 1e6
+            gaps = delta('be_gaps')
+            out['ring_gap_us'] = (delta('be_gap_ns') / gaps / 1e3
+                                  if gaps and delta('be_gap_ns') is not None else None)
             out['ring_cpus'] = r1.get('be_cpus')
             out['ring_poll_mode'] = r1.get('be_poll')
             out['ring_poll_max_us'] = r1.get('be_poll_max_us')
@@ -504,7 +507,7 @@ def evtchn_rtt(recs):
 METRICS = ('iops', 'lat_mean_us', 'lat_p99_us', 'dom0_cpu_us_per_io',
            'guest_cpu_us_per_io', 'kicks_per_1000', 'irqs_per_1000',
            'ring_kicks_per_1000', 'ring_notify_per_1000', 'dom0_busy_pct',
-           'idle_poll_ns_50ms', 'polled_ring_irqs', 'ring_poll_ms')
+           'idle_poll_ns_50ms', 'polled_ring_irqs', 'ring_poll_ms', 'ring_gap_us')
 
 
 def aggregate(runs):
@@ -616,6 +619,13 @@ def check_targets(runs, points, rtt=None):
         note += ('; poll sweep: fewest %.0f/1000 at %s (IOPS %s, dom0 %s us CPU/IO)' %
                  (b['kicks_per_1000'], b['label'], fmt(b['iops']),
                   fmt(b['dom0_cpu_us_per_io'], 0)))
+    gap = med(find_point(points, 'vbmq', 'randread', 32, J), 'ring_gap_us')
+    if gap is not None:
+        caps = sorted({'%g' % r['m']['ring_poll_max_us'] for r in runs
+                       if r['status'] == 'ok' and r['target'] == 'vbmq' and
+                       isinstance(r['m'].get('ring_poll_max_us'), float)})
+        note += ('; mean idle gap %.0f us at randread QD32 %d jobs, against a window of at '
+                 'most %s us' % (gap, J, '/'.join(caps) or '?'))
     add('vbmq adaptive kicks per 1000 requests under load (QD32)',
         max(vals) if vals else None, '<= 50', lambda x: x <= 50.0, None, note)
     vals = [r['m'].get('polled_ring_irqs') for r in runs
@@ -698,7 +708,8 @@ def sweep_points(points):
                     'dom0_cpu_us_per_io': med(p, 'dom0_cpu_us_per_io'),
                     'dom0_busy_pct': med(p, 'dom0_busy_pct'),
                     'guest_cpu_us_per_io': med(p, 'guest_cpu_us_per_io'),
-                    'poll_ms': med(p, 'ring_poll_ms')})
+                    'poll_ms': med(p, 'ring_poll_ms'),
+                    'gap_us': med(p, 'ring_gap_us')})
     return out
 
 
@@ -770,7 +781,7 @@ def target_rows(checks):
 
 
 SWEEP_COLUMNS = ['poll (vbmq, %s)', 'n', 'IOPS', 'x bare', 'kicks/1000', 'dom0 us CPU/IO',
-                 'dom0 busy %', 'ring polling ms', 'guest us CPU/IO']
+                 'dom0 busy %', 'ring polling ms', 'mean idle gap us', 'guest us CPU/IO']
 
 
 def sweep_rows(sweep):
@@ -781,7 +792,7 @@ def sweep_rows(sweep):
     head[0] = head[0] % sweep[0]['workload']
     rows = [[s['label'], s['n'], fmt(s['iops']), fmt(s['iops_x_bare'], 2),
              fmt(s['kicks_per_1000'], 0), fmt(s['dom0_cpu_us_per_io'], 0),
-             fmt(s['dom0_busy_pct'], 0), fmt(s['poll_ms'], 0),
+             fmt(s['dom0_busy_pct'], 0), fmt(s['poll_ms'], 0), fmt(s['gap_us'], 0),
              fmt(s['guest_cpu_us_per_io'], 0)] for s in sweep]
     return head, rows
 
