@@ -1132,6 +1132,9 @@ static int vbmq_be_ring_thread(void *arg)
 				gap = kick_ns - last_work;
 			WRITE_ONCE(ring->st.gap_ns, ring->st.gap_ns + gap);
 			WRITE_ONCE(ring->st.gaps, ring->st.gaps + 1);
+			if (gap <= max_ns)
+				WRITE_ONCE(ring->st.short_gaps,
+					   ring->st.short_gaps + 1);
 			if (mode == VBMQ_POLL_ADAPTIVE)
 				vbmq_be_poll_idle_end(&ring->poll, gap);
 		}
@@ -1355,8 +1358,9 @@ int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf)
 			    READ_ONCE(st->poll_hits), READ_ONCE(st->poll_misses),
 			    READ_ONCE(st->poll_ns), READ_ONCE(st->sleep_ns),
 			    READ_ONCE(st->idle_to_sleep_ns));
-	at += sysfs_emit_at(buf, at, "gap_ns %llu\ngaps %llu\n",
-			    READ_ONCE(st->gap_ns), READ_ONCE(st->gaps));
+	at += sysfs_emit_at(buf, at, "gap_ns %llu\ngaps %llu\nshort_gaps %llu\n",
+			    READ_ONCE(st->gap_ns), READ_ONCE(st->gaps),
+			    READ_ONCE(st->short_gaps));
 	at += sysfs_emit_at(buf, at, "persistent %d\npg_bound %u\n",
 			    ring->pg_on, ring->pg_bound);
 	at += sysfs_emit_at(buf, at,

@@ -59,7 +59,7 @@ ring_sums() {
 	d=$(vbd_sysfs)/vbmq
 	[ -d "$d" ] || return 0
 	cat "$d"/ring* 2>/dev/null | awk '
-		$1 ~ /^(kicks|notify_sent|notify_suppressed|poll_hits|poll_misses|poll_ns|sleep_ns|gap_ns|gaps|rd_req|wr_req)$/ { s[$1] += $2 }
+		$1 ~ /^(kicks|notify_sent|notify_suppressed|poll_hits|poll_misses|poll_ns|sleep_ns|gap_ns|gaps|short_gaps|rd_req|wr_req)$/ { s[$1] += $2 }
 		$1 == "cpu" { cpus = cpus $2 "," }
 		$1 == "poll" { mode = $2 }
 		$1 == "poll_max_us" { pmax = $2 }
