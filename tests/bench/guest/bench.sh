@@ -157,7 +157,7 @@ session_start() {
 # and this session's domU, user space to user space (evtchn-rtt): what one
 # kick and one interrupt cost in this bed with no block I/O, the floor of a
 # PV request that takes both.  The domU echoes; dom0 times.
-RTT_COUNT=2000
+RTT_COUNT=500	# ~1 s per session here; session 13's demo used 2000
 RTT_WARMUP=50	# evtchn-rtt's own warm-up, answered by the echo side too
 evtchn_rtt() {
 	local id=rtt-$1 d port out
