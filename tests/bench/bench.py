@@ -306,20 +306,27 @@ def fio_metrics(fio):
             'lat_p99_us': p99}
 
 
-def per_1000(num, den):
+def ratio(num, den, scale=1.0):
+    """num * scale / den from numbers or their strings; None when either is
+    missing or the denominator is not positive"""
     try:
         num, den = float(num), float(den)
     except (TypeError, ValueError):
         return None
-    return num * 1000.0 / den if den > 0 else None
+    return num * scale / den if den > 0 else None
+
+
+def per_1000(num, den):
+    return ratio(num, den, 1000.0)
 
 
 def cpu_us_per_io(busy_jiffies, ios):
-    try:
-        b, n = float(busy_jiffies), float(ios)
-    except (TypeError, ValueError):
-        return None
-    return b * (1e6 / USER_HZ) / n if n > 0 else None
+    return ratio(busy_jiffies, ios, 1e6 / USER_HZ)
+
+
+def busy_pct(rec):
+    """the share of CPU time a G/D record's CPU counters say was busy"""
+    return ratio(rec.get('cpu_busy'), rec.get('cpu_total'), 100.0)
 
 
 def ring_words(s):
@@ -357,8 +364,7 @@ def derive(meta_run, r):
     out = {}
     if t == 'bare':
         out['dom0_cpu_us_per_io'] = cpu_us_per_io(g.get('cpu_busy'), g.get('ios'))
-        out['dom0_busy_pct'] = (100.0 * float(g['cpu_busy']) / float(g['cpu_total'])
-                                if g.get('cpu_total') not in (None, '0') else None)
+        out['dom0_busy_pct'] = busy_pct(g)
     elif t == 'kvm':
         out['guest_cpu_us_per_io'] = cpu_us_per_io(g.get('cpu_busy'), g.get('ios'))
         out['irqs_per_1000'] = per_1000(g.get('irqs'), g.get('ios'))
@@ -366,12 +372,10 @@ def derive(meta_run, r):
         # fio in the domU on its own null_blk: the guest's CPU per request
         # is the whole cost; dom0 only idles beside it
         out['guest_cpu_us_per_io'] = cpu_us_per_io(g.get('cpu_busy'), g.get('ios'))
-        out['dom0_busy_pct'] = (100.0 * float(d['cpu_busy']) / float(d['cpu_total'])
-                                if d.get('cpu_total') not in (None, '0') else None)
+        out['dom0_busy_pct'] = busy_pct(d)
     else:
         out['dom0_cpu_us_per_io'] = cpu_us_per_io(d.get('cpu_busy'), d.get('be_reqs'))
-        out['dom0_busy_pct'] = (100.0 * float(d['cpu_busy']) / float(d['cpu_total'])
-                                if d.get('cpu_total') not in (None, '0') else None)
+        out['dom0_busy_pct'] = busy_pct(d)
         out['guest_cpu_us_per_io'] = cpu_us_per_io(g.get('cpu_busy'), g.get('ios'))
         out['kicks_per_1000'] = per_1000(d.get('be_irqs'), d.get('be_reqs'))
         out['irqs_per_1000'] = per_1000(g.get('irqs'), g.get('ios'))
@@ -387,12 +391,8 @@ def derive(meta_run, r):
             out['ring_poll_misses'] = delta('be_poll_misses')
             out['ring_poll_ms'] = (delta('be_poll_ns') or 0) / 1e6
             out['ring_sleep_ms'] = (delta('be_sleep_ns') or 0) / 1e6
-            gaps = delta('be_gaps')
-            out['ring_gap_us'] = (delta('be_gap_ns') / gaps / 1e3
-                                  if gaps and delta('be_gap_ns') is not None else None)
-            out['ring_short_gap_pct'] = (100.0 * delta('be_short_gaps') / gaps
-                                         if gaps and delta('be_short_gaps') is not None
-                                         else None)
+            out['ring_gap_us'] = ratio(delta('be_gap_ns'), delta('be_gaps'), 1e-3)
+            out['ring_short_gap_pct'] = ratio(delta('be_short_gaps'), delta('be_gaps'), 100.0)
             out['ring_cpus'] = r1.get('be_cpus')
             out['ring_poll_mode'] = r1.get('be_poll')
             out['ring_poll_max_us'] = r1.get('be_poll_max_us')
