@@ -42,12 +42,17 @@ LABEL = {'bare': 'bare (dom0 on null_blk)', 'upstream': 'upstream Xen',
          'domu-local': 'domU-local null_blk (ceiling)', 'kvm': 'KVM virtio-blk'}
 
 PROFILES = {
-    # demo: <= 20 minutes on a 2-core host, test bed included
-    'demo': dict(rounds=4, sweep_rounds=2, extra_rounds=2, runtime=4, ramp=1,
-                 poll_sweep=[]),
+    # demo: <= 20 minutes on a 2-core host, test bed included.  rounds:
+    # repetitions of the headline points for bare, upstream and vbmq;
+    # extra_rounds: of every other target's headline points, of randwrite
+    # QD32 at J jobs and of the poll sweep; sweep_rounds: of the rest of the
+    # job sweep; passes: domU boots per session class (the rounds are dealt
+    # out over them)
+    'demo': dict(rounds=4, extra_rounds=2, sweep_rounds=1, passes=2, runtime=4,
+                 ramp=1, poll_sweep=[]),
     # full: every point in every round, longer runs, the adaptive poll sweep
-    'full': dict(rounds=4, sweep_rounds=4, extra_rounds=4, runtime=10, ramp=3,
-                 poll_sweep=[32, 200, 1000, 5000]),
+    'full': dict(rounds=4, extra_rounds=4, sweep_rounds=4, passes=4, runtime=10,
+                 ramp=3, poll_sweep=[32, 200, 1000, 5000]),
 }
 # plan time model (s), fitted to the first make demo (843 s, 62 runs in 14
 # sessions): boot and setup, each run's fixed cost beyond runtime + ramp,
@@ -94,19 +99,21 @@ def parse_id(rid):
 def make_plan(profile='demo', rounds=None, runtime=None, ramp=None,
               targets=None, jobs=None, domu_vcpus=2, rws=None, poll_sweep=None):
     """The ordered list of plan lines: ('S', session, class) and
-    ('R', id, target, rw, qd, jobs).  Headline points (randread QD32 at J
-    jobs, randread QD1) in every round for bare, upstream, vbmq and the
-    domu-local ceiling; the job sweep and randwrite in the first
-    sweep_rounds; vbmq-always and vbmq-polled in extra_rounds; the adaptive
-    poll sweep (poll_sweep: windows in us, [] for none, None for the
-    profile's) on randread QD32 at J jobs in the first sweep_rounds, in the
-    vbmq session.  rws limits the workloads (a real host's device may allow
-    reads only)."""
+    ('R', id, target, rw, qd, jobs).  The headline points (randread QD32 at
+    J jobs, randread QD1) of bare, upstream and vbmq run in every round;
+    every other target's headline points, randwrite QD32 at J jobs and the
+    adaptive poll sweep (poll_sweep: windows in us, [] for none, None for
+    the profile's; randread QD32 at J jobs, in the vbmq session) in the
+    first extra_rounds; the rest of the job sweep in the first
+    sweep_rounds.  Round r runs in pass (r - 1) % passes: one session (one
+    domU boot) per class and pass, its rounds one after another, the order
+    of classes, targets and points reversed from round to round.  rws
+    limits the workloads (a real host's device may allow reads only)."""
     p = dict(PROFILES[profile])
     if rounds:
         p['rounds'] = rounds
-        p['sweep_rounds'] = min(p['sweep_rounds'], rounds)
-        p['extra_rounds'] = min(p['extra_rounds'], rounds)
+    for k in ('extra_rounds', 'sweep_rounds', 'passes'):
+        p[k] = min(p[k], p['rounds'])
     if runtime:
         p['runtime'] = runtime
     if ramp is not None:
@@ -134,41 +141,45 @@ def make_plan(profile='demo', rounds=None, runtime=None, ramp=None,
     jobs = jobs or list(range(1, domu_vcpus + 1))
     J = max(jobs)
     headline = [('randread', 32, J), ('randread', 1, 1)]
-    sweep = [('randread', 32, j) for j in jobs if j != J] + \
-            [('randwrite', 32, j) for j in jobs]
-    lines = []
+    points = headline + [('randread', 32, j) for j in jobs if j != J] + \
+        [('randwrite', 32, j) for j in jobs]
+    points = [x for x in points if x[0] in rws]
+
+    def rounds_of(t, point):
+        """how many rounds run this target at this point"""
+        if sweep_us(t) is not None:
+            return p['extra_rounds'] if point == headline[0] else 0
+        if point in headline:
+            return p['rounds'] if t in HEADLINE_TARGETS + (CEILING,) else p['extra_rounds']
+        if point == ('randwrite', 32, J):
+            return p['extra_rounds']
+        return p['sweep_rounds']
+
+    def round_runs(r, ts):
+        """round r's runs of targets ts, order reversed in even rounds"""
+        if r % 2 == 0:
+            ts = list(reversed(ts))
+        pts = points if r % 2 else list(reversed(points))
+        return [('R', run_id(r, t, rw, qd, j), t, rw, str(qd), str(j))
+                for (rw, qd, j) in pts for t in ts if r <= rounds_of(t, (rw, qd, j))]
+
+    lines, kvm = [], []
     order = ['bare', 'upstream', 'vbmq', 'vbmq-polled']
-    sess = 0
-    for r in range(1, p['rounds'] + 1):
-        points = list(headline)
-        if r <= p['sweep_rounds']:
-            points += sweep
-        points = [x for x in points if x[0] in rws]
-        classes = order if r % 2 else list(reversed(order))
-        for cls in classes:
+    for ps in range(p['passes']):
+        rs = range(ps + 1, p['rounds'] + 1, p['passes'])
+        for cls in (order if ps % 2 == 0 else list(reversed(order))):
             ts = [t for t in targets if target_class(t) == cls]
-            if r > p['extra_rounds']:
-                ts = [t for t in ts if t in HEADLINE_TARGETS + (CEILING,) or
-                      sweep_us(t) is not None]
-            ts = [t for t in ts if sweep_us(t) is None or r <= p['sweep_rounds']]
-            if not ts:
-                continue
-            if r % 2 == 0:
-                ts = list(reversed(ts))
-            sess += 1
-            lines.append(('S', str(sess), cls))
-            for (rw, qd, j) in points:
-                for t in ts:
-                    if sweep_us(t) is not None and (rw, qd, j) != headline[0]:
-                        continue
-                    lines.append(('R', run_id(r, t, rw, qd, j), t, rw, str(qd), str(j)))
-        if 'kvm' in targets and (r <= p['extra_rounds']):
-            for (rw, qd, j) in points:
-                lines.append(('R', run_id(r, 'kvm', rw, qd, j), 'kvm', rw, str(qd), str(j)))
+            runs = [x for r in rs for x in round_runs(r, ts)]
+            if runs:
+                lines.append(('S', str(sum(1 for x in lines if x[0] == 'S') + 1), cls))
+                lines += runs
+        if 'kvm' in targets:
+            kvm += [x for r in rs for x in round_runs(r, ['kvm'])]
+    lines += kvm            # in its own QEMU, after the Xen test bed
     nrun = sum(1 for x in lines if x[0] == 'R')
     ndomu = sum(1 for x in lines if x[0] == 'S' and x[2] != 'bare')
     est = EST_BOOT + nrun * (p['runtime'] + p['ramp'] + EST_RUN) + ndomu * EST_DOMU + \
-        (EST_KVM if 'kvm' in targets else 0)
+        (EST_KVM if kvm else 0)
     head = ('#', 'runtime=%d ramp=%d profile=%s rounds=%d jobs=%s poll_sweep=%s '
             'runs=%d est_s=%d' % (p['runtime'], p['ramp'], profile, p['rounds'],
                                   ','.join(map(str, jobs)),

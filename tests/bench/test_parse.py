@@ -258,6 +258,24 @@ def session_of(plan):
 sess = session_of(plan)
 check('demo plan: domu-local runs in the vbmq session\'s domU (same boot, same domU)',
       all(sess[x[1]] == 'vbmq' for x in R if x[2] == 'domu-local'))
+S = [x for x in plan if x[0] == 'S']
+check('demo plan: two passes, one session (domU boot) per class and pass',
+      sorted(x[2] for x in S) == sorted(['bare', 'upstream', 'vbmq', 'vbmq-polled'] * 2), S)
+sid = {}
+cur = None
+for x in plan:
+    if x[0] == 'S':
+        cur = x[1]
+    elif x[0] == 'R' and x[2] != 'kvm':
+        sid.setdefault((bench.parse_id(x[1])['round'], sess[x[1]]), set()).add(cur)
+check('demo plan: a round of a class runs in one session, rounds 1 and 3 share it',
+      all(len(v) == 1 for v in sid.values()) and
+      sid[(1, 'vbmq')] == sid[(3, 'vbmq')] != sid[(2, 'vbmq')], sid)
+for t in bench.TARGETS:
+    k = sum(1 for x in R if x[2] == t and x[3:] == ('randwrite', '32', '2'))
+    check('demo plan: %s randwrite QD32 at J jobs in 2 rounds' % t, k == 2, k)
+    k = sum(1 for x in R if x[2] == t and x[3:] == ('randread', '32', '1'))
+    check('demo plan: %s randread QD32 1 job (job sweep) in 1 round' % t, k == 1, k)
 head = bench.kv_words(plan[0][1])
 check('demo plan: header has the run count and an estimate under 20 minutes',
       int(head['runs']) == len(R) and 0 < int(head['est_s']) <= 1140, head)
