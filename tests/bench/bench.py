@@ -54,10 +54,10 @@ PROFILES = {
     'full': dict(rounds=4, extra_rounds=4, sweep_rounds=4, passes=4, runtime=10,
                  ramp=3, poll_sweep=[32, 200, 1000, 5000]),
 }
-# plan time model (s), fitted to the first make demo (843 s, 62 runs in 14
-# sessions): boot and setup, each run's fixed cost beyond runtime + ramp,
-# each domU session, the KVM boot
-EST_BOOT, EST_RUN, EST_DOMU, EST_KVM = 150, 2, 25, 40
+# plan time model (s), fitted to session 14's make demo (1092 s, 72 runs in
+# 8 sessions, on a machine at ~0.45 x session 12's speed): boot and setup,
+# each run's fixed cost beyond runtime + ramp, each domU session, the KVM boot
+EST_BOOT, EST_RUN, EST_DOMU, EST_KVM = 150, 4, 40, 40
 
 
 def sweep_target(us):

@@ -36,13 +36,13 @@ nullb_setup() {
 
 # domu_config NAME [KEY=VALUE...]: print the xl config of a PV domU from the
 # test bed image.
-#   vcpus=2 mem=384 cpus=LIST (hard affinity) fe_params="P=V ..."
+#   vcpus=2 mem=256 cpus=LIST (hard affinity) fe_params="P=V ..."
 #   frontend=upstream|vbmq|testfront (testfront: the test-only raw blkif
 #   frontend of tests/testbed/testfront/)
 #   disk='phy:/dev/nullb0,xvda,w' (repeatable) script=SCENARIO args="..."
 # The domU runs /vbmq/scenarios/SCRIPT.domu.sh, then powers off.
 domu_config() {
-	local name=$1 vcpus=2 mem=384 frontend=upstream fe_params="" script=$VBMQ_SCEN
+	local name=$1 vcpus=2 mem=256 frontend=upstream fe_params="" script=$VBMQ_SCEN
 	local args="" disks=() kv d cpus=""
 	shift
 	for kv in "$@"; do
@@ -64,7 +64,9 @@ domu_config() {
 	echo "kernel = \"$VBMQ_ROOT/guest/vmlinux\""
 	echo "ramdisk = \"$VBMQ_RUN/domu.cpio\""
 	# Words with '=' or ',' travel in vbmq.* args; '+' stands for a space.
-	echo "extra = \"console=hvc0 loglevel=4 vbmq.scen=$VBMQ_SCEN vbmq.name=$name vbmq.script=$script vbmq.frontend=$frontend vbmq.fe_params=${fe_params// /+} vbmq.args=${args// /+}\""
+	# cryptomgr.notests: no crypto self-tests at every boot (seconds under
+	# TCG, and nothing here tests the crypto API).
+	echo "extra = \"console=hvc0 loglevel=4 cryptomgr.notests vbmq.scen=$VBMQ_SCEN vbmq.name=$name vbmq.script=$script vbmq.frontend=$frontend vbmq.fe_params=${fe_params// /+} vbmq.args=${args// /+}\""
 	echo "memory = $mem"
 	echo "vcpus = $vcpus"
 	[ -z "$cpus" ] || echo "cpus = \"$cpus\""
@@ -93,6 +95,8 @@ domu_start() {
 			> "$VBMQ_RUN/domu.cpio" || return 1
 	domu_config "$name" "${opts[@]}" > "$cfg" || return 1
 	rm -f "$VBMQ_CONSOLE_DIR/guest-$name.log"
+	echo "$name" >> "$VBMQ_RUN/started-$VBMQ_SCEN"
+	sed -i "/^$name\$/d" "$VBMQ_RUN/relayed-$VBMQ_SCEN" 2>/dev/null
 	[ ${#fe_keys[@]} -gt 0 ] || { xl create "$cfg"; return; }
 	xl create -p "$cfg" || return 1
 	dom=$(domid "$name") || return 1
@@ -109,6 +113,7 @@ domu_start() {
 # marker lines keep their kind; everything else becomes a diagnostic.
 domu_relay() {
 	local log=$VBMQ_CONSOLE_DIR/guest-$1.log
+	echo "$1" >> "$VBMQ_RUN/relayed-$VBMQ_SCEN"
 	[ -f "$log" ] || { note "domU $1 left no console log"; return 0; }
 	tr -d '\r' < "$log" | sed -n \
 		-e "s/^.*@@VBMQ \(OK\|NOTOK\|DIAG\|STEP\|DOMU-END\) [^ ]* /@@VBMQ \1 $VBMQ_SCEN /p" \
@@ -139,11 +144,14 @@ domu_wait() {
 	return "$rc"
 }
 
-# domu_relay_all: relay every domU still running (what a killed scenario's
-# guests got to before the time limit)
+# domu_relay_all: relay every domU of this scenario not relayed yet, still
+# running or gone (what a killed scenario's guests got to before the time
+# limit; a guest that crashed is destroyed, on_crash, but its log stays)
 domu_relay_all() {
 	local n
-	for n in $(xl list 2>/dev/null | awk 'NR > 2 { print $1 }'); do
+	for n in $(sort -u "$VBMQ_RUN/started-$VBMQ_SCEN" 2>/dev/null); do
+		grep -q -x "$n" "$VBMQ_RUN/relayed-$VBMQ_SCEN" 2>/dev/null && continue
+		domid "$n" >/dev/null 2>&1 || note "domU $n is gone (powered off, or crashed and destroyed)"
 		domu_relay "$n"
 	done
 }

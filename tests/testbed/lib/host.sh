@@ -47,3 +47,36 @@ pkg_version() {
 host_pkg_version() {
 	dpkg-query -W -f='${Version}' "$1" 2>/dev/null
 }
+
+# debian_mirror SUITE: the Debian mirror URI that the host's apt sources use
+# for SUITE (deb822 .sources first, then the one-line format), or nothing.
+debian_mirror() {
+	local f suite=$1
+	{
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ -f "$f" ] || continue
+			awk -v want="$suite" '
+				function flush() {
+					if (deb && suite && uri != "" && enabled) { print uri; found = 1; exit }
+					deb = 0; suite = 0; uri = ""; enabled = 1
+				}
+				BEGIN { enabled = 1 }
+				/^[ \t]*#/ { next }
+				/^[ \t]*$/ { flush(); next }
+				{
+					key = tolower($1)
+					if (key == "types:")   for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1
+					if (key == "suites:")  for (i = 2; i <= NF; i++) if ($i == want) suite = 1
+					if (key == "uris:")    uri = $2
+					if (key == "enabled:") enabled = (tolower($2) != "no")
+				}
+				END { if (!found) flush() }
+			' "$f"
+		done
+		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+			[ -f "$f" ] || continue
+			sed -e 's/#.*//' -e 's/\[[^]]*\]//' "$f" |
+				awk -v want="$suite" '$1 == "deb" && $3 == want { print $2 }'
+		done
+	} | head -n1
+}

@@ -20,14 +20,14 @@ reqs() {
 	echo "$s"
 }
 
-# measure MODE: interrupts and requests over 15 s of load in poll MODE
+# measure MODE: interrupts and requests over 8 s of load in poll MODE
 measure() {
 	local i0 r0 i1 r1
 	xenstore-write "$be/vbmq/poll" "$1"
 	wait_for 10 ring_is 1 poll "$1" || return 1
 	sleep 3
 	i0=$(irqs) r0=$(reqs)
-	sleep 15
+	sleep 8
 	i1=$(irqs) r1=$(reqs)
 	echo "$((i1 - i0)) $((r1 - r0))"
 }

@@ -18,7 +18,7 @@ step "4 KiB random reads, one libaio job pinned per vCPU" 200 \
 	fio --name=pinned --filename=/dev/xvda --ioengine=libaio --direct=1 \
 	--rw=randread --bs=4k --iodepth=8 --numjobs=4 --cpus_allowed=0-3 \
 	--cpus_allowed_policy=split --size=256m --offset_increment=256m \
-	--time_based=1 --runtime=15 --group_reporting=1
+	--time_based=1 --runtime=8 --group_reporting=1
 fe_irq_snapshot "$fe" > /tmp/irq.after
 grep -E 'xvda|blkif|CPU' /proc/interrupts | diag_file /dev/stdin
 fe_irq_affinity_check "$fe" /tmp/irq.before /tmp/irq.after > /tmp/irq.share

@@ -9,7 +9,7 @@ mount_save_dir() {
 # the resume has some to requeue.
 step "null_blk backing device, 200 ms per request" 30 \
 	nullb_setup irqmode=2 completion_nsec=200000000
-# The save image (~ the domU's 384 MiB) does not fit in what is left of the
+# The save image (~ the domU's 256 MiB) does not fit in what is left of the
 # root tmpfs; a tmpfs of its own may use the rest of dom0's free memory.
 step "tmpfs for the save image" 10 mount_save_dir
 free -m | diag_file /dev/stdin
