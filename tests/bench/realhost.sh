@@ -89,9 +89,9 @@ nxen=$(grep -c '^R ' "$OUT/plan.xen" || true)
 nkvm=$(grep -c '^R ' "$OUT/plan.kvm" || true)
 nsess=$(grep -c '^S ' "$OUT/plan.xen" || true)
 need_domu=0
-grep -q '^S [0-9]* \(upstream\|vbmq\)' "$OUT/plan.xen" && need_domu=1
+grep -q '^S [0-9]* xen' "$OUT/plan.xen" && need_domu=1
 need_vbmq=0
-grep -q '^S [0-9]* vbmq' "$OUT/plan.xen" && need_vbmq=1
+grep -q '^R [^ ]* vbmq' "$OUT/plan.xen" && need_vbmq=1
 
 # ---- what the run needs: the bed's guest image (~/.cache/vbmq) unless
 # given, modules for this dom0 and for the guest kernel, the tools

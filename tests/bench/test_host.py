@@ -178,6 +178,41 @@ check('plan --rw randread: no randwrite run',
 check('plan --rw randread: the headline points are there',
       any(p[0] == 'R' and p[3] == 'randread' and p[4] == '1' for p in plan))
 
+# ---- a bigger host: the papers' figure as one command, dry run (prints the
+# plan and the command lines, boots nothing), at this machine's size and at
+# 16 CPUs
+import subprocess  # noqa: E402
+
+
+def dry(*args):
+    p = subprocess.run([os.path.join(HERE, 'run'), '--dry-run'] + list(args),
+                       capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+for size, args in (('2 CPUs', ['--profile', 'paper', '--jobs', '1 2']),
+                   ('16 CPUs', ['--profile', 'paper', '--qemu-cpus', '16', '--dom0-vcpus', '4',
+                                '--io-cpus', '0-3', '--domu-vcpus', '8', '--dom0-pinned'])):
+    rc, out, err = dry(*args)
+    runs = [l.split() for l in out.splitlines() if l.startswith('R ')]
+    jobs = sorted({int(r[5]) for r in runs})
+    check('paper dry run (%s): exits 0 and prints the plan' % size, rc == 0 and runs, err)
+    check('paper dry run (%s): bare, upstream, vbmq and vbmq-always against jobs 1..N' % size,
+          {r[2] for r in runs} == {'bare', 'upstream', 'vbmq', 'vbmq-always'} and
+          jobs == list(range(1, 3 if size == '2 CPUs' else 9)), (jobs, out[:300]))
+rc, out, err = dry('--profile', 'paper', '--qemu-cpus', '16', '--dom0-vcpus', '4',
+                   '--io-cpus', '0-3', '--domu-vcpus', '8', '--dom0-pinned')
+check('paper dry run (16 CPUs): QEMU -smp 16, dom0 4 vCPUs pinned, the domU on CPUs 4-15',
+      '-smp 16' in out and 'dom0_max_vcpus=4 dom0_vcpus_pin' in out and
+      'domU 8 vCPUs on CPUs 4-15' in out, out[-600:])
+for bad, why in ((['--dom0-vcpus', '4'], 'more dom0 vCPUs than CPUs'),
+                 (['--dom0-pinned'], 'pinned dom0 leaving the domU no CPU'),
+                 (['--io-cpus', '0-3'], 'ring threads on vCPUs dom0 lacks'),
+                 (['--qemu-cpus', 'x'], 'a CPU count that is no number')):
+    rc, out, err = dry(*bad)
+    check('dry run refuses %s, naming the option' % why,
+          rc != 0 and bad[0] in err, (rc, err))
+
 # ---- the notes name the mode
 res = {'facts': {'mode': 'real-host', 'host_kind': 'xen', 'device': '/dev/nvme2n1',
                  'device_writes': '0'}}

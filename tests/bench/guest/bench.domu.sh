@@ -1,14 +1,21 @@
-# domU half of the benchmark: run the fio jobs dom0 hands out one by one
-# through data/vbmq/job-N ("ID RW QD JOBS ENGINE DEV", "ID evtchn-rtt COUNT
-# - - -" for the echo side of an event-channel round trip, or "end"), and tell
-# dom0 data/vbmq/done-N after each.  DEV is xvda (the Xen path under test)
-# or local: the domu-local target, fio on a null_blk inside this domU (no Xen
-# I/O path: the ceiling of any PV block path in this domU), created at its
-# first run.  Results leave as @@BENCH lines (bench.lib).
+# domU half of the benchmark: run the jobs dom0 hands out one by one through
+# data/vbmq/job-N, and tell dom0 data/vbmq/done-N after each:
+#   ID RW QD JOBS ENGINE DEV   one fio run; DEV is xvda (the Xen path under
+#                              test) or local: the domu-local target, fio on
+#                              a null_blk inside this domU (no Xen I/O path:
+#                              the ceiling of any PV block path in this
+#                              domU), created at its first run
+#   ID evtchn-rtt COUNT - - -  the echo side of an event-channel round trip
+#   ID frontend MODULE PARAMS  swap the blkif frontend while dom0 has the
+#                              disk detached (PARAMS: P=V words joined by
+#                              '+', or '-'): every Xen target runs in this
+#                              one domU, the drivers swapped on both sides
+#   end
+# Results leave as @@BENCH lines (bench.lib).
 . /vbmq/scenarios/bench.lib
 # VBMQ_ARGS: "RUNTIME RAMP SIZE"
 read -r rt ramp size <<<"$VBMQ_ARGS"
-ok "/dev/xvda appears" wait_for 30 test -b /dev/xvda
+# The domU starts with no disk: dom0 attaches it with each target's drivers.
 signal ready "$(nproc)"
 
 # local_setup: /dev/nullb0 as dom0's backing device, SIZE written once so
@@ -29,11 +36,32 @@ rtt_echo() {
 	wait_for 10 test -s "$f" && signal "rtt-port-$1" "$(cat "$f")" || { kill "$pid"; return 1; }
 	wait "$pid"
 }
+# frontend_use MODULE PARAMS: the only blkif frontend loaded (the disk is
+# detached: neither module holds a device)
+frontend_use() {
+	local m
+	for m in xen-blkfront vbmq-blkfront; do
+		unload_module "$m" || return 1
+	done
+	# shellcheck disable=SC2086
+	load_module "$1" $([ "$2" = - ] || echo "${2//+/ }")
+}
+# Context switches and wake-ups per request (bench_snap): the scheduler
+# counts wake-ups only with schedstats on.
+echo 1 > /proc/sys/kernel/sched_schedstats 2>/dev/null
 local_ok=""
 n=0
 while job=$(bench_wait "data/vbmq/job-$n" 900); do
 	[ "$job" = end ] && break
 	read -r id rw qd jobs engine dev <<<"$job"
+	if [ "$rw" = frontend ]; then
+		step "$id: frontend $qd ${jobs//+/ } loads" 30 frontend_use "$qd" "$jobs"
+		rc=$?
+		bench G "$id" frontend="$qd" params="$jobs" rc=$rc
+		signal "done-$n" 0
+		n=$((n + 1))
+		continue
+	fi
 	if [ "$rw" = evtchn-rtt ]; then
 		rtt_echo "$n" "$qd" || note "$id: evtchn-rtt echo failed"
 		signal "done-$n" 0
@@ -54,6 +82,8 @@ while job=$(bench_wait "data/vbmq/job-$n" 900); do
 		else
 			bench F "$id" "the domU-local null_blk could not be set up"
 		fi
+	elif ! wait_for 60 test -b /dev/xvda; then
+		bench F "$id" "no /dev/xvda after the disk was attached"
 	else
 		rings0=$(tr ' \n' ':,' < /sys/block/xvda/vbmq/rings 2>/dev/null)
 		bench_fio "$id" /dev/xvda "$rw" "$qd" "$jobs" "$engine" "$rt" "$ramp" \

@@ -39,7 +39,8 @@ nullb_setup() {
 #   vcpus=2 mem=256 cpus=LIST (hard affinity) fe_params="P=V ..."
 #   frontend=upstream|vbmq|testfront (testfront: the test-only raw blkif
 #   frontend of tests/testbed/testfront/)
-#   disk='phy:/dev/nullb0,xvda,w' (repeatable) script=SCENARIO args="..."
+#   disk='phy:/dev/nullb0,xvda,w' (repeatable; disk=none: no disk)
+#   script=SCENARIO args="..."
 # The domU runs /vbmq/scenarios/SCRIPT.domu.sh, then powers off.
 domu_config() {
 	local name=$1 vcpus=2 mem=256 frontend=upstream fe_params="" script=$VBMQ_SCEN
@@ -59,6 +60,7 @@ domu_config() {
 		esac
 	done
 	[ ${#disks[@]} -gt 0 ] || disks=('phy:/dev/nullb0,xvda,w')
+	[ "${disks[*]}" = none ] && disks=()
 	echo "name = \"$name\""
 	echo 'type = "pv"'
 	echo "kernel = \"$VBMQ_ROOT/guest/vmlinux\""
@@ -71,7 +73,7 @@ domu_config() {
 	echo "vcpus = $vcpus"
 	[ -z "$cpus" ] || echo "cpus = \"$cpus\""
 	printf 'disk = [ '
-	for d in "${disks[@]}"; do printf "'%s', " "$d"; done
+	for d in ${disks[@]+"${disks[@]}"}; do printf "'%s', " "$d"; done
 	echo ']'
 	echo 'on_poweroff = "destroy"'
 	echo 'on_crash = "destroy"'
