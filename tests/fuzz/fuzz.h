@@ -16,6 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "userspace_types.h"	/* tests/unit/: u8..s64 */
+
+typedef int16_t s16;		/* blkif response status */
+typedef unsigned __int128 u128;	/* exact sums of u64 values */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -32,13 +36,13 @@
 
 /* The fuzzer's bytes, consumed from the front; reads past the end give 0. */
 struct fz_in {
-	const uint8_t *p;
+	const u8 *p;
 	size_t n;
 };
 
-static inline uint8_t fz_u8(struct fz_in *in)
+static inline u8 fz_u8(struct fz_in *in)
 {
-	uint8_t v = 0;
+	u8 v = 0;
 
 	if (in->n) {
 		v = *in->p++;
@@ -47,25 +51,25 @@ static inline uint8_t fz_u8(struct fz_in *in)
 	return v;
 }
 
-static inline uint16_t fz_u16(struct fz_in *in)
+static inline u16 fz_u16(struct fz_in *in)
 {
-	uint16_t v = fz_u8(in);
+	u16 v = fz_u8(in);
 
-	return (uint16_t)(v | fz_u8(in) << 8);
+	return (u16)(v | fz_u8(in) << 8);
 }
 
-static inline uint32_t fz_u32(struct fz_in *in)
+static inline u32 fz_u32(struct fz_in *in)
 {
-	uint32_t v = fz_u16(in);
+	u32 v = fz_u16(in);
 
-	return v | (uint32_t)fz_u16(in) << 16;
+	return v | (u32)fz_u16(in) << 16;
 }
 
-static inline uint64_t fz_u64(struct fz_in *in)
+static inline u64 fz_u64(struct fz_in *in)
 {
-	uint64_t v = fz_u32(in);
+	u64 v = fz_u32(in);
 
-	return v | (uint64_t)fz_u32(in) << 32;
+	return v | (u64)fz_u32(in) << 32;
 }
 
 /* Copy n bytes into buf, zero-filling what the input lacks. */
@@ -74,7 +78,7 @@ static inline void fz_bytes(struct fz_in *in, void *buf, size_t n)
 	size_t k = in->n < n ? in->n : n;
 
 	memcpy(buf, in->p, k);
-	memset((uint8_t *)buf + k, 0, n - k);
+	memset((u8 *)buf + k, 0, n - k);
 	in->p += k;
 	in->n -= k;
 }
@@ -101,7 +105,7 @@ static inline char *fz_str(struct fz_in *in)
 /* Is s a NUL-terminated string within its len-byte buffer? */
 static inline int fz_terminated(const char *s, size_t len)
 {
-	return memchr(s, '\0', len) != NULL;
+	return !!memchr(s, '\0', len);
 }
 
 #endif /* VBMQ_FUZZ_H */

@@ -173,7 +173,7 @@ static void check_segs_safe(const struct vbmq_be_seg *seg, unsigned int n,
 			    u64 sector, u64 nr_sectors,
 			    const struct vbmq_be_limits *lim)
 {
-	unsigned __int128 end;
+	u128 end;
 	u64 sum = 0;
 	unsigned int i;
 
@@ -190,7 +190,7 @@ static void check_segs_safe(const struct vbmq_be_seg *seg, unsigned int n,
 	}
 	fz_assert(nr_sectors == sum, "nr_sectors %llu, segments sum %llu",
 		  (unsigned long long)nr_sectors, (unsigned long long)sum);
-	end = (unsigned __int128)sector + nr_sectors;
+	end = (u128)sector + nr_sectors;
 	fz_assert(end <= lim->dev_sectors, "sectors %llu+%llu beyond %llu",
 		  (unsigned long long)sector, (unsigned long long)nr_sectors,
 		  (unsigned long long)lim->dev_sectors);
@@ -210,7 +210,7 @@ static bool segs_well_formed(const struct vbmq_be_seg *seg, unsigned int n,
 		sum += seg[i].last_sect - seg[i].first_sect + 1;
 	}
 	return !(sector % 8) && !(sum % 8) &&
-		(unsigned __int128)sector + sum <= lim->dev_sectors;
+		(u128)sector + sum <= lim->dev_sectors;
 }
 
 static void check_verdict(enum vbmq_be_verdict v)
@@ -272,7 +272,7 @@ static void check_discard(const struct vbmq_be_req *r,
 	bool good = lim->discard && !lim->readonly &&
 		!(r->discard_flags & ~BLKIF_DISCARD_SECURE) &&
 		(!secure || lim->discard_secure) && r->nr_sectors &&
-		(unsigned __int128)r->sector + r->nr_sectors <=
+		(u128)r->sector + r->nr_sectors <=
 		lim->dev_sectors;
 
 	if (v == VBMQ_BE_OK)
@@ -339,7 +339,7 @@ static void check_rsp(enum vbmq_be_abi abi, u64 id, u8 operation, int status)
 	vbmq_be_encode_rsp(abi, slot, id, operation, status);
 	memcpy(x.b, slot, len);
 	fz_assert(x.r.id == id && x.r.operation == operation &&
-		  x.r.status == (int16_t)status, "response fields");
+		  x.r.status == (s16)status, "response fields");
 	fz_assert(!slot[9] && (len == VBMQ_BE_RSP32_SIZE ||
 			       !(slot[12] | slot[13] | slot[14] | slot[15])),
 		  "response padding not zero");
@@ -371,7 +371,7 @@ static void check_ring(unsigned int pages)
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fz_in in = { data, size };
 	struct vbmq_be_limits lim;
@@ -430,6 +430,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			  req.operation, vbmq_be_verdict_str(v));
 		break;
 	}
-	check_rsp(abi, req.id, req.operation, (int16_t)req.handle);
+	check_rsp(abi, req.id, req.operation, (s16)req.handle);
 	return 0;
 }

@@ -19,13 +19,13 @@
 #include "fuzz.h"
 #include "../../xen-blkback/blkback_core.c"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static struct vbmq_be_seg seg[VBMQ_BE_MAX_INDIRECT_SEGS];
 	struct fz_in in = { data, size };
 	struct vbmq_be_limits lim;
 	enum vbmq_be_verdict v, want = VBMQ_BE_OK;
-	unsigned __int128 sum = 0;
+	u128 sum = 0;
 	u64 sector, nr = 0x5a5a5a5a5a5a5a5aull;
 	unsigned int n, i, pages;
 	bool in_dev;
@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else
 			sum += seg[i].last_sect - seg[i].first_sect + 1;
 	}
-	in_dev = (unsigned __int128)sector + sum <= lim.dev_sectors;
+	in_dev = (u128)sector + sum <= lim.dev_sectors;
 	if (want == VBMQ_BE_OK && !in_dev)
 		want = VBMQ_BE_BAD_RANGE;
 

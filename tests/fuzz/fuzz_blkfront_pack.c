@@ -24,7 +24,7 @@
 
 #define MAX_BUFS	1024
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static struct vbmq_fe_buf bufs[MAX_BUFS];
 	static struct vbmq_fe_seg segs[VBMQ_FE_MAX_INDIRECT_SEGS];

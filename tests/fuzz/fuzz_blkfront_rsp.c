@@ -41,7 +41,7 @@ static enum vbmq_fe_rsp_err model_check(const struct model *m, u32 nr,
 	return VBMQ_FE_RSP_BAD_OP;
 }
 
-static void check_status(int16_t st)
+static void check_status(s16 st)
 {
 	int e = vbmq_fe_rsp_status(st);
 
@@ -53,7 +53,7 @@ static void check_status(int16_t st)
 		fz_assert(e == -EIO, "status %d: %d", st, e);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fz_in in = { data, size };
 	struct vbmq_fe_slots s;
@@ -109,7 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 2:		/* a response arrives */
 			id = cmd & 4 ? fz_u64(&in) : fz_u8(&in);
 			op = fz_u8(&in);
-			check_status((int16_t)fz_u16(&in));
+			check_status((s16)fz_u16(&in));
 			e = vbmq_fe_rsp_check(&s, id, op);
 			want = model_check(m, nr, id, op);
 			fz_assert(e == want, "response id %llu op %u: %s, want %s",

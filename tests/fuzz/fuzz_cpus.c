@@ -120,7 +120,7 @@ static void check_cpumap(const char *s, const struct vbmq_cpu_list *l,
 
 	if (!bytes || !l->nr)
 		return;
-	/* CPUs below ncpu fit a bitmap of bytes bytes. */
+	/* CPUs below ncpu fit a bitmap of that many bytes. */
 	fz_assert(!xlv_cpumap_parse(s, map, bytes, err, sizeof(err)),
 		  "cpumap refuses \"%s\": %s", s, err);
 	memset(want, 0, bytes);
@@ -135,7 +135,7 @@ static void check_cpumap(const char *s, const struct vbmq_cpu_list *l,
 		  !memcmp(map, again, bytes), "cpumap \"%s\" round trip", text);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static struct vbmq_cpu_list got, want;
 	struct fz_in in = { data, size };

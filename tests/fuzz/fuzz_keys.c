@@ -18,9 +18,13 @@
  *     4096); the value was exactly the canonical spelling (digits only for
  *     numbers, no blanks or signs, the mode's name for words);
  *   - key names and vbmq_key_lookup() are inverse.
+ * The same value is also read as the frontend's "protocol" key (guest
+ * written): vbmq_be_parse_protocol() accepts exactly "", "x86_32-abi" and
+ * "x86_64-abi", and leaves the ABI untouched otherwise.
  */
 #include "fuzz.h"
 #include "../../xen-blkback/keys_core.c"
+#include "../../xen-blkback/blkback_core.c"
 
 static void check_err(enum vbmq_key key, const char *err, size_t errlen)
 {
@@ -61,6 +65,22 @@ static bool is_number(const char *s, unsigned int v)
 	return x == v;
 }
 
+static void check_protocol(const char *s)
+{
+	enum vbmq_be_abi abi = (enum vbmq_be_abi)99;
+	int ret = vbmq_be_parse_protocol(s, &abi);
+
+	if (!*s)
+		fz_assert(!ret && abi == VBMQ_BE_ABI_NATIVE, "empty protocol");
+	else if (!strcmp(s, VBMQ_BE_PROTO_X86_32) ||
+		 !strcmp(s, VBMQ_BE_PROTO_X86_64))
+		fz_assert(!ret && !strcmp(vbmq_be_abi_name(abi), s),
+			  "protocol \"%s\"", s);
+	else
+		fz_assert(ret == -EINVAL && abi == (enum vbmq_be_abi)99,
+			  "protocol \"%.40s\": %d", s, ret);
+}
+
 static void check_cpus(const struct vbmq_cpu_list *l,
 		       const struct vbmq_keys_limits *lim)
 {
@@ -77,7 +97,7 @@ static void check_cpus(const struct vbmq_cpu_list *l,
 	}
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fz_in in = { data, size };
 	struct vbmq_keys_limits lim;
@@ -100,6 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	k.queues = fz_u8(&in);	/* guest-poll-queues is checked against it */
 	s = fz_str(&in);
 
+	check_protocol(s);
 	memset(err, 0x7f, sizeof(err));
 	before = k;
 	ret = vbmq_keys_parse(key, s, &lim, &k, errlen ? err : NULL, errlen);

@@ -240,7 +240,7 @@ static void check_saved(const char *s)
 		  "\"%s\" round trip", buf);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	struct fz_in in = { data, size };
 	u8 sel = fz_u8(&in);
