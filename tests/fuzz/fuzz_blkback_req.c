@@ -297,6 +297,13 @@ static void check_indirect(struct vbmq_be_req *r, enum vbmq_be_verdict v,
 
 	if (v != VBMQ_BE_OK) {
 		fz_assert(!r->nr_indirect_pages, "pages set on refusal");
+		fz_assert(!(lim->max_indirect_segs && rw &&
+			    r->handle == lim->handle && n &&
+			    n <= lim->max_indirect_segs &&
+			    n <= VBMQ_BE_MAX_INDIRECT_SEGS &&
+			    !(r->op == BLKIF_OP_WRITE && lim->readonly)),
+			  "well-formed indirect header refused: %s",
+			  vbmq_be_verdict_str(v));
 		return;
 	}
 	fz_assert(lim->max_indirect_segs, "INDIRECT not advertised");
