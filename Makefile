@@ -5,6 +5,8 @@
 #                        test bed scenarios; ends with "N passed, N failed"
 #   make unit            unit tests only          make checkpatch   style only
 #   make testbed         test bed scenarios only (SCENARIOS="a b" to choose)
+#   make fuzz            libFuzzer targets of the pure cores, FUZZ_SECONDS
+#                        each (default 30; FUZZ_TARGETS="a b" to choose)
 #   make shell           boot the test bed to an interactive dom0 shell
 #   make demo            the cross-hypervisor benchmark (docs/benchmarks.md);
 #                        make bench BENCH_ARGS=... for the longer run
@@ -25,7 +27,7 @@ KDIR = /usr/src/linux-headers-$(shell scripts/host-deps --print-kabi)
 endif
 endif
 
-.PHONY: all modules tools check unit checkpatch matrix testbed shell clean demo bench
+.PHONY: all modules tools check unit checkpatch matrix testbed shell clean demo bench fuzz
 
 all: modules tools
 
@@ -51,6 +53,9 @@ matrix:
 
 testbed:
 	tests/testbed/run $(SCENARIOS)
+
+fuzz:
+	FUZZ_SECONDS=$(or $(FUZZ_SECONDS),30) tests/fuzz/run $(FUZZ_TARGETS)
 
 shell:
 	tests/testbed/run --shell
