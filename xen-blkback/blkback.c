@@ -1215,6 +1215,27 @@ static void vbmq_be_ring_free_mem(struct vbmq_be_ring *ring)
 			__free_page(ring->ipage[i]);
 }
 
+/*
+ * The ring's kick is delivered on the CPU its thread is bound to: the
+ * wake-up in vbmq_be_irq() is then local.  Delivered elsewhere, every kick
+ * that finds the thread asleep costs a rescheduling IPI (an event-channel
+ * send under Xen) and a wake-up of the thread's vCPU on top of its own;
+ * the work counts of the benchmark showed dom0 making a third more
+ * event_channel_op calls per request than the in-tree backend, whose
+ * threads float to where the interrupt came in.  Unbound (cpu < 0), the
+ * interrupt may go to any online CPU again.
+ */
+static void vbmq_be_irq_follow(struct vbmq_be_ring *ring, int cpu)
+{
+	int err;
+
+	err = irq_set_affinity(ring->irq, cpu >= 0 ? cpumask_of(cpu) :
+			       cpu_online_mask);
+	if (err)
+		pr_warn("%s: event channel not moved to CPU %d: %d\n",
+			ring->name, cpu, err);
+}
+
 void vbmq_be_ring_apply_settings(struct vbmq_be_ring *ring,
 				 const struct vbmq_keys *k)
 {
@@ -1226,11 +1247,13 @@ void vbmq_be_ring_apply_settings(struct vbmq_be_ring *ring,
 	if (cpu != ring->cpu) {
 		err = set_cpus_allowed_ptr(ring->task, cpu >= 0 ?
 					   cpumask_of(cpu) : cpu_possible_mask);
-		if (err)
+		if (err) {
 			pr_warn("%s: cannot bind to CPU %d: %d\n", ring->name,
 				cpu, err);
-		else
+		} else {
 			WRITE_ONCE(ring->cpu, cpu);
+			vbmq_be_irq_follow(ring, cpu);
+		}
 	}
 	set_bit(VBMQ_BE_RING_SETTINGS, &ring->flags);
 	wake_up(&ring->wq);
