@@ -181,7 +181,12 @@ static int vbmq_fe_pool_add_page(struct vbmq_fe_ring *ring, gfp_t gfp)
 
 	if (ring->pool.nr >= ring->pool.max)
 		return -ENOSPC;
-	page = alloc_page(gfp);
+	/*
+	 * Zeroed: the backend sees the whole page (a persistent grant from
+	 * now on, a bounce grant with each request), not just the bytes of
+	 * a segment, and must not see what the page held before.
+	 */
+	page = alloc_page(gfp | __GFP_ZERO);
 	if (!page)
 		return -ENOMEM;
 	if (ring->mode == VBMQ_FE_GRANT_PERSISTENT) {

@@ -94,8 +94,13 @@ static int vbmq_fe_ring_alloc_slots(struct vbmq_fe_ring *ring)
 				     GFP_KERNEL);
 		if (!sh->ipages)
 			goto err_free;
+		/*
+		 * Zeroed: the backend sees the whole page, of which a request
+		 * fills only its descriptors, and must not see what the page
+		 * held before.
+		 */
 		for (p = 0; p < info->nr_ipages; p++) {
-			sh->ipages[p] = alloc_page(GFP_KERNEL);
+			sh->ipages[p] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 			if (!sh->ipages[p])
 				goto err_free;
 		}
