@@ -151,9 +151,10 @@ static int vbmq_fe_ring_setup(struct vbmq_fe_info *info,
 	 * interrupt, and /proc/interrupts still names the ring.  The
 	 * channel itself is needed for kicks and for the backend's key.
 	 */
-	irq = bind_evtchn_to_irqhandler(ring->evtchn, vbmq_fe_interrupt,
-					polled ? IRQF_NO_AUTOEN : 0,
-					ring->irq_name, ring);
+	irq = bind_evtchn_to_irqhandler_lateeoi(ring->evtchn,
+						vbmq_fe_interrupt,
+						polled ? IRQF_NO_AUTOEN : 0,
+						ring->irq_name, ring);
 	if (irq < 0) {
 		err = irq;
 		goto err_free_evtchn;
