@@ -29,7 +29,11 @@
  *   silent       never answered (the ring goes on serving other requests)
  *   keep-mapped  answered with its first segment's grant still mapped here;
  *                unmapped only when the frontend closes
- *   check-zero   from the connect on, every page a READ or an indirect
+ *   check-zero   when the frontend shares pages of its own pool (persistent
+ *                grants negotiated, or its trusted key 0: bounce buffers;
+ *                with direct grants a READ's page is the guest's own, and
+ *                the guest trusts the backend with it), from the connect
+ *                on, every page a READ or an indirect
  *                request grants is copied whole into dom0 first, and every
  *                byte the backend has not been given must be zero (all of
  *                a READ's data page: this backend only ever writes zeros;
@@ -228,6 +232,7 @@ struct tb_dev {
 	bool halted;			/* answers nothing more */
 	struct page *kept_page;		/* keep-mapped: the grant still mapped */
 	grant_handle_t kept_handle;
+	bool check_zero;		/* check-zero, and the frontend uses a pool */
 	bool wrote;			/* check-zero: a WRITE came, data unchecked */
 	bool stale_seen;		/* check-zero: a page failed */
 	/* check-zero: descriptor bytes request id's indirect page ever had */
@@ -354,13 +359,13 @@ static s16 tb_rw(struct tb_dev *tb, u8 op, u64 sector, unsigned int n)
 	if (tb_check_segs(tb, sector, n))
 		return BLKIF_RSP_ERROR;
 	if (op == BLKIF_OP_WRITE) {
-		if (tb->fault == TB_CHECK_ZERO && !tb->wrote)
+		if (tb->check_zero && !tb->wrote)
 			pr_info("%s: check-zero: a WRITE: data pages are not checked from here on\n",
 				tb->dev->nodename);
 		tb->wrote = true;
 		return BLKIF_RSP_OKAY;
 	}
-	for (i = 0; tb->fault == TB_CHECK_ZERO && !tb->wrote && i < n; i++) {
+	for (i = 0; tb->check_zero && !tb->wrote && i < n; i++) {
 		if (tb_copy_in(tb, tb->segs[i].gref))
 			return BLKIF_RSP_ERROR;
 		tb_check_zero(tb, "READ data page", tb->segs[i].gref, 0);
@@ -388,7 +393,7 @@ static s16 tb_indirect(struct tb_dev *tb, const struct blkif_request *req)
 	 * requests: only what lies past the most it ever held must be zero.
 	 * Frontends use the slot as the id (vbmq-blkfront, xen-blkfront).
 	 */
-	if (tb->fault == TB_CHECK_ZERO && id < TB_RING_SLOTS) {
+	if (tb->check_zero && id < TB_RING_SLOTS) {
 		from = max_t(unsigned int, used, tb->ihw[id]);
 		tb_check_zero(tb, "indirect descriptor page", gref, from);
 		tb->ihw[id] = from;
@@ -719,6 +724,14 @@ static void tb_connect_locked(struct tb_dev *tb)
 	tb->indirect_segs = READ_ONCE(tb_indirect_segs);
 	tb->fault_done = false;
 	tb->halted = false;
+	/*
+	 * Which grants the frontend uses, as it decides them: persistent
+	 * when both ends offer it, else bounce when its trusted key is 0.
+	 */
+	tb->check_zero = tb->fault == TB_CHECK_ZERO &&
+		((tb->persistent &&
+		  xenbus_read_unsigned(dev->otherend, "feature-persistent", 0)) ||
+		 !xenbus_read_unsigned(dev->otherend, "trusted", 1));
 	tb->wrote = false;
 	tb->stale_seen = false;
 	memset(tb->ihw, 0, sizeof(tb->ihw));
@@ -742,8 +755,12 @@ static void tb_connect_locked(struct tb_dev *tb)
 	if (err)
 		goto err_disconnect;
 	dev_info(&dev->dev,
-		 "connected, fault %s at sector %llu, persistent grants %s, %u indirect segments\n",
-		 tb_fault_names[tb->fault], tb->fault_sector,
+		 "connected, fault %s%s at sector %llu, persistent grants %s, %u indirect segments\n",
+		 tb_fault_names[tb->fault],
+		 tb->fault != TB_CHECK_ZERO ? "" :
+		 tb->check_zero ? " (armed: the frontend shares pool pages)" :
+		 " (not armed: direct grants)",
+		 tb->fault_sector,
 		 tb->persistent ? "offered" : "not offered", tb->indirect_segs);
 	return;
 
