@@ -170,6 +170,11 @@ for spec in $faults; do
 		;;
 	storm)
 		# The backend now notifies in a loop and never answers.
+		# Without lateeoi every notification that finds the channel
+		# idle is an interrupt (~23000 a second in the bed); with it,
+		# an event that brought no response keeps the channel masked
+		# for 1 jiffy and more (at most ~2 a jiffy: 500 a second at
+		# HZ 250; ~100 in the bed).
 		sleep 2
 		irqs=$(ring_irqs)
 		start=$EPOCHREALTIME
@@ -177,9 +182,11 @@ for spec in $faults; do
 		note "storm: 20 commands took $(awk "BEGIN { print $EPOCHREALTIME - $start }") s"
 		sleep 3
 		irqs=$(($(ring_irqs) - irqs))
-		note "storm: ring 0 took $irqs interrupt(s) over those 3 s and the commands"
-		ok "storm: fewer than 100 of them (spurious events are EOId late)" \
-			test "$irqs" -lt 100
+		secs=$(awk "BEGIN { print $EPOCHREALTIME - $start }")
+		rate=$(awk "BEGIN { printf \"%d\", $irqs / $secs }")
+		note "storm: ring 0 took $irqs interrupt(s) in $secs s: $rate a second"
+		ok "storm: fewer than 1000 ring interrupts a second (spurious events are EOId late)" \
+			test "$rate" -lt 1000
 		ok "storm: the READ is still waiting" test ! -e /tmp/fault.rc
 		ok "storm: other READs still complete" read_at 8
 		is "storm: vbmq/state" "$(fe_state)" connected

@@ -93,7 +93,8 @@ ok "vbmq/error removed again" wait_for 10 sh -c "! xenstore-read '$xlv_be/vbmq/e
 # write nothing there or in bi's own directory.
 victim=/local/domain/0/backend/vbd/999/51712
 xenstore-write "$victim/frontend" /local/domain/999/device/vbd/51712 \
-	"$victim/dev" xvda "$victim/vbmq/poll" off
+	"$victim/frontend-id" 999 "$victim/dev" xvda "$victim/state" 4 \
+	"$victim/online" 1 "$victim/vbmq/poll" off
 victim_before=$(xlv_vbmq_keys "$victim")
 bi_fe=$(fe_dir bi)
 domu_signal bi redirect "$victim"
