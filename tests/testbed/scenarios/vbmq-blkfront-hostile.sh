@@ -1,5 +1,5 @@
 # summary: vbmq-blkfront against a backend that breaks the protocol (test-only vbmq-testback), with direct, persistent and bounce (trusted=0) grants: a bad, free or repeated id, a wrong operation, rsp_prod past the requests or the ring, a grant kept mapped each disable the disk with a message naming the rule, later I/O fails at once and the request left in flight fails at detach; error statuses fail only their request; a request never answered fails at detach; every pool and indirect page granted holds zeros where the backend was given nothing; an event-channel storm leaves the guest responsive; the in-tree xen-blkfront against the same backend for comparison
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=1500
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=1200
 
 # One round per fault, each on a fresh connection (block-attach); the
 # faults the domU half knows (vbmq-blkfront-hostile.domu.sh).  FAULT@MODE
