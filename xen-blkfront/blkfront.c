@@ -181,7 +181,12 @@ static int vbmq_fe_pool_add_page(struct vbmq_fe_ring *ring, gfp_t gfp)
 
 	if (ring->pool.nr >= ring->pool.max)
 		return -ENOSPC;
-	page = alloc_page(gfp);
+	/*
+	 * Zeroed: the backend sees the whole page (a persistent grant from
+	 * now on, a bounce grant with each request), not just the bytes of
+	 * a segment, and must not see what the page held before.
+	 */
+	page = alloc_page(gfp | __GFP_ZERO);
 	if (!page)
 		return -ENOMEM;
 	if (ring->mode == VBMQ_FE_GRANT_PERSISTENT) {
@@ -939,14 +944,25 @@ irqreturn_t vbmq_fe_interrupt(int irq, void *dev_id)
 	struct request *done = NULL;
 	unsigned long flags;
 	unsigned int n;
-	bool restart;
+	bool restart, broken;
 
 	spin_lock_irqsave(&ring->lock, flags);
 	ring->st.interrupts++;
 	n = vbmq_fe_reap_locked(ring, &done);
 	restart = vbmq_fe_take_restart_locked(ring, n);
+	broken = ring->broken;
 	spin_unlock_irqrestore(&ring->lock, flags);
 	vbmq_fe_finish(ring, done, restart);
+	/*
+	 * The channel is bound lateeoi: it stays masked until this EOI.  An
+	 * event that brought no response is spurious, and Xen's event code
+	 * delays the EOI of a channel that keeps sending those (up to a
+	 * second), so a backend notifying in a loop cannot keep this vCPU
+	 * in interrupts.  A broken ring is never reaped again: no EOI at
+	 * all, its channel stays masked until the ring is released.
+	 */
+	if (!broken)
+		xen_irq_lateeoi(irq, n ? 0 : XEN_EOI_FLAG_SPURIOUS);
 	return IRQ_HANDLED;
 }
 

@@ -94,8 +94,13 @@ static int vbmq_fe_ring_alloc_slots(struct vbmq_fe_ring *ring)
 				     GFP_KERNEL);
 		if (!sh->ipages)
 			goto err_free;
+		/*
+		 * Zeroed: the backend sees the whole page, of which a request
+		 * fills only its descriptors, and must not see what the page
+		 * held before.
+		 */
 		for (p = 0; p < info->nr_ipages; p++) {
-			sh->ipages[p] = alloc_page(GFP_KERNEL);
+			sh->ipages[p] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 			if (!sh->ipages[p])
 				goto err_free;
 		}
@@ -146,9 +151,10 @@ static int vbmq_fe_ring_setup(struct vbmq_fe_info *info,
 	 * interrupt, and /proc/interrupts still names the ring.  The
 	 * channel itself is needed for kicks and for the backend's key.
 	 */
-	irq = bind_evtchn_to_irqhandler(ring->evtchn, vbmq_fe_interrupt,
-					polled ? IRQF_NO_AUTOEN : 0,
-					ring->irq_name, ring);
+	irq = bind_evtchn_to_irqhandler_lateeoi(ring->evtchn,
+						vbmq_fe_interrupt,
+						polled ? IRQF_NO_AUTOEN : 0,
+						ring->irq_name, ring);
 	if (irq < 0) {
 		err = irq;
 		goto err_free_evtchn;

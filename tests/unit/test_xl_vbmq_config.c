@@ -631,6 +631,118 @@ static void test_chomp(void)
 	is_int(xlv_chomp("12345678\n", buf, sizeof(buf)), -ENOSPC, "chomp too long");
 }
 
+static void test_backend_path(void)
+{
+	static const struct {
+		const char *path;
+		int ret;
+		unsigned int bd;
+		const char *type;
+	} c[] = {
+		{ "/local/domain/0/backend/vbd/5/51712", 0, 0, "vbd" },
+		{ "/local/domain/3/backend/qdisk/5/51712", 0, 3, "qdisk" },
+		{ "/local/domain/32751/backend/vbd/5/51712", 0, 32751, "vbd" },
+		/* another domain's disk, another device of this domain */
+		{ "/local/domain/0/backend/vbd/6/51712", -EINVAL },
+		{ "/local/domain/0/backend/vbd/55/51712", -EINVAL },
+		{ "/local/domain/0/backend/vbd/5/51728", -EINVAL },
+		{ "/local/domain/0/backend/vbd/5/517120", -EINVAL },
+		/* the shape right, a component written another way */
+		{ "/local/domain/00/backend/vbd/5/51712", -EINVAL },
+		{ "/local/domain/+0/backend/vbd/5/51712", -EINVAL },
+		{ "/local/domain/ 0/backend/vbd/5/51712", -EINVAL },
+		{ "/local/domain/0/backend/vbd/05/51712", -EINVAL },
+		{ "/local/domain/0/backend/vbd/5/051712", -EINVAL },
+		{ "/local/domain/0/backend/vbd/5/51712/", -EINVAL },
+		{ "/local/domain/0/backend/vbd/5/51712/vbmq", -EINVAL },
+		{ "/local/domain/0/backend/vbd/5/51712/../../6/51712", -EINVAL },
+		{ "/local/domain/0//backend/vbd/5/51712", -EINVAL },
+		{ "/local/domain/0/backend/VBD/5/51712", -EINVAL },
+		{ "/local/domain/0/backend/v.d/5/51712", -EINVAL },
+		{ "/local/domain/0/backend//5/51712", -EINVAL },
+		{ "/local/domain/0/backend/abcdefghijklmnop/5/51712", -EINVAL },
+		{ "/local/domain/32752/backend/vbd/5/51712", -EINVAL },
+		{ "/local/domain/99999999999999999999/backend/vbd/5/51712", -EINVAL },
+		{ "/local/domain/0/frontend/vbd/5/51712", -EINVAL },
+		{ "/local/domain/5/device/vbd/51712", -EINVAL },
+		{ "/tool/vbmq", -EINVAL },
+		{ "local/domain/0/backend/vbd/5/51712", -EINVAL },
+		{ "", -EINVAL },
+	};
+	unsigned int i, bd;
+	char type[16];
+
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		bd = 4242;
+		strcpy(type, "x");
+		is_int(xlv_backend_path_check(c[i].path, 5, 51712, &bd, type,
+					      sizeof(type)),
+		       c[i].ret, "backend link \"%s\" of domain 5 disk 51712 -> %d",
+		       c[i].path, c[i].ret);
+		if (!c[i].ret) {
+			is_uint(bd, c[i].bd, "backend link \"%s\": domain", c[i].path);
+			is_str(type, c[i].type, "backend link \"%s\": type", c[i].path);
+		} else {
+			ok(bd == 4242 && !strcmp(type, "x"),
+			   "backend link \"%s\": nothing set", c[i].path);
+		}
+	}
+	is_int(xlv_backend_path_check("/local/domain/0/backend/qdisk/5/51712", 5,
+				      51712, &bd, type, 5),
+	       -EINVAL, "backend type longer than the caller's buffer");
+}
+
+static void test_escape(void)
+{
+	static const struct {
+		const char *in;
+		const char *out;
+		int ret;
+	} c[] = {
+		{ "", "", 0 },
+		{ "Connected 4", "Connected 4", 0 },
+		{ "\033]0;own\007", "\\x1b]0;own\\x07", 0 },
+		{ "\033[2J\033[H", "\\x1b[2J\\x1b[H", 0 },
+		{ "a\\x1b", "a\\\\x1b", 0 },
+		{ "t\tl\nr\r", "t\\x09l\\x0ar\\x0d", 0 },
+		{ "\x7f\x80\xff", "\\x7f\\x80\\xff", 0 },
+		{ "caf\xc3\xa9", "caf\\xc3\\xa9", 0 },
+		/* 15 fit with the NUL in 16; 16 do not */
+		{ "0123456789abcde", "0123456789abcde", 0 },
+		{ "0123456789abcdef", "0123456789ab...", -ENOSPC },
+		/* an escape is never cut in half */
+		{ "0123456789\033xyz", "0123456789...", -ENOSPC },
+		{ "01234567890\033xyz", "01234567890...", -ENOSPC },
+	};
+	unsigned int i;
+	char buf[16];
+
+	/* into 16 bytes, like the cut cases; the others fit */
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		memset(buf, 'Z', sizeof(buf));
+		is_int(xlv_escape(c[i].in, buf, sizeof(buf)), c[i].ret,
+		       "escape case %u -> %d", i, c[i].ret);
+		is_str(buf, c[i].out, "escape case %u", i);
+	}
+	for (i = 0; i < 256; i++) {
+		char in[2] = { (char)i, 0 }, out[8];
+		size_t j;
+
+		if (!i)
+			continue;
+		xlv_escape(in, out, sizeof(out));
+		for (j = 0; out[j]; j++)
+			if ((unsigned char)out[j] < 0x20 ||
+			    (unsigned char)out[j] >= 0x7f)
+				break;
+		ok(!out[j], "escape of byte 0x%02x is printable ASCII: %s", i, out);
+	}
+	memset(buf, 'Z', sizeof(buf));
+	is_int(xlv_escape("abc", buf, 3), -ENOSPC, "escape into 3 bytes");
+	is_str(buf, "", "escape into 3 bytes leaves an empty string");
+	is_int(xlv_escape("abc", buf, 0), -ENOSPC, "escape into nothing");
+}
+
 int main(void)
 {
 	test_vdev();
@@ -647,5 +759,7 @@ int main(void)
 	test_saved();
 	test_pin_other();
 	test_chomp();
+	test_backend_path();
+	test_escape();
 	return tap_done();
 }

@@ -1054,3 +1054,83 @@ int xlv_chomp(const char *s, char *buf, size_t len)
 {
 	return xlv_copy_trim(s, s + strlen(s), buf, len);
 }
+
+int xlv_backend_path_check(const char *path, unsigned int domid,
+			   unsigned int devid, unsigned int *be_domid,
+			   char *type, size_t typelen)
+{
+	static const char pre[] = "/local/domain/";
+	char want[XLV_BE_PATH_MAX], t[16];
+	const char *p = path, *e;
+	unsigned long bd;
+	size_t n;
+
+	if (strncmp(p, pre, sizeof(pre) - 1))
+		return -EINVAL;
+	p += sizeof(pre) - 1;
+	if (!isdigit((unsigned char)*p))
+		return -EINVAL;
+	errno = 0;
+	bd = strtoul(p, (char **)&e, 10);
+	if (errno || bd > XLV_DOMID_MAX || strncmp(e, "/backend/", 9))
+		return -EINVAL;
+	p = e + 9;
+	for (n = 0; (p[n] >= 'a' && p[n] <= 'z') || isdigit((unsigned char)p[n]);
+	     n++)
+		;
+	if (!n || n >= sizeof(t) || n >= typelen || p[n] != '/')
+		return -EINVAL;
+	memcpy(t, p, n);
+	t[n] = '\0';
+	/*
+	 * Rebuilt from the numbers and compared whole: no leading zeros, no
+	 * trailing components, and the domain and device must be this disk's.
+	 */
+	if ((size_t)snprintf(want, sizeof(want), "%s%lu/backend/%s/%u/%u", pre,
+			     bd, t, domid, devid) >= sizeof(want) ||
+	    strcmp(want, path))
+		return -EINVAL;
+	*be_domid = (unsigned int)bd;
+	memcpy(type, t, n + 1);
+	return 0;
+}
+
+/* The escaped form of byte @c into @esc (NUL-terminated); its length. */
+static size_t xlv_escape_byte(unsigned char c, char esc[5])
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (c == '\\')
+		return (size_t)snprintf(esc, 5, "\\\\");
+	if (c >= 0x20 && c < 0x7f)
+		return (size_t)snprintf(esc, 5, "%c", c);
+	return (size_t)snprintf(esc, 5, "\\x%c%c", hex[c >> 4], hex[c & 15]);
+}
+
+int xlv_escape(const char *s, char *buf, size_t len)
+{
+	size_t at = 0, total = 0, room, n;
+	const char *p;
+	char esc[5];
+
+	for (p = s; *p; p++)
+		total += xlv_escape_byte((unsigned char)*p, esc);
+	/* Whole: all of it; cut: whole escapes, then "...". */
+	room = total < len ? total : (len >= 4 ? len - 4 : 0);
+	for (p = s; *p; p++) {
+		n = xlv_escape_byte((unsigned char)*p, esc);
+		if (at + n > room)
+			break;
+		memcpy(buf + at, esc, n);
+		at += n;
+	}
+	if (total < len) {
+		buf[at] = '\0';
+		return 0;
+	}
+	if (len >= 4)
+		memcpy(buf + at, "...", 4);
+	else if (len)
+		buf[0] = '\0';
+	return -ENOSPC;
+}

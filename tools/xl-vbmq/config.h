@@ -203,4 +203,26 @@ bool xlv_cpu_list_has(const struct vbmq_cpu_list *l, unsigned int cpu);
 /* Copy s without its trailing newline/blanks into buf; -ENOSPC if long. */
 int xlv_chomp(const char *s, char *buf, size_t len);
 
+/* Longest backend directory path the tool handles. */
+#define XLV_BE_PATH_MAX		256
+
+/*
+ * A disk's backend link, read from its frontend directory, which the guest
+ * can write: accept it only in exactly the form the toolstack writes for
+ * domain @domid's disk @devid, /local/domain/B/backend/TYPE/@domid/@devid
+ * (B a domain id, TYPE lower-case letters and digits), so that no guest can
+ * point the tool at another domain's directory or anywhere else.  0 with
+ * *be_domid and @type (its length @typelen) set; -EINVAL otherwise.
+ */
+int xlv_backend_path_check(const char *path, unsigned int domid,
+			   unsigned int devid, unsigned int *be_domid,
+			   char *type, size_t typelen);
+
+/*
+ * @s for a terminal: printable ASCII as is, a backslash as "\\", every
+ * other byte as "\xHH", so that a string a guest wrote cannot move the
+ * cursor or send escape sequences.  Cut with "..." to fit @len: -ENOSPC.
+ */
+int xlv_escape(const char *s, char *buf, size_t len);
+
 #endif /* XL_VBMQ_CONFIG_H */

@@ -221,13 +221,22 @@ static int xlv_resolve_domain(struct xs_handle *h, const char *arg,
 	return -ENOENT;
 }
 
-/* Fill a disk from its frontend directory's backend link. */
+/*
+ * Fill a disk from its frontend directory's backend link.  The guest can
+ * write that link, so it is followed only when it is exactly the backend
+ * directory the toolstack makes for this domain and device
+ * (xlv_backend_path_check()) and that directory's own frontend link, which
+ * the guest cannot write, leads back here.  -EPERM otherwise, with the
+ * link, escaped, in k->be.
+ */
 static int xlv_disk_load(struct xs_handle *h, const struct xlv_dom *d,
 			 unsigned int devid, struct xlv_disk *k)
 {
-	char *be, *dev;
-	unsigned int bd, dd, di;
+	char *be, *fe, *dev;
+	unsigned int bd;
 	char type[16];
+	bool back;
+	int err;
 
 	memset(k, 0, sizeof(*k));
 	k->devid = devid;
@@ -236,11 +245,20 @@ static int xlv_disk_load(struct xs_handle *h, const struct xlv_dom *d,
 	be = xlv_xs_read(h, XBT_NULL, "%s/backend", k->fe);
 	if (!be)
 		return -ENOENT;
-	snprintf(k->be, sizeof(k->be), "%s", be);
+	err = xlv_backend_path_check(be, d->domid, devid, &bd, type,
+				     sizeof(type));
+	if (err)
+		xlv_escape(be, k->be, sizeof(k->be));
+	else
+		snprintf(k->be, sizeof(k->be), "%s", be);
 	free(be);
-	if (sscanf(k->be, "/local/domain/%u/backend/%15[^/]/%u/%u", &bd, type,
-		   &dd, &di) != 4)
-		return -EINVAL;
+	if (err)
+		return -EPERM;
+	fe = xlv_xs_read(h, XBT_NULL, "%s/frontend", k->be);
+	back = fe && !strcmp(fe, k->fe);
+	free(fe);
+	if (!back)
+		return -EPERM;
 	k->be_domid = bd;
 	snprintf(k->be_type, sizeof(k->be_type), "%s", type);
 	dev = xlv_xs_read(h, XBT_NULL, "%s/dev", k->be);
@@ -296,14 +314,21 @@ static void xlv_disk_names(struct xs_handle *h, const struct xlv_dom *d,
 static int xlv_resolve_disk(struct xs_handle *h, const struct xlv_dom *d,
 			    const char *vdev, struct xlv_disk *k)
 {
-	char err[XLV_ERR_LEN], names[512];
+	char msg[XLV_ERR_LEN], names[512];
 	unsigned int devid;
+	int err;
 
-	if (xlv_vdev_to_devid(vdev, &devid, err, sizeof(err))) {
-		xlv_err("%s", err);
+	if (xlv_vdev_to_devid(vdev, &devid, msg, sizeof(msg))) {
+		xlv_err("%s", msg);
 		return -EINVAL;
 	}
-	if (xlv_disk_load(h, d, devid, k)) {
+	err = xlv_disk_load(h, d, devid, k);
+	if (err == -EPERM) {
+		xlv_err("disk %s of domain %s (%u): its frontend's backend link \"%s\" is not the backend directory of this disk (/local/domain/N/backend/vbd/%u/%u, whose frontend link leads back); the guest may have rewritten it, so nothing was read or written; detach and attach the disk again (xl block-detach, xl block-attach)",
+			vdev, d->name, d->domid, k->be, d->domid, devid);
+		return -EPERM;
+	}
+	if (err) {
 		xlv_disk_names(h, d, names, sizeof(names));
 		xlv_err("domain %s (%u) has no disk %s (device id %u); its disks: %s (see xl block-list %u)",
 			d->name, d->domid, vdev, devid, names, d->domid);
@@ -636,6 +661,26 @@ static const char *xlv_state_name(const char *s)
 	return names[v];
 }
 
+/*
+ * @s escaped for the terminal (xlv_escape()), NULL for NULL.  show prints
+ * strings other domains wrote (the frontend's keys, names, the backend's
+ * error message): none may reach the terminal raw.  Rotates over
+ * XLV_ESC_BUFS buffers, so one printf() can take that many.
+ */
+#define XLV_ESC_BUFS	12
+static const char *xlv_e(const char *s)
+{
+	static char bufs[XLV_ESC_BUFS][512];
+	static unsigned int next;
+	char *b;
+
+	if (!s)
+		return NULL;
+	b = bufs[next++ % XLV_ESC_BUFS];
+	xlv_escape(s, b, sizeof(bufs[0]));
+	return b;
+}
+
 static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 			  const struct xlv_disk *k)
 {
@@ -647,14 +692,14 @@ static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 	int key, n, i;
 
 	xlv_limits(&lim, &def, &online, true);
-	printf("%s (%u) of domain %s (%u)\n", k->vdev, k->devid, d->name,
-	       d->domid);
+	printf("%s (%u) of domain %s (%u)\n", xlv_e(k->vdev), k->devid,
+	       xlv_e(d->name), d->domid);
 	st = xlv_xs_read(h, XBT_NULL, "%s/state", k->be);
 	fst = xlv_xs_read(h, XBT_NULL, "%s/state", k->fe);
-	printf("  backend:  %s (state %s %s)\n", k->be, st ? st : "-",
-	       xlv_state_name(st));
-	printf("  frontend: %s (state %s %s)\n", k->fe, fst ? fst : "-",
-	       xlv_state_name(fst));
+	printf("  backend:  %s (state %s %s)\n", xlv_e(k->be),
+	       st ? xlv_e(st) : "-", xlv_state_name(st));
+	printf("  frontend: %s (state %s %s)\n", xlv_e(k->fe),
+	       fst ? xlv_e(fst) : "-", xlv_state_name(fst));
 	free(st);
 	free(fst);
 	for (key = 0; key < VBMQ_KEY_COUNT; key++) {
@@ -666,14 +711,14 @@ static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 					sizeof(def_note));
 		printf("  %s/%-20s %s%s%s%s\n", VBMQ_KEYS_DIR,
 		       vbmq_key_name((enum vbmq_key)key), v ? "\"" : "",
-		       v ? v : "(not set, default ", v ? "\"" : def_note,
+		       v ? xlv_e(v) : "(not set, default ", v ? "\"" : def_note,
 		       v ? "" : ")");
 		free(v);
 	}
 	mq = xlv_xs_read(h, XBT_NULL, "%s/multi-queue-max-queues", k->be);
 	nq = xlv_xs_read(h, XBT_NULL, "%s/multi-queue-num-queues", k->fe);
 	printf("  rings:    %s negotiated (backend offers %s)\n",
-	       nq ? nq : (fst ? "1" : "-"), mq ? mq : "-");
+	       nq ? xlv_e(nq) : (fst ? "1" : "-"), mq ? xlv_e(mq) : "-");
 	free(mq);
 	free(nq);
 	n = k->be_domid == 0 ? xlv_rings_read(k, d->domid, rings,
@@ -681,15 +726,16 @@ static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 	for (i = 0; i < n; i++) {
 		xlv_thread_allowed(rings[i].pid, allowed, sizeof(allowed));
 		printf("  ring%d:    thread %s pid %d cpu %s allowed %s poll %s poll-max-us %llu window-ns %llu in-flight %llu\n",
-		       i, rings[i].thread, rings[i].pid,
-		       xlv_cpu_str(rings[i].cpu, cpu, sizeof(cpu)), allowed, rings[i].poll, rings[i].poll_max_us,
+		       i, xlv_e(rings[i].thread), rings[i].pid,
+		       xlv_cpu_str(rings[i].cpu, cpu, sizeof(cpu)),
+		       xlv_e(allowed), xlv_e(rings[i].poll), rings[i].poll_max_us,
 		       rings[i].window_ns, rings[i].in_flight);
 	}
 	if (!n)
 		printf("  ring threads: none (not connected, or the backend is not vbmq-blkback in dom0)\n");
 	v = xlv_xs_read(h, XBT_NULL, "%s/%s/%s", k->be, VBMQ_KEYS_DIR,
 			VBMQ_KEYS_ERROR_NODE);
-	printf("  error:    %s\n", v ? v : "none");
+	printf("  error:    %s\n", v ? xlv_e(v) : "none");
 	free(v);
 }
 

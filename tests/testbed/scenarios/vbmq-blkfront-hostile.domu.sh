@@ -1,7 +1,8 @@
 # domU half of vbmq-blkfront-hostile.  $VBMQ_ARGS: the frontend (vbmq or
-# upstream), then the faults of the rounds in order.  Each round: the READ
-# at 1 MiB that meets the fault, in the background, then what the fault
-# must lead to, and after dom0's detach, how that READ ended.
+# upstream), then the faults of the rounds in order, each FAULT or
+# FAULT@MODE (grants: persistent, bounce; plain: direct).  Each round: the
+# READ at 1 MiB that meets the fault, in the background, then what the
+# fault must lead to, and after dom0's detach, how that READ ended.
 read -r fe faults <<<"$VBMQ_ARGS"
 
 # bg_read TAG BS SKIP OUT: one O_DIRECT READ of BS at block SKIP into OUT,
@@ -44,9 +45,66 @@ fe_diag() {
 }
 fe_state() { cat /sys/block/xvda/vbmq/state 2>/dev/null; }
 
-# violation_seen TEXT: vbmq-blkfront logged a protocol violation naming TEXT
+# dirty_memory: fill 48 MiB of page cache with a non-zero pattern and
+# free it, so the pages a driver allocates next held something before
+dirty_memory() {
+	local i
+	head -c 1048576 /dev/urandom > /tmp/pattern || return
+	for i in $(seq 48); do cat /tmp/pattern; done > /tmp/dirty || return
+	rm -f /tmp/dirty /tmp/pattern
+}
+
+# reconnect SPEC UNTRUSTED DIRTY: vbmq-blkfront lets go of xvda (sysfs
+# unbind) and binds it again, a new connection on which vbmq-testback's
+# fault is armed again; with UNTRUSTED=yes the frontend's trusted key is 0
+# by then (bounce buffers), with DIRTY=yes the memory the new connection's
+# pages come from held a pattern just before
+reconnect() {
+	step "$1: vbmq-blkfront lets go of xvda (sysfs unbind)" 60 \
+		sh -c 'echo vbd-51712 > /sys/bus/xen/drivers/vbmq-vbd/unbind'
+	ok "$1: xvda is gone" wait_for 30 test ! -e /sys/block/xvda
+	if [ "$2" = yes ]; then
+		step "$1: the frontend's trusted key is 0" 10 \
+			xenstore-write device/vbd/51712/trusted 0
+	fi
+	[ "$3" = yes ] && step "$1: 48 MiB of memory dirtied and freed" 60 dirty_memory
+	step "$1: vbmq-blkfront binds xvda again" 60 \
+		sh -c 'echo vbd-51712 > /sys/bus/xen/drivers/vbmq-vbd/bind'
+	ok "$1: /dev/xvda is back" wait_for 60 test -b /dev/xvda
+}
+
+# ring_irqs: interrupts of ring 0's IRQ (xvda-q0) so far, all vCPUs
+ring_irqs() {
+	awk '$NF == "xvda-q0" { n = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n }' /proc/interrupts
+}
+
+# parallel_reads: four 4 MiB O_DIRECT reads in 1 MiB blocks at 8, 16, 24
+# and 32 MiB at once (many requests of 32 segments in flight: the pool
+# grows past its reserve); all must succeed
+parallel_reads() {
+	local o rc=0
+	for o in 8 16 24 32; do
+		dd if=/dev/xvda of=/dev/null bs=1M count=4 skip="$o" \
+			iflag=direct 2>/dev/null &
+	done
+	for o in 1 2 3 4; do wait -n || rc=1; done
+	return "$rc"
+}
+
+# commands: 20 short-lived commands, one after the other
+commands() {
+	local i
+	for i in $(seq 20); do /bin/true || return; done
+}
+
+# violations: protocol violations vbmq-blkfront logged so far
+violations() { dmesg | grep -c 'backend protocol violation'; }
+# violation_seen TEXT: vbmq-blkfront logged a protocol violation naming
+# TEXT in this round (after the first $viol_before ones: several faults
+# break the same rule, and keep-mapped runs twice)
 violation_seen() {
-	dmesg | grep 'backend protocol violation' | grep -q -F "$1"
+	dmesg | grep 'backend protocol violation' |
+		tail -n +$((viol_before + 1)) | grep -q -F "$1"
 }
 
 # The rule vbmq-blkfront must name for each fault that breaks the protocol.
@@ -63,10 +121,28 @@ declare -A rule=(
 )
 
 i=0
-for f in $faults; do
-	is "round $i: dom0 attached xvda with fault" "$(wait_signal "go-$i" 300)" "$f"
-	ok "$f: /dev/xvda appears" wait_for 60 test -b /dev/xvda
+for spec in $faults; do
+	f=${spec%@*}
+	mode=direct
+	[ "$f" = "$spec" ] || mode=${spec#*@}
+	is "round $i: dom0 attached xvda with fault" "$(wait_signal "go-$i" 300)" "$spec"
+	ok "$spec: /dev/xvda appears" wait_for 60 test -b /dev/xvda
 	fails_before=$VBMQ_FAILS
+	viol_before=$(violations)
+	if [ "$fe" = vbmq ]; then
+		untrusted=no dirty=no
+		[ "$mode" = bounce ] && untrusted=yes
+		[ "$f" = check-zero ] && dirty=yes
+		if [ "$untrusted$dirty" != nono ]; then
+			reconnect "$spec" "$untrusted" "$dirty"
+		fi
+		is "$spec: vbmq/grants" "$(cat /sys/block/xvda/vbmq/grants)" "$mode"
+	fi
+	if [ "$f" = check-zero ]; then
+		is "$spec: 32 segments a request (indirect)" \
+			"$(cat /sys/block/xvda/queue/max_segments)" 32
+		step "$spec: 16 MiB read in 1 MiB blocks, 4 readers" 120 parallel_reads
+	fi
 	fault_read
 	stranded=no
 	case $f in
@@ -78,11 +154,43 @@ for f in $faults; do
 			dd if=/dev/urandom of=/dev/xvda bs=64k count=16 seek=64 oflag=direct
 		;;
 	error | eopnotsupp | bad-status)
-		ok "$f: the READ ends" wait_for 30 fault_read_ended
-		ok "$f: it fails" test "$(fault_read_rc)" != 0
+		ok "$spec: the READ ends" wait_for 30 fault_read_ended
+		ok "$spec: it fails" test "$(fault_read_rc)" != 0
 		diag_file /tmp/fault.err
-		ok "$f: the disk still serves a READ" read_at 8
-		[ "$fe" = vbmq ] && is "$f: vbmq/state" "$(fe_state)" connected
+		ok "$spec: the disk still serves a READ" read_at 8
+		[ "$fe" = vbmq ] && is "$spec: vbmq/state" "$(fe_state)" connected
+		;;
+	check-zero)
+		# vbmq-testback answers ERROR if any page it was given held a
+		# byte it was not written
+		ok "$spec: the READ ends" wait_for 30 fault_read_ended
+		is "$spec: it succeeds: every page granted held zeros" \
+			"$(fault_read_rc)" 0
+		diag_file /tmp/fault.err
+		;;
+	storm)
+		# The backend now notifies in a loop and never answers.
+		# Without lateeoi every notification that finds the channel
+		# idle is an interrupt (~23000 a second in the bed); with it,
+		# an event that brought no response keeps the channel masked
+		# for 1 jiffy and more (at most ~2 a jiffy: 500 a second at
+		# HZ 250; ~100 in the bed).
+		sleep 2
+		irqs=$(ring_irqs)
+		start=$EPOCHREALTIME
+		step "storm: 20 commands run within 10 s" 10 commands
+		note "storm: 20 commands took $(awk "BEGIN { print $EPOCHREALTIME - $start }") s"
+		sleep 3
+		irqs=$(($(ring_irqs) - irqs))
+		secs=$(awk "BEGIN { print $EPOCHREALTIME - $start }")
+		rate=$(awk "BEGIN { printf \"%d\", $irqs / $secs }")
+		note "storm: ring 0 took $irqs interrupt(s) in $secs s: $rate a second"
+		ok "storm: fewer than 1000 ring interrupts a second (spurious events are EOId late)" \
+			test "$rate" -lt 1000
+		ok "storm: the READ is still waiting" test ! -e /tmp/fault.rc
+		ok "storm: other READs still complete" read_at 8
+		is "storm: vbmq/state" "$(fe_state)" connected
+		stranded=yes
 		;;
 	silent)
 		sleep 3
@@ -91,29 +199,29 @@ for f in $faults; do
 		stranded=yes
 		;;
 	*)
-		ok "$f: vbmq-blkfront names the violation (${rule[$f]})" \
+		ok "$spec: vbmq-blkfront names the violation (${rule[$f]})" \
 			wait_for 30 violation_seen "${rule[$f]}"
 		dmesg | grep 'backend protocol violation' | diag_file /dev/stdin
-		is "$f: vbmq/state" "$(fe_state)" error
-		ok "$f: a new READ fails at once" read_fails_at_once 8
+		is "$spec: vbmq/state" "$(fe_state)" error
+		ok "$spec: a new READ fails at once" read_fails_at_once 8
 		sleep 1
-		ok "$f: the READ is left in flight" test ! -e /tmp/fault.rc
+		ok "$spec: the READ is left in flight" test ! -e /tmp/fault.rc
 		stranded=yes
 		;;
 	esac
 	[ "$VBMQ_FAILS" = "$fails_before" ] || fe_diag
 	signal "tested-$i"
 
-	ok "$f: dom0 detached xvda" wait_signal "detached-$i" 120
-	ok "$f: xvda is gone" wait_for 30 test ! -e /sys/block/xvda
+	ok "$spec: dom0 detached xvda" wait_signal "detached-$i" 120
+	ok "$spec: xvda is gone" wait_for 30 test ! -e /sys/block/xvda
 	if [ "$stranded" = yes ]; then
-		ok "$f: the READ left in flight ends at the detach" \
+		ok "$spec: the READ left in flight ends at the detach" \
 			wait_for 30 fault_read_ended
-		ok "$f: it failed" test "$(fault_read_rc)" != 0
+		ok "$spec: it failed" test "$(fault_read_rc)" != 0
 	fi
-	ok "$f: no grant ended while still mapped, none deferred" sh -c \
+	ok "$spec: no grant ended while still mapped, none deferred" sh -c \
 		"! dmesg | grep -E 'g\.e\. |still in use|still pending|still maps'"
-	kernel_log_clean "$f: no BUG, WARN or oops in the domU's log"
+	kernel_log_clean "$spec: no BUG, WARN or oops in the domU's log"
 	signal "checked-$i"
 	i=$((i + 1))
 done

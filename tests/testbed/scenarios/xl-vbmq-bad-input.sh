@@ -86,5 +86,41 @@ ok "the same bad value again is refused again" wait_for 10 xenstore-read "$xlv_b
 ok "and reported in dmesg again" wait_for 10 said_again
 xenstore-rm "$xlv_be/vbmq/poll"
 ok "vbmq/error removed again" wait_for 10 sh -c "! xenstore-read '$xlv_be/vbmq/error'"
+
+# The guest rewrites its disk's backend link (its frontend directory is
+# its own to write) to another domain's backend directory: here a stand-in
+# for domain 999's disk, made by dom0.  set and apply must refuse it and
+# write nothing there or in bi's own directory.
+victim=/local/domain/0/backend/vbd/999/51712
+xenstore-write "$victim/frontend" /local/domain/999/device/vbd/51712 \
+	"$victim/frontend-id" 999 "$victim/dev" xvda "$victim/state" 4 \
+	"$victim/online" 1 "$victim/vbmq/poll" off
+victim_before=$(xlv_vbmq_keys "$victim")
+bi_fe=$(fe_dir bi)
+domu_signal bi redirect "$victim"
+ok "the domU redirected its backend link" domu_wait_signal bi redirected 60
+is "bi's link now names domain 999's directory" \
+	"$(xenstore-read "$bi_fe/backend")" "$victim"
+xlv_refused "set through a redirected backend link" \
+	'backend link ".*/999/51712" is not the backend directory of this disk.*block-attach' \
+	xl-vbmq set bi xvda poll=always
+printf '* xvda: poll=always, poll-max-us=7\n' > /run/redirect.conf
+xlv_refused "apply (the hotplug script's call) through a redirected link" \
+	'is not the backend directory of this disk' \
+	xl-vbmq apply "$domid" 51712 --conf /run/redirect.conf
+is "domain 999's vbmq/ keys untouched" "$(xlv_vbmq_keys "$victim")" "$victim_before"
+xenstore-rm /local/domain/0/backend/vbd/999
+domu_signal bi restore
+ok "the domU restored the link and wrote an escape sequence" \
+	domu_wait_signal bi restored 60
+# show escapes what the guest wrote: no raw ESC or BEL reaches the terminal
+show=$(xl-vbmq show bi xvda 2>&1)
+diag_file <(echo "$show")
+ok "show works again with the link restored" \
+	grep -q "^  backend:  $xlv_be " <<<"$show"
+ok "show prints the guest's escape sequence escaped" \
+	grep -qF 'rings:    \x1b]0;owned\x07\x1b[2J negotiated' <<<"$show"
+ok "show prints no control byte" sh -c \
+	'! printf "%s\n" "$1" | LC_ALL=C grep -q "[[:cntrl:]]"' sh "$show"
 domu_signal bi done
 domu_wait bi 120

@@ -6,11 +6,15 @@
  * protocol.
  *
  * It binds "vbd" devices and serves one single-page ring per disk in the
- * native ABI, with no optional feature: a READ is answered with zeros
- * (grant copy from a zeroed page), a WRITE or FLUSH_DISKCACHE is answered
- * OKAY and its data dropped.  The first READ of a connection that starts
- * at sector fault_sector gets the fault the fault parameter named when the
- * disk connected:
+ * native ABI: a READ is answered with zeros (grant copy from a zeroed
+ * page), a WRITE or FLUSH_DISKCACHE is answered OKAY and its data dropped.
+ * Optional features, each offered when the parameter says so at connect:
+ * persistent grants (feature-persistent; every page is still reached by
+ * grant copy, which is all a frontend can tell) and indirect requests
+ * (feature-max-indirect-segments, READ and WRITE, one descriptor page).
+ * The first direct READ of a connection that starts at sector
+ * fault_sector gets the fault the fault parameter named when the disk
+ * connected:
  *
  *   none         answered like any other READ
  *   error        status BLKIF_RSP_ERROR
@@ -25,12 +29,30 @@
  *   silent       never answered (the ring goes on serving other requests)
  *   keep-mapped  answered with its first segment's grant still mapped here;
  *                unmapped only when the frontend closes
+ *   check-zero   when the frontend shares pages of its own pool (persistent
+ *                grants negotiated, or its trusted key 0: bounce buffers;
+ *                with direct grants a READ's page is the guest's own, and
+ *                the guest trusts the backend with it), from the connect
+ *                on, every page a READ or an indirect
+ *                request grants is copied whole into dom0 first, and every
+ *                byte the backend has not been given must be zero (all of
+ *                a READ's data page: this backend only ever writes zeros;
+ *                an indirect page past the most descriptors its request id
+ *                ever carried); until the first WRITE, after which data
+ *                pages may hold written bytes.  That READ is answered
+ *                ERROR if any page failed, else as usual
+ *   storm        never answered; from then on the frontend is notified in
+ *                a loop (off the ring's work, which goes on serving) until
+ *                it disconnects, or for 120 s
  *
- * After any fault but none, error, eopnotsupp, bad-status and silent the
- * ring is halted: events are acknowledged and nothing more is answered.
+ * After any fault but none, error, eopnotsupp, bad-status, silent,
+ * check-zero and storm the ring is halted: events are acknowledged and
+ * nothing more is answered.
  * Every injected fault is logged and counted in
  * /sys/kernel/debug/vbmq-testback/injected; requests counts every request
- * taken off a ring.
+ * taken off a ring; checked and stale the pages check-zero copied and
+ * those with a byte that should have been zero (each logged); notifies
+ * the storm's notifications.
  *
  * Locking: tb_dev.lock serialises connect and disconnect (xenwatch
  * thread).  The ring itself is touched only by tb_dev.work, which runs
@@ -72,6 +94,8 @@ enum tb_fault {
 	TB_OVERFLOW,
 	TB_SILENT,
 	TB_KEEP_MAPPED,
+	TB_CHECK_ZERO,
+	TB_STORM,
 };
 
 static const char * const tb_fault_names[] = {
@@ -87,6 +111,8 @@ static const char * const tb_fault_names[] = {
 	[TB_OVERFLOW] = "overflow",
 	[TB_SILENT] = "silent",
 	[TB_KEEP_MAPPED] = "keep-mapped",
+	[TB_CHECK_ZERO] = "check-zero",
+	[TB_STORM] = "storm",
 };
 
 /* XenbusState* of the public io/xenbus.h, without the CamelCase. */
@@ -103,6 +129,10 @@ enum tb_xs {
 #define TB_BAD_STATUS_VALUE	77
 #define TB_SECT_SHIFT		9
 #define TB_SECTS_PER_PAGE	(XEN_PAGE_SIZE >> TB_SECT_SHIFT)
+#define TB_RING_SLOTS		__CONST_RING_SIZE(blkif, XEN_PAGE_SIZE)
+/* Indirect segments offered at most: one descriptor page. */
+#define TB_MAX_INDIRECT		(XEN_PAGE_SIZE / sizeof(struct blkif_request_segment))
+#define TB_STORM_SECONDS	120
 
 /* ---- module parameters ---- */
 
@@ -113,7 +143,7 @@ static int tb_fault_set(const char *val, const struct kernel_param *kp)
 	int f = sysfs_match_string(tb_fault_names, val);
 
 	if (f < 0) {
-		pr_err("fault=%.*s is unknown (allowed: none, error, eopnotsupp, bad-status, bad-id, free-id, dup-id, bad-op, bad-prod, overflow, silent, keep-mapped)\n",
+		pr_err("fault=%.*s is unknown (allowed: none, error, eopnotsupp, bad-status, bad-id, free-id, dup-id, bad-op, bad-prod, overflow, silent, keep-mapped, check-zero, storm)\n",
 		       (int)strcspn(val, "\n"), val);
 		return -EINVAL;
 	}
@@ -133,12 +163,43 @@ static const struct kernel_param_ops tb_fault_ops = {
 
 module_param_cb(fault, &tb_fault_ops, &tb_fault, 0644);
 MODULE_PARM_DESC(fault,
-		 "Fault for the first READ at fault_sector of each connection, sampled at connect: none, error, eopnotsupp, bad-status, bad-id, free-id, dup-id, bad-op, bad-prod, overflow, silent, keep-mapped (default none)");
+		 "Fault for the first READ at fault_sector of each connection, sampled at connect: none, error, eopnotsupp, bad-status, bad-id, free-id, dup-id, bad-op, bad-prod, overflow, silent, keep-mapped, check-zero, storm (default none)");
 
 static unsigned long long tb_fault_sector = 2048;
 module_param_named(fault_sector, tb_fault_sector, ullong, 0644);
 MODULE_PARM_DESC(fault_sector,
 		 "First sector (512 bytes) of the READ that gets the fault, sampled at connect (default 2048: 1 MiB)");
+
+static bool tb_persistent;
+module_param_named(persistent, tb_persistent, bool, 0644);
+MODULE_PARM_DESC(persistent,
+		 "Offer persistent grants (feature-persistent), sampled at connect (default 0)");
+
+static unsigned int tb_indirect_segs;
+
+static int tb_indirect_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+
+	if (kstrtouint(val, 10, &v) ||
+	    (v && (v <= BLKIF_MAX_SEGMENTS_PER_REQUEST || v > TB_MAX_INDIRECT))) {
+		pr_err("indirect_segs=%.*s is out of range (allowed: 0, or %u..%lu)\n",
+		       (int)strcspn(val, "\n"), val,
+		       BLKIF_MAX_SEGMENTS_PER_REQUEST + 1, TB_MAX_INDIRECT);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static const struct kernel_param_ops tb_indirect_ops = {
+	.set = tb_indirect_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(indirect_segs, &tb_indirect_ops, &tb_indirect_segs, 0644);
+MODULE_PARM_DESC(indirect_segs,
+		 "Indirect segments offered (feature-max-indirect-segments), 0 (none) or 12..512, sampled at connect (default 0)");
 
 static unsigned long long tb_sectors = 2097152;
 module_param_named(sectors, tb_sectors, ullong, 0444);
@@ -159,17 +220,33 @@ struct tb_dev {
 	struct work_struct work;
 	enum tb_fault fault;
 	u64 fault_sector;
+	bool persistent;		/* feature-persistent offered */
+	unsigned int indirect_segs;	/* offered; 0: no indirect requests */
+	struct work_struct storm;	/* storm: notifies in a loop */
+	bool storming;			/* set by work, cleared by disconnect */
+	unsigned long storm_end;	/* jiffies */
+	void *buf;			/* a page: grant copies into dom0 */
 
 	/* Owned by work while connected. */
 	bool fault_done;		/* the fault was applied */
 	bool halted;			/* answers nothing more */
 	struct page *kept_page;		/* keep-mapped: the grant still mapped */
 	grant_handle_t kept_handle;
+	bool check_zero;		/* check-zero, and the frontend uses a pool */
+	bool wrote;			/* check-zero: a WRITE came, data unchecked */
+	bool stale_seen;		/* check-zero: a page failed */
+	/* check-zero: descriptor bytes request id's indirect page ever had */
+	u16 ihw[TB_RING_SLOTS];
+	/* the segments of the request in hand, copied out of the ring or page */
+	struct blkif_request_segment segs[TB_MAX_INDIRECT];
 };
 
 static struct dentry *tb_debugfs;
 static atomic_t tb_injected = ATOMIC_INIT(0);
 static atomic_t tb_requests = ATOMIC_INIT(0);
+static atomic_t tb_checked = ATOMIC_INIT(0);
+static atomic_t tb_stale = ATOMIC_INIT(0);
+static atomic_t tb_notifies = ATOMIC_INIT(0);
 static struct page *tb_zero_page;
 
 /* ---- data path (tb_dev.work) ---- */
@@ -185,51 +262,159 @@ static void tb_respond(struct tb_dev *tb, u64 id, u8 op, s16 status)
 	tb->ring.rsp_prod_pvt++;
 }
 
-/* Segment count and sector bounds of a READ or WRITE. */
-static int tb_check_rw(const struct blkif_request *req)
+/* Sector bounds of @n segments (tb->segs) from @sector. */
+static int tb_check_segs(const struct tb_dev *tb, u64 sector, unsigned int n)
 {
-	unsigned int i, n = req->u.rw.nr_segments;
+	unsigned int i;
 	u64 sects = 0;
 
-	if (!n || n > BLKIF_MAX_SEGMENTS_PER_REQUEST)
-		return -EINVAL;
 	for (i = 0; i < n; i++) {
-		const struct blkif_request_segment *s = &req->u.rw.seg[i];
+		const struct blkif_request_segment *s = &tb->segs[i];
 
 		if (s->first_sect > s->last_sect ||
 		    s->last_sect >= TB_SECTS_PER_PAGE)
 			return -EINVAL;
 		sects += s->last_sect - s->first_sect + 1;
 	}
-	if (req->u.rw.sector_number >= tb_sectors ||
-	    sects > tb_sectors - req->u.rw.sector_number)
+	if (sector >= tb_sectors || sects > tb_sectors - sector)
 		return -EINVAL;
 	return 0;
 }
 
-/* Zeros into every segment of a checked READ. */
-static s16 tb_read_zeros(struct tb_dev *tb, const struct blkif_request *req)
+/* Zeros into each of @n checked segments (tb->segs) of a READ. */
+static s16 tb_read_zeros(struct tb_dev *tb, unsigned int n)
 {
 	struct gnttab_copy op[BLKIF_MAX_SEGMENTS_PER_REQUEST];
-	unsigned int i, n = req->u.rw.nr_segments;
+	unsigned int i, b, k;
 
-	for (i = 0; i < n; i++) {
-		const struct blkif_request_segment *s = &req->u.rw.seg[i];
+	for (b = 0; b < n; b += k) {
+		k = min_t(unsigned int, n - b, ARRAY_SIZE(op));
+		for (i = 0; i < k; i++) {
+			const struct blkif_request_segment *s = &tb->segs[b + i];
 
-		memset(&op[i], 0, sizeof(op[i]));
-		op[i].source.u.gmfn = xen_page_to_gfn(tb_zero_page);
-		op[i].source.domid = DOMID_SELF;
-		op[i].dest.u.ref = s->gref;
-		op[i].dest.domid = tb->dev->otherend_id;
-		op[i].dest.offset = s->first_sect << TB_SECT_SHIFT;
-		op[i].len = (s->last_sect - s->first_sect + 1) << TB_SECT_SHIFT;
-		op[i].flags = GNTCOPY_dest_gref;
+			memset(&op[i], 0, sizeof(op[i]));
+			op[i].source.u.gmfn = xen_page_to_gfn(tb_zero_page);
+			op[i].source.domid = DOMID_SELF;
+			op[i].dest.u.ref = s->gref;
+			op[i].dest.domid = tb->dev->otherend_id;
+			op[i].dest.offset = s->first_sect << TB_SECT_SHIFT;
+			op[i].len = (s->last_sect - s->first_sect + 1) <<
+				    TB_SECT_SHIFT;
+			op[i].flags = GNTCOPY_dest_gref;
+		}
+		gnttab_batch_copy(op, k);
+		for (i = 0; i < k; i++)
+			if (op[i].status != GNTST_okay)
+				return BLKIF_RSP_ERROR;
 	}
-	gnttab_batch_copy(op, n);
-	for (i = 0; i < n; i++)
-		if (op[i].status != GNTST_okay)
-			return BLKIF_RSP_ERROR;
 	return BLKIF_RSP_OKAY;
+}
+
+/* All of granted page @gref into tb->buf. */
+static int tb_copy_in(struct tb_dev *tb, grant_ref_t gref)
+{
+	struct gnttab_copy op;
+
+	memset(&op, 0, sizeof(op));
+	op.source.u.ref = gref;
+	op.source.domid = tb->dev->otherend_id;
+	op.dest.u.gmfn = virt_to_gfn(tb->buf);
+	op.dest.domid = DOMID_SELF;
+	op.len = XEN_PAGE_SIZE;
+	op.flags = GNTCOPY_source_gref;
+	gnttab_batch_copy(&op, 1);
+	return op.status == GNTST_okay ? 0 : -EIO;
+}
+
+/*
+ * check-zero: bytes @from..XEN_PAGE_SIZE - 1 of the copy of @gref in
+ * tb->buf were never given to this backend, so must be zero: whatever
+ * else is there is memory of the guest it never meant to share.
+ */
+static void tb_check_zero(struct tb_dev *tb, const char *what,
+			  grant_ref_t gref, unsigned int from)
+{
+	const u8 *b = tb->buf;
+	unsigned int i, n = 0, first = 0;
+
+	for (i = from; i < XEN_PAGE_SIZE; i++) {
+		if (b[i] && !n++)
+			first = i;
+	}
+	atomic_inc(&tb_checked);
+	if (!n)
+		return;
+	atomic_inc(&tb_stale);
+	tb->stale_seen = true;
+	pr_warn_ratelimited("%s: check-zero: %s (grant %u): %u byte(s) in %u..%lu not zero, the first at %u (0x%02x): the frontend shares memory it never wrote for this backend\n",
+			    tb->dev->nodename, what, gref, n, from,
+			    XEN_PAGE_SIZE - 1, first, b[first]);
+}
+
+/* A READ or WRITE of @n segments (in tb->segs, counted) from @sector. */
+static s16 tb_rw(struct tb_dev *tb, u8 op, u64 sector, unsigned int n)
+{
+	unsigned int i;
+
+	if (tb_check_segs(tb, sector, n))
+		return BLKIF_RSP_ERROR;
+	if (op == BLKIF_OP_WRITE) {
+		if (tb->check_zero && !tb->wrote)
+			pr_info("%s: check-zero: a WRITE: data pages are not checked from here on\n",
+				tb->dev->nodename);
+		tb->wrote = true;
+		return BLKIF_RSP_OKAY;
+	}
+	for (i = 0; tb->check_zero && !tb->wrote && i < n; i++) {
+		if (tb_copy_in(tb, tb->segs[i].gref))
+			return BLKIF_RSP_ERROR;
+		tb_check_zero(tb, "READ data page", tb->segs[i].gref, 0);
+	}
+	return tb_read_zeros(tb, n);
+}
+
+/* BLKIF_OP_INDIRECT: its one descriptor page copied once, then as tb_rw(). */
+static s16 tb_indirect(struct tb_dev *tb, const struct blkif_request *req)
+{
+	const struct blkif_request_indirect *ind = &req->u.indirect;
+	unsigned int n = ind->nr_segments, used, from;
+	grant_ref_t gref = ind->indirect_grefs[0];
+	u8 op = ind->indirect_op;
+	u64 id = ind->id;
+
+	if (!tb->indirect_segs || !n || n > tb->indirect_segs ||
+	    (op != BLKIF_OP_READ && op != BLKIF_OP_WRITE))
+		return BLKIF_RSP_ERROR;
+	if (tb_copy_in(tb, gref))
+		return BLKIF_RSP_ERROR;
+	used = n * sizeof(tb->segs[0]);
+	/*
+	 * A slot's descriptor page keeps the descriptors of its earlier
+	 * requests: only what lies past the most it ever held must be zero.
+	 * Frontends use the slot as the id (vbmq-blkfront, xen-blkfront).
+	 */
+	if (tb->check_zero && id < TB_RING_SLOTS) {
+		from = max_t(unsigned int, used, tb->ihw[id]);
+		tb_check_zero(tb, "indirect descriptor page", gref, from);
+		tb->ihw[id] = from;
+	}
+	memcpy(tb->segs, tb->buf, used);
+	return tb_rw(tb, op, ind->sector_number, n);
+}
+
+/* storm: notify the frontend in a loop, 10 ms a pass, requeued. */
+static void tb_storm(struct work_struct *work)
+{
+	struct tb_dev *tb = container_of(work, struct tb_dev, storm);
+	unsigned long end = jiffies + msecs_to_jiffies(10);
+
+	while (READ_ONCE(tb->storming) && time_before(jiffies, end)) {
+		notify_remote_via_irq(tb->irq);
+		atomic_inc(&tb_notifies);
+		cond_resched();
+	}
+	if (READ_ONCE(tb->storming) && time_before(jiffies, tb->storm_end))
+		queue_work(system_unbound_wq, &tb->storm);
 }
 
 /* keep-mapped: map @gref here and keep it until the frontend closes. */
@@ -296,6 +481,14 @@ static void tb_inject(struct tb_dev *tb, const struct blkif_request *req,
 		return;
 	case TB_SILENT:
 		return;
+	case TB_CHECK_ZERO:
+		tb_respond(tb, id, op, tb->stale_seen ? BLKIF_RSP_ERROR : status);
+		return;
+	case TB_STORM:
+		tb->storm_end = jiffies + TB_STORM_SECONDS * HZ;
+		WRITE_ONCE(tb->storming, true);
+		queue_work(system_unbound_wq, &tb->storm);
+		return;
 	case TB_BAD_ID:
 		tb_respond(tb, id | BIT_ULL(40), op, status);
 		break;
@@ -330,22 +523,26 @@ static void tb_handle(struct tb_dev *tb, const struct blkif_request *req)
 {
 	u8 op = req->operation;
 	s16 status = BLKIF_RSP_OKAY;
+	unsigned int n;
 
 	switch (op) {
 	case BLKIF_OP_READ:
 	case BLKIF_OP_WRITE:
-		if (tb_check_rw(req)) {
+		n = req->u.rw.nr_segments;
+		if (!n || n > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
 			status = BLKIF_RSP_ERROR;
 			break;
 		}
-		if (op == BLKIF_OP_WRITE)
-			break;
-		status = tb_read_zeros(tb, req);
-		if (!tb->fault_done &&
+		memcpy(tb->segs, req->u.rw.seg, n * sizeof(tb->segs[0]));
+		status = tb_rw(tb, op, req->u.rw.sector_number, n);
+		if (op == BLKIF_OP_READ && !tb->fault_done &&
 		    req->u.rw.sector_number == tb->fault_sector) {
 			tb_inject(tb, req, status);
 			return;
 		}
+		break;
+	case BLKIF_OP_INDIRECT:
+		status = tb_indirect(tb, req);
 		break;
 	case BLKIF_OP_FLUSH_DISKCACHE:
 		break;
@@ -435,6 +632,9 @@ static void tb_disconnect_locked(struct tb_dev *tb)
 	/* No new event, then no work left: the ring is ours alone. */
 	disable_irq(tb->irq);
 	cancel_work_sync(&tb->work);
+	/* The work is gone, so nobody starts the storm again. */
+	WRITE_ONCE(tb->storming, false);
+	cancel_work_sync(&tb->storm);
 	unbind_from_irqhandler(tb->irq, tb);
 	tb_unkeep(tb);
 	xenbus_unmap_ring_vfree(tb->dev, tb->sring);
@@ -457,6 +657,14 @@ again:
 	if (!err)
 		err = xenbus_printf(xbt, dev->nodename, "sector-size", "%u",
 				    1U << TB_SECT_SHIFT);
+	/* Both always written: a reconnect may have changed them. */
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename, "feature-persistent",
+				    "%u", tb->persistent);
+	if (!err)
+		err = xenbus_printf(xbt, dev->nodename,
+				    "feature-max-indirect-segments", "%u",
+				    tb->indirect_segs);
 	if (err) {
 		xenbus_transaction_end(xbt, 1);
 		return err;
@@ -512,8 +720,21 @@ static void tb_connect_locked(struct tb_dev *tb)
 		       XEN_PAGE_SIZE);
 	tb->fault = READ_ONCE(tb_fault);
 	tb->fault_sector = READ_ONCE(tb_fault_sector);
+	tb->persistent = READ_ONCE(tb_persistent);
+	tb->indirect_segs = READ_ONCE(tb_indirect_segs);
 	tb->fault_done = false;
 	tb->halted = false;
+	/*
+	 * Which grants the frontend uses, as it decides them: persistent
+	 * when both ends offer it, else bounce when its trusted key is 0.
+	 */
+	tb->check_zero = tb->fault == TB_CHECK_ZERO &&
+		((tb->persistent &&
+		  xenbus_read_unsigned(dev->otherend, "feature-persistent", 0)) ||
+		 !xenbus_read_unsigned(dev->otherend, "trusted", 1));
+	tb->wrote = false;
+	tb->stale_seen = false;
+	memset(tb->ihw, 0, sizeof(tb->ihw));
 	INIT_WORK(&tb->work, tb_work);
 	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(dev, evtchn, tb_irq,
 							    0, "vbmq-testback",
@@ -533,8 +754,14 @@ static void tb_connect_locked(struct tb_dev *tb)
 	err = tb_switch_state(dev, TB_XS_CONNECTED);
 	if (err)
 		goto err_disconnect;
-	dev_info(&dev->dev, "connected, fault %s at sector %llu\n",
-		 tb_fault_names[tb->fault], tb->fault_sector);
+	dev_info(&dev->dev,
+		 "connected, fault %s%s at sector %llu, persistent grants %s, %u indirect segments\n",
+		 tb_fault_names[tb->fault],
+		 tb->fault != TB_CHECK_ZERO ? "" :
+		 tb->check_zero ? " (armed: the frontend shares pool pages)" :
+		 " (not armed: direct grants)",
+		 tb->fault_sector,
+		 tb->persistent ? "offered" : "not offered", tb->indirect_segs);
 	return;
 
 err_disconnect:
@@ -595,6 +822,12 @@ static int tb_probe(struct xenbus_device *dev,
 		return -ENOMEM;
 	tb->dev = dev;
 	mutex_init(&tb->lock);
+	INIT_WORK(&tb->storm, tb_storm);
+	tb->buf = (void *)__get_free_page(GFP_KERNEL);
+	if (!tb->buf) {
+		kfree(tb);
+		return -ENOMEM;
+	}
 	dev_set_drvdata(&dev->dev, tb);
 	err = tb_switch_state(dev, TB_XS_INITWAIT);
 	if (err)
@@ -603,6 +836,7 @@ static int tb_probe(struct xenbus_device *dev,
 
 err_free:
 	dev_set_drvdata(&dev->dev, NULL);
+	free_page((unsigned long)tb->buf);
 	kfree(tb);
 	return err;
 }
@@ -615,6 +849,7 @@ static void tb_remove(struct xenbus_device *dev)
 	tb_disconnect_locked(tb);
 	mutex_unlock(&tb->lock);
 	dev_set_drvdata(&dev->dev, NULL);
+	free_page((unsigned long)tb->buf);
 	kfree(tb);
 }
 
@@ -642,6 +877,9 @@ static int __init tb_init(void)
 	tb_debugfs = debugfs_create_dir("vbmq-testback", NULL);
 	debugfs_create_atomic_t("injected", 0444, tb_debugfs, &tb_injected);
 	debugfs_create_atomic_t("requests", 0444, tb_debugfs, &tb_requests);
+	debugfs_create_atomic_t("checked", 0444, tb_debugfs, &tb_checked);
+	debugfs_create_atomic_t("stale", 0444, tb_debugfs, &tb_stale);
+	debugfs_create_atomic_t("notifies", 0444, tb_debugfs, &tb_notifies);
 	err = xenbus_register_backend(&tb_driver);
 	if (err) {
 		pr_err("cannot register the \"vbd\" backend (is another one loaded?): %d\n",
