@@ -93,7 +93,12 @@ struct vbmq_be_req {
 /* What the backend offers, against which requests are checked. */
 struct vbmq_be_limits {
 	u64 dev_sectors;		/* device size, 512-byte units */
-	u16 handle;			/* expected handle: low 16 bits of devid */
+	/*
+	 * Logical block size of the device in 512-byte sectors, a power of
+	 * two; 0 counts as 1.  READ/WRITE must start on a block and move
+	 * whole blocks in every segment.
+	 */
+	u32 lb_sects;
 	bool readonly;			/* mode "r" or read-only device */
 	bool flush;			/* feature-flush-cache advertised */
 	bool barrier;			/* feature-barrier advertised */
@@ -109,7 +114,7 @@ enum vbmq_be_verdict {
 	VBMQ_BE_BAD_NSEG,	/* segment count out of range */
 	VBMQ_BE_BAD_SECT,	/* first_sect/last_sect outside the page */
 	VBMQ_BE_BAD_RANGE,	/* sectors beyond the end of the device */
-	VBMQ_BE_BAD_HANDLE,	/* handle is not this disk's */
+	VBMQ_BE_BAD_ALIGN,	/* not on logical block boundaries */
 	VBMQ_BE_BAD_DISCARD,	/* empty discard or unknown flags */
 	VBMQ_BE_READONLY,	/* write to a read-only disk */
 	VBMQ_BE_NOTSUPP,	/* operation not advertised */
@@ -139,12 +144,18 @@ void vbmq_be_encode_rsp(enum vbmq_be_abi abi, void *slot, u64 id, u8 operation,
  * sector range are checked too and req->nr_sectors is set.  For INDIRECT
  * only the header is checked and req->nr_indirect_pages set; the caller
  * then copies the segments and calls vbmq_be_check_segs().
+ *
+ * The handle is not checked: a ring serves exactly one disk, so the field
+ * selects nothing, the in-tree backend ignores it too, and real frontends
+ * put other things there (FreeBSD's blkfront sends a truncated pointer),
+ * so refusing a "wrong" handle only broke such guests.
  */
 enum vbmq_be_verdict vbmq_be_check_req(struct vbmq_be_req *req,
 				       const struct vbmq_be_limits *lim);
 /*
  * Check n segments of a request starting at sector: each within its page
- * (first_sect <= last_sect <= 7), the total within the device (no
+ * (first_sect <= last_sect <= 7), sector and every segment's length whole
+ * logical blocks (lim->lb_sects), the total within the device (no
  * overflow).  Stores the total in *nr_sectors on success.
  */
 enum vbmq_be_verdict vbmq_be_check_segs(const struct vbmq_be_seg *seg,

@@ -767,7 +767,7 @@ static void vbmq_be_open_disk_locked(struct vbmq_be_dev *be, dev_t pdev)
 	be->pdev = pdev;
 	be->lim = (struct vbmq_be_limits) {
 		.dev_sectors = bdev_nr_sectors(bdev),
-		.handle = (u16)be->devid,
+		.lb_sects = bdev_logical_block_size(bdev) >> 9,
 		.readonly = !be->mode_write || bdev_read_only(bdev),
 		.flush = bdev_write_cache(bdev),
 		.barrier = bdev_write_cache(bdev),
