@@ -893,6 +893,28 @@ out_put:
 	vbmq_be_request_put_io(rq);
 }
 
+/*
+ * A WRITE_BARRIER orders the disk: every request the frontend sent before
+ * it must have completed before its PREFLUSH (and FUA write) is issued, or
+ * a write still in flight could land after the barrier it preceded.  The
+ * barrier waits as ring->barrier, prepared (its data copied), and goes out
+ * once it is the only request in flight; the ring takes nothing new
+ * until then, while completions go on being answered.  Returns true when
+ * no barrier waits (any more).
+ */
+static bool vbmq_be_barrier_go(struct vbmq_be_ring *ring)
+{
+	struct vbmq_be_request *rq = ring->barrier;
+
+	if (!rq)
+		return true;
+	if (ring->in_flight > 1)
+		return false;
+	ring->barrier = NULL;
+	vbmq_be_dispatch(ring, rq);
+	return true;
+}
+
 static void vbmq_be_halt(struct vbmq_be_ring *ring, RING_IDX rp)
 {
 	ring->halted = true;
@@ -914,7 +936,7 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 	LIST_HEAD(ready);
 	RING_IDX rc, rp;
 
-	if (ring->halted)
+	if (!vbmq_be_barrier_go(ring) || ring->halted)
 		return 0;
 	rc = vbmq_be_req_cons(ring);
 	rp = vbmq_be_req_prod(ring);
@@ -930,8 +952,9 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 	if (rc == rp)
 		return 0;
 
-	/* The device may have been resized. */
+	/* The device may have been resized (or reformatted: loop). */
 	ring->lim.dev_sectors = bdev_nr_sectors(ring->bdev);
+	ring->lim.lb_sects = bdev_logical_block_size(ring->bdev) >> 9;
 	ring->stable_writes = bdev_stable_writes(ring->bdev);
 	ring->pg_clock++;
 	while (rc != rp && n < VBMQ_BE_BUDGET &&
@@ -944,9 +967,13 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 		barrier();
 		vbmq_be_set_req_cons(ring, ++rc);
 		rq = vbmq_be_prepare(ring, slot);
-		if (rq)
-			list_add_tail(&rq->node, &ready);
 		n++;
+		if (!rq)
+			continue;
+		list_add_tail(&rq->node, &ready);
+		/* Nothing after a barrier until it is submitted. */
+		if (rq->req.op == BLKIF_OP_WRITE_BARRIER)
+			break;
 	}
 	/*
 	 * The maps (after the unmaps they replace), then every grant-copied
@@ -959,8 +986,12 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 		list_del(&rq->node);
 		if (ring->pg_on)
 			vbmq_be_pg_check(ring, rq);
-		vbmq_be_dispatch(ring, rq);
+		if (rq->req.op == BLKIF_OP_WRITE_BARRIER)
+			ring->barrier = rq;	/* the last of the list */
+		else
+			vbmq_be_dispatch(ring, rq);
 	}
+	vbmq_be_barrier_go(ring);
 	blk_finish_plug(&plug);
 	if (ring->pg_full)
 		vbmq_be_pg_reclaim(ring);
@@ -1036,7 +1067,11 @@ static void vbmq_be_sleep(struct vbmq_be_ring *ring)
 {
 	u64 t0;
 
-	if (!ring->halted && vbmq_be_final_check(ring))
+	/*
+	 * With a barrier waiting, new requests stay on the ring: sleep until
+	 * a completion (the final check would find them and spin).
+	 */
+	if (!ring->halted && !ring->barrier && vbmq_be_final_check(ring))
 		return;
 	t0 = ktime_get_ns();
 	/* Ring 0 wakes up now and then to notice an online resize. */
@@ -1058,6 +1093,8 @@ static void vbmq_be_drain(struct vbmq_be_ring *ring)
 {
 	ring->halted = true;
 	while (READ_ONCE(ring->in_flight)) {
+		/* A waiting barrier is answered like any request. */
+		vbmq_be_barrier_go(ring);
 		wait_event(ring->wq, !list_empty(&ring->done));
 		vbmq_be_complete(ring);
 		vbmq_be_push(ring);

@@ -220,6 +220,12 @@ struct vbmq_be_ring {
 	bool eoi_work;			/* work found since the last EOI */
 	struct vbmq_be_poll poll;	/* window read by sysfs */
 	bool halted;			/* ring protocol broken: consume no more */
+	/*
+	 * A WRITE_BARRIER taken off the ring, prepared but not submitted
+	 * until every request before it was answered (the protocol's
+	 * drain); nothing more is taken off the ring meanwhile.
+	 */
+	struct vbmq_be_request *barrier;
 	unsigned int in_flight;		/* requests without response; sysfs */
 
 	/* Live settings: written by the control plane, read by the thread. */
