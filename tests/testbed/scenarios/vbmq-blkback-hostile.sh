@@ -1,4 +1,4 @@
-# summary: vbmq-blkback against a hostile frontend (test-only vbmq-testfront): x86_32 and x86_64 ABIs, bad requests answered ERROR, a request-producer overflow halts the ring and disconnects, a frontend that restarts (kexec-style reset, other ABI) is connected again; the same on the in-tree xen-blkback
+# summary: vbmq-blkback against a hostile frontend (test-only vbmq-testfront): x86_32 (persistent grants) and x86_64 (4 KiB sectors, slow disk) ABIs, bad and unaligned requests answered ERROR, any handle served, a barrier answered after the writes before it, a request-producer overflow halts the ring and disconnects, a frontend that restarts (kexec-style reset, other ABI) is connected again; the same on the in-tree xen-blkback
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
 #
 # The domUs load vbmq-testfront instead of a block frontend (domu_start
@@ -9,13 +9,13 @@
 # error_names TEXT: xenbus_dev_fatal's error node has TEXT
 error_names() { xenstore-read "$(error_node)" 2>/dev/null | grep -q "$1"; }
 
-# testfront_domu NAME PROTOCOL [EXTRA PARAMS] [args=...]: a 1-vCPU domU that
-# runs the test frontend's io and hostile programs at once
+# testfront_domu NAME PROTOCOL PROGRAMS [EXTRA PARAMS] [args=...]: a 1-vCPU
+# domU that runs the test frontend's PROGRAMS (io,hostile,...) at once
 testfront_domu() {
-	local name=$1 proto=$2 extra=${3:-}
-	shift 3
-	step "domU $name: vbmq-testfront, $proto" 60 domu_start "$name" vcpus=1 \
-		frontend=testfront fe_params="protocol=$proto program=io,hostile $extra" "$@"
+	local name=$1 proto=$2 progs=$3 extra=${4:-}
+	shift 4
+	step "domU $name: vbmq-testfront, $proto, $progs $extra" 60 domu_start "$name" vcpus=1 \
+		frontend=testfront fe_params="protocol=$proto program=$progs $extra" "$@"
 	ok "$name: xvda connects" wait_for 60 vbd_connected "$name"
 	domid=$(domid "$name")
 	be=$(be_dir "$name")
@@ -38,16 +38,24 @@ hostile_checked() {
 	ok "$name: xvda still connected" vbd_connected "$name"
 }
 
+# nullb_again PARAM=V...: null_blk set up afresh once the last disk on it
+# is closed (a destroyed domU's backend may still be going away)
+nullb_again() { wait_for 30 unload_module null_blk && nullb_setup "$@"; }
+
 step "null_blk backing device (write cache, discard)" 30 nullb_setup cache_size=64 discard=1
 step "vbmq-blkback loads" 30 backend_use vbmq
 
-# ---- x86_32-abi: I/O, hostile requests, then the producer overflow
-testfront_domu h32 x86_32-abi "" args="overflow"
+# ---- x86_32-abi with persistent grants (the zero-copy path): I/O, hostile
+# requests, then the producer overflow
+testfront_domu h32 x86_32-abi io,hostile persistent=1 args="overflow"
 hostile_checked h32 x86_32-abi
+is "h32: ring 0 uses persistent grants" "$(ring_field 0 persistent)" 1
+ok "h32: the I/O went through mapped grants (zero copy)" test "$(ring_field 0 pg_hits)" -gt 0
+ok "h32: the bad grants met the map path and failed there" test "$(ring_field 0 pg_map_errs)" -gt 0
 dmesg | grep -E 'vbmq|vbd' | tail -n 40 | diag_file /dev/stdin
 for text in 'refused: unknown operation' 'refused: segment count out of range' \
 	'refused: segment sectors outside the page' 'refused: sectors beyond the end of the disk' \
-	'grant copy of ref'; do
+	'mapping grant ref'; do
 	ok "dom0's log names the problem: '$text'" dmesg_has "$text"
 done
 
@@ -65,9 +73,22 @@ ok "dom0 stays healthy: xl list answers" xl list
 domu_signal h32 dom0-checked
 domu_wait h32 120
 
-# ---- x86_64-abi: I/O and hostile requests, then a frontend restart
-testfront_domu h64 x86_64-abi "" args="restart"
+# ---- x86_64-abi on a slow disk of 4 KiB sectors, grant copies: I/O,
+# hostile and unaligned requests, barriers, then a frontend restart.  The
+# disk is throttled to 1 MiB/s in commands of 4 KiB (null_blk refills its
+# budget every 20 ms: about 5 commands a time), so an 11-page WRITE takes
+# 3 refills and a barrier issued at once (an empty flush) would finish
+# before it.  No discard: a discard command larger than the budget would
+# never be served.
+step "null_blk: 4 KiB sectors, 1 MiB/s in 4 KiB commands, write cache" 40 \
+	nullb_again bs=4096 max_sectors=8 mbps=1 cache_size=64
+testfront_domu h64 x86_64-abi io,hostile,barrier "" args="restart"
+is "h64: the backend publishes sector-size 4096" "$(xenstore-read "$be/sector-size")" 4096
 hostile_checked h64 x86_64-abi
+ok "h64: the barriers reached the backend" test "$(ring_field 0 b_req)" -ge 3
+for text in 'refused: not aligned to the logical block size' 'grant copy of ref'; do
+	ok "dom0's log names the problem: '$text'" dmesg_has "$text"
+done
 domu_signal h64 restart
 ok "h64: the test frontend restarted" domu_wait_signal h64 restart-done 120
 ok "dom0's log says the frontend came back" dmesg_has "vbd-$domid-51712: frontend is back"
@@ -80,12 +101,14 @@ domu_signal h64 dom0-checked
 domu_wait h64 120
 ok "no ring thread is left" wait_for 10 no_ring_threads
 step "vbmq-blkback unloads once the domains are gone" 30 rmmod vbmq-blkback
+step "null_blk back to 512-byte sectors (write cache, discard)" 40 \
+	nullb_again cache_size=64 discard=1
 
 # ---- the in-tree xen-blkback (a cross-check of the test frontend itself):
 # x86_32-abi I/O and hostile requests; strict=0 accepts its EOPNOTSUPP for
 # unknown operations and skips the handle check it does not make.
 step "in-tree xen-blkback loads" 30 backend_use upstream
-testfront_domu u32 x86_32-abi "strict=0" args="restart"
+testfront_domu u32 x86_32-abi io,hostile strict=0 args="restart"
 ok "u32: the test frontend ran its programs" domu_wait_signal u32 programs-done 300
 domu_signal u32 restart
 ok "u32: the test frontend restarted" domu_wait_signal u32 restart-done 120
