@@ -208,10 +208,13 @@ static void vbmq_be_release_pages(struct vbmq_be_ring *ring,
 	unsigned int i;
 
 	for (i = 0; i < rq->nr_segs; i++) {
-		if (rq->pages[i])
-			vbmq_be_page_put(ring, rq->pages[i]);
+		if (!rq->pages[i])
+			continue;
+		vbmq_be_page_put(ring, rq->pages[i]);
 		rq->pages[i] = NULL;
+		ring->bounce_nr--;
 	}
+	WRITE_ONCE(ring->st.bounce_pages, ring->bounce_nr);
 }
 
 /* Run the queued grant copies; a failed one fails its request. */
@@ -648,10 +651,8 @@ static void vbmq_be_submit_discard(struct vbmq_be_ring *ring,
 }
 
 /*
- * The persistent grants of the segments (held until the response), a
- * bounce page for every other segment and, for writes, the grant copies
- * of those segments' data, queued: the consume pass runs all its maps and
- * copies before it submits anything.
+ * The persistent grants of the segments (held until the response); a
+ * segment without one gets a bounce page later (vbmq_be_take_pages).
  */
 static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
 			       struct vbmq_be_request *rq)
@@ -664,6 +665,33 @@ static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
 	else if (ring->pg_on)
 		WRITE_ONCE(ring->st.pg_copies,
 			   ring->st.pg_copies + rq->nr_segs);
+}
+
+/*
+ * A bounce page for every segment without a persistent grant and, for
+ * writes, the grant copies of those segments' data, queued: the consume
+ * pass runs all its maps and copies before it submits anything.  The
+ * ring's requests hold at most bounce_cap pages: a request that would go
+ * beyond waits (returns false, nothing taken) until answered requests give
+ * theirs back; it never fails for it.  The module parameter's range lets
+ * a request of the most segments fit into an empty ring.
+ */
+static bool vbmq_be_take_pages(struct vbmq_be_ring *ring,
+			       struct vbmq_be_request *rq)
+{
+	unsigned int i, need = 0;
+
+	if (rq->paged || rq->status != BLKIF_RSP_OKAY)
+		goto out_paged;
+	for (i = 0; i < rq->nr_segs; i++)
+		need += !rq->pgnts[i];
+	if (need > ring->bounce_cap - ring->bounce_nr) {
+		if (!rq->waited)
+			WRITE_ONCE(ring->st.bounce_waits,
+				   ring->st.bounce_waits + 1);
+		rq->waited = true;
+		return false;
+	}
 	for (i = 0; i < rq->nr_segs; i++) {
 		if (rq->pgnts[i])
 			continue;
@@ -671,14 +699,21 @@ static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
 		if (!rq->pages[i]) {
 			WRITE_ONCE(ring->st.oo_req, ring->st.oo_req + 1);
 			rq->status = BLKIF_RSP_ERROR;
-			return;
+			break;
 		}
+		ring->bounce_nr++;
 	}
-	if (rq->req.op == BLKIF_OP_READ)
-		return;
+	WRITE_ONCE(ring->st.bounce_pages, ring->bounce_nr);
+	if (ring->bounce_nr > ring->st.bounce_peak)
+		WRITE_ONCE(ring->st.bounce_peak, ring->bounce_nr);
+	if (rq->status != BLKIF_RSP_OKAY || rq->req.op == BLKIF_OP_READ)
+		goto out_paged;
 	for (i = 0; i < rq->nr_segs; i++)
 		if (!rq->pgnts[i])
 			vbmq_be_copy_seg(ring, rq, i, false);
+out_paged:
+	rq->paged = true;
+	return true;
 }
 
 /*
@@ -829,6 +864,8 @@ static struct vbmq_be_request *vbmq_be_prepare(struct vbmq_be_ring *ring,
 	list_del(&rq->node);
 	vbmq_be_decode_req(ring->abi, slot, &rq->req);
 	rq->status = BLKIF_RSP_OKAY;
+	rq->paged = false;
+	rq->waited = false;
 	rq->segs = rq->req.seg;
 	rq->pages = rq->dpages;
 	rq->pgnts = rq->dpgnts;
@@ -894,23 +931,33 @@ out_put:
 }
 
 /*
- * A WRITE_BARRIER orders the disk: every request the frontend sent before
- * it must have completed before its PREFLUSH (and FUA write) is issued, or
- * a write still in flight could land after the barrier it preceded.  The
- * barrier waits as ring->barrier, prepared (its data copied), and goes out
- * once it is the only request in flight; the ring takes nothing new
- * until then, while completions go on being answered.  Returns true when
- * no barrier waits (any more).
+ * Submit the parked request once it may go; returns true when no request
+ * is parked (any more).  It waits for two things:
+ *
+ *   - its bounce pages, when they did not fit under bounce_cap: requests
+ *     in flight give theirs back as they are answered (with none in
+ *     flight, any request fits);
+ *   - for a WRITE_BARRIER, the drain: every request the frontend sent
+ *     before it must have completed before its PREFLUSH (and FUA write)
+ *     is issued, or a write still in flight could land after the barrier
+ *     it preceded.  It goes once it is the only request in flight.
+ *
+ * Completions go on being answered meanwhile.
  */
-static bool vbmq_be_barrier_go(struct vbmq_be_ring *ring)
+static bool vbmq_be_parked_go(struct vbmq_be_ring *ring)
 {
-	struct vbmq_be_request *rq = ring->barrier;
+	struct vbmq_be_request *rq = ring->parked;
 
 	if (!rq)
 		return true;
-	if (ring->in_flight > 1)
+	if (!vbmq_be_take_pages(ring, rq))
 		return false;
-	ring->barrier = NULL;
+	vbmq_be_copy_flush(ring);
+	if (rq->req.op == BLKIF_OP_WRITE_BARRIER && ring->in_flight > 1)
+		return false;
+	ring->parked = NULL;
+	if (ring->pg_on)
+		vbmq_be_pg_check(ring, rq);
 	vbmq_be_dispatch(ring, rq);
 	return true;
 }
@@ -936,7 +983,7 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 	LIST_HEAD(ready);
 	RING_IDX rc, rp;
 
-	if (!vbmq_be_barrier_go(ring) || ring->halted)
+	if (!vbmq_be_parked_go(ring) || ring->halted)
 		return 0;
 	rc = vbmq_be_req_cons(ring);
 	rp = vbmq_be_req_prod(ring);
@@ -970,10 +1017,13 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 		n++;
 		if (!rq)
 			continue;
-		list_add_tail(&rq->node, &ready);
-		/* Nothing after a barrier until it is submitted. */
-		if (rq->req.op == BLKIF_OP_WRITE_BARRIER)
+		/* Nothing after a parked request until it is submitted. */
+		if (!vbmq_be_take_pages(ring, rq) ||
+		    rq->req.op == BLKIF_OP_WRITE_BARRIER) {
+			ring->parked = rq;
 			break;
+		}
+		list_add_tail(&rq->node, &ready);
 	}
 	/*
 	 * The maps (after the unmaps they replace), then every grant-copied
@@ -986,12 +1036,9 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 		list_del(&rq->node);
 		if (ring->pg_on)
 			vbmq_be_pg_check(ring, rq);
-		if (rq->req.op == BLKIF_OP_WRITE_BARRIER)
-			ring->barrier = rq;	/* the last of the list */
-		else
-			vbmq_be_dispatch(ring, rq);
+		vbmq_be_dispatch(ring, rq);
 	}
-	vbmq_be_barrier_go(ring);
+	vbmq_be_parked_go(ring);
 	blk_finish_plug(&plug);
 	if (ring->pg_full)
 		vbmq_be_pg_reclaim(ring);
@@ -1068,10 +1115,10 @@ static void vbmq_be_sleep(struct vbmq_be_ring *ring)
 	u64 t0;
 
 	/*
-	 * With a barrier waiting, new requests stay on the ring: sleep until
-	 * a completion (the final check would find them and spin).
+	 * With a request parked, new ones stay on the ring: sleep until a
+	 * completion (the final check would find them and spin).
 	 */
-	if (!ring->halted && !ring->barrier && vbmq_be_final_check(ring))
+	if (!ring->halted && !ring->parked && vbmq_be_final_check(ring))
 		return;
 	t0 = ktime_get_ns();
 	/* Ring 0 wakes up now and then to notice an online resize. */
@@ -1093,8 +1140,8 @@ static void vbmq_be_drain(struct vbmq_be_ring *ring)
 {
 	ring->halted = true;
 	while (READ_ONCE(ring->in_flight)) {
-		/* A waiting barrier is answered like any request. */
-		vbmq_be_barrier_go(ring);
+		/* A parked request is answered like any other. */
+		vbmq_be_parked_go(ring);
 		wait_event(ring->wq, !list_empty(&ring->done));
 		vbmq_be_complete(ring);
 		vbmq_be_push(ring);
@@ -1275,6 +1322,7 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 	INIT_LIST_HEAD(&ring->free_reqs);
 	ring->pg_tree = RB_ROOT;
 	ring->pg_bound = vbmq_be_max_persistent_grants;
+	ring->bounce_cap = vbmq_be_max_bounce_pages;
 	ring->pg_on = be->persistent && ring->pg_bound;
 	vbmq_be_thread_name(ring->name, sizeof(ring->name), be->domid,
 			    be->vdev, idx);
@@ -1408,5 +1456,10 @@ int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf)
 			    "pg_unmaps %llu\npg_reclaims %llu\npg_copies %llu\npg_map_errs %llu\n",
 			    READ_ONCE(st->pg_unmaps), READ_ONCE(st->pg_reclaims),
 			    READ_ONCE(st->pg_copies), READ_ONCE(st->pg_map_errs));
+	at += sysfs_emit_at(buf, at,
+			    "bounce_cap %u\nbounce_pages %llu\nbounce_peak %llu\nbounce_waits %llu\n",
+			    ring->bounce_cap, READ_ONCE(st->bounce_pages),
+			    READ_ONCE(st->bounce_peak),
+			    READ_ONCE(st->bounce_waits));
 	return at;
 }

@@ -44,6 +44,8 @@
 #define VBMQ_BE_POOL_MAX		512	/* free bounce pages per ring */
 #define VBMQ_BE_COPY_BATCH		64	/* grant copies per hypercall */
 #define VBMQ_BE_MAP_BATCH		32	/* grant maps/unmaps per call */
+#define VBMQ_BE_BOUNCE_DEFAULT		4096	/* bounce pages per ring: 16 MiB */
+#define VBMQ_BE_BOUNCE_CAP		65536	/* 256 MiB */
 
 /*
  * The xenbus states by the numbers Xen writes into "state" nodes (enum
@@ -68,6 +70,7 @@ extern unsigned int vbmq_be_poll_max_us_default;
 extern unsigned int vbmq_be_max_indirect_segments;
 extern bool vbmq_be_feature_persistent;
 extern unsigned int vbmq_be_max_persistent_grants;
+extern unsigned int vbmq_be_max_bounce_pages;
 
 /*
  * Per-ring counters.  Single writer each: the ring thread, except ->kicks,
@@ -106,6 +109,9 @@ struct vbmq_be_stats {
 	u64 pg_reclaims;	/* reclaim rounds (bound reached) */
 	u64 pg_copies;		/* segments grant-copied though persistent */
 	u64 pg_map_errs;	/* grant maps that failed */
+	u64 bounce_pages;	/* bounce pages held by requests now */
+	u64 bounce_peak;	/* the most held at once */
+	u64 bounce_waits;	/* requests that waited for bounce pages */
 };
 
 struct vbmq_be_dev;
@@ -146,6 +152,8 @@ struct vbmq_be_request {
 	struct vbmq_be_pgnt *dpgnts[VBMQ_BE_MAX_DIRECT_SEGS];
 	atomic_t pending;		/* bios in flight + 1 while submitting */
 	int status;			/* BLKIF_RSP_*; completions may lower */
+	bool paged;			/* bounce pages taken, write data queued */
+	bool waited;			/* counted in bounce_waits */
 };
 
 /* Bits of ring->flags. */
@@ -221,11 +229,15 @@ struct vbmq_be_ring {
 	struct vbmq_be_poll poll;	/* window read by sysfs */
 	bool halted;			/* ring protocol broken: consume no more */
 	/*
-	 * A WRITE_BARRIER taken off the ring, prepared but not submitted
-	 * until every request before it was answered (the protocol's
-	 * drain); nothing more is taken off the ring meanwhile.
+	 * A request taken off the ring and prepared but not submitted yet:
+	 * a WRITE_BARRIER until every request before it was answered (the
+	 * protocol's drain), or any request until its bounce pages fit
+	 * under bounce_cap.  Nothing more is taken off the ring meanwhile.
 	 */
-	struct vbmq_be_request *barrier;
+	struct vbmq_be_request *parked;
+	/* Bounce pages held by requests (not the pool), at most bounce_cap. */
+	unsigned int bounce_nr;
+	unsigned int bounce_cap;	/* max_bounce_pages, set at connect */
 	unsigned int in_flight;		/* requests without response; sysfs */
 
 	/* Live settings: written by the control plane, read by the thread. */

@@ -76,6 +76,11 @@ module_param_named(max_persistent_grants, vbmq_be_max_persistent_grants,
 MODULE_PARM_DESC(max_persistent_grants,
 		 "Most guest grants (4 KiB pages) a ring keeps mapped persistently (0..16384, 0 = none; default 1056)");
 
+unsigned int vbmq_be_max_bounce_pages = VBMQ_BE_BOUNCE_DEFAULT;
+module_param_named(max_bounce_pages, vbmq_be_max_bounce_pages, uint, 0444);
+MODULE_PARM_DESC(max_bounce_pages,
+		 "Most bounce pages (grant-copy buffers, 4 KiB of dom0 memory each) the requests of one ring hold; more waits (max(11, max_indirect_segments)..65536; default 4096)");
+
 enum vbmq_poll_mode vbmq_be_poll_default = VBMQ_POLL_ADAPTIVE;
 
 /* ---- sysfs: vbmq/ring<N> and the upstream-compatible statistics/ ---- */
@@ -1005,6 +1010,7 @@ static struct xenbus_driver vbmq_be_driver = {
 static int vbmq_be_check_params(void)
 {
 	char err[VBMQ_KEYS_ERR_LEN];
+	unsigned int lo;
 
 	if (!vbmq_be_max_queues)
 		vbmq_be_max_queues = min_t(unsigned int, num_online_cpus(),
@@ -1042,6 +1048,15 @@ static int vbmq_be_check_params(void)
 	if (vbmq_be_max_persistent_grants > VBMQ_BE_PG_CAP) {
 		pr_err("max_persistent_grants=%u is out of range (allowed: 0..%u)\n",
 		       vbmq_be_max_persistent_grants, VBMQ_BE_PG_CAP);
+		return -EINVAL;
+	}
+	/* One request of the most segments must fit, or it waits forever. */
+	lo = max_t(unsigned int, VBMQ_BE_MAX_DIRECT_SEGS,
+		   vbmq_be_max_indirect_segments);
+	if (vbmq_be_max_bounce_pages < lo ||
+	    vbmq_be_max_bounce_pages > VBMQ_BE_BOUNCE_CAP) {
+		pr_err("max_bounce_pages=%u is out of range (allowed: %u..%u)\n",
+		       vbmq_be_max_bounce_pages, lo, VBMQ_BE_BOUNCE_CAP);
 		return -EINVAL;
 	}
 	return 0;
