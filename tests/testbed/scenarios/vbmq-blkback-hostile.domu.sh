@@ -1,8 +1,8 @@
 # domU half of vbmq-blkback-hostile: vbmq-testfront (loaded by domu-init
 # with the scenario's protocol and program=io,hostile) runs its programs as
 # soon as the disk connects; this script relays its results as test points.
-# With args "overflow" or "restart" it then runs that program when dom0
-# says so.
+# With args "overflow", "fill" or "restart" it then runs that program
+# when dom0 says so (fill before restart).
 . /vbmq/scenarios/testfront.lib
 
 program=$(cat /sys/module/vbmq_testfront/parameters/program)
@@ -20,6 +20,16 @@ case " $VBMQ_ARGS " in
 	tf_relay
 	signal overflow-done
 	;;
+esac
+case " $VBMQ_ARGS " in
+*" fill "*)
+	ok "dom0 says: fill" wait_signal fill 300
+	step "the test frontend's fill program" 90 sh -c "echo fill > $tf/run"
+	tf_relay
+	signal fill-done
+	;;
+esac
+case " $VBMQ_ARGS " in
 *" restart "*)
 	ok "dom0 says: restart" wait_signal restart 300
 	step "the test frontend's restart program" 90 sh -c "echo restart > $tf/run"

@@ -42,8 +42,19 @@ hostile_checked() {
 # is closed (a destroyed domU's backend may still be going away)
 nullb_again() { wait_for 30 unload_module null_blk && nullb_setup "$@"; }
 
+# memfree_kb: dom0's free memory; fill_sampled: the least seen so far,
+# until the domU says its fill program is done
+memfree_kb() { sed -n 's/^MemFree: *\([0-9]*\) kB$/\1/p' /proc/meminfo; }
+fill_sampled() {
+	local m
+	m=$(memfree_kb)
+	[ "$m" -lt "$mem_min" ] && mem_min=$m
+	fe_signal fill-done >/dev/null
+}
+
 step "null_blk backing device (write cache, discard)" 30 nullb_setup cache_size=64 discard=1
-step "vbmq-blkback loads" 30 backend_use vbmq
+# 256 bounce pages (1 MiB) per ring: the fill program below wants 1024.
+step "vbmq-blkback loads" 30 backend_use vbmq max_bounce_pages=256
 
 # ---- x86_32-abi with persistent grants (the zero-copy path): I/O, hostile
 # requests, then the producer overflow
@@ -82,13 +93,29 @@ domu_wait h32 120
 # never be served.
 step "null_blk: 4 KiB sectors, 1 MiB/s in 4 KiB commands, write cache" 40 \
 	nullb_again bs=4096 max_sectors=8 mbps=1 cache_size=64
-testfront_domu h64 x86_64-abi io,hostile,barrier "" args="restart"
+testfront_domu h64 x86_64-abi io,hostile,barrier timeout_ms=60000 args="fill restart"
 is "h64: the backend publishes sector-size 4096" "$(xenstore-read "$be/sector-size")" 4096
 hostile_checked h64 x86_64-abi
 ok "h64: the barriers reached the backend" test "$(ring_field 0 b_req)" -ge 3
 for text in 'refused: not aligned to the logical block size' 'grant copy of ref'; do
 	ok "dom0's log names the problem: '$text'" dmesg_has "$text"
 done
+# Every slot an INDIRECT READ of 32 pages (1024 bounce pages wanted) on the
+# slow disk: the ring holds at most its 256, the rest wait, none fails,
+# and dom0's free memory never drops 3 MiB below where it was.
+is "h64: ring 0's bounce page cap" "$(ring_field 0 bounce_cap)" 256
+mem_base=$(memfree_kb)
+mem_min=$mem_base
+domu_signal h64 fill
+ok "h64: the fill program ended" wait_for 120 fill_sampled
+diag_file "$(sysdir)/vbmq/ring0"
+ok "h64: bounce pages held never exceeded the cap" \
+	test "$(ring_field 0 bounce_peak)" -le 256
+ok "h64: requests waited for bounce pages" test "$(ring_field 0 bounce_waits)" -gt 0
+is "h64: no bounce page held once idle" "$(ring_field 0 bounce_pages)" 0
+note "dom0 MemFree: $mem_base kB before the fill, at least $mem_min kB during it"
+ok "h64: dom0's free memory stayed above the floor (3 MiB below its level before)" \
+	test "$mem_min" -ge $((mem_base - 3072))
 domu_signal h64 restart
 ok "h64: the test frontend restarted" domu_wait_signal h64 restart-done 120
 ok "dom0's log says the frontend came back" dmesg_has "vbd-$domid-51712: frontend is back"

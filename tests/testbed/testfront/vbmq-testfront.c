@@ -23,7 +23,10 @@
  *             new ring in the other ABI; data written before reads back;
  *   barrier   a WRITE of 11 pages and a WRITE_BARRIER in one batch: the
  *             barrier must be answered after the WRITE (on a slow disk, a
- *             barrier not drained overtakes it).
+ *             barrier not drained overtakes it);
+ *   fill      every ring slot at once with an INDIRECT READ of 32 pages:
+ *             all answered OKAY (a backend that bounds its bounce pages
+ *             makes some wait, never fail them).
  *
  * On a disk with logical blocks above 512 bytes the good requests move
  * whole blocks and the hostile program adds unaligned READs and WRITEs.
@@ -82,7 +85,7 @@ MODULE_PARM_DESC(protocol,
 static char *tf_program = "";
 module_param_named(program, tf_program, charp, 0444);
 MODULE_PARM_DESC(program,
-		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow, readonly, restart, barrier (default none)");
+		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow, readonly, restart, barrier, fill (default none)");
 
 static bool tf_strict = true;
 module_param_named(strict, tf_strict, bool, 0444);
@@ -1509,6 +1512,56 @@ static void tf_prog_barrier(struct tf_dev *tf)
 		  err ? ": " : "", why);
 }
 
+/* ---- program fill ---- */
+
+/*
+ * Every slot of the ring at once, each an INDIRECT READ of 32 full pages
+ * (segments on the 32 read pages, so nothing depends on the indirect
+ * limit's size beyond 32): 4 MiB of reads in flight, 1024 bounce pages
+ * for a backend that grant-copies.  Each must be answered OKAY.
+ */
+static void tf_prog_fill(struct tf_dev *tf)
+{
+	unsigned int n = min_t(unsigned int, tf_ring_size(tf), TF_BATCH);
+	unsigned int i, bad = 0;
+	struct tf_rsp *rsp;
+	struct tf_req *r;
+	char why[160] = "";
+	int err;
+
+	if (tf->max_indirect_offered < TF_PAGES) {
+		tf_result(false, "fill: the backend offers %u indirect segments (needs %u)",
+			  tf->max_indirect_offered, TF_PAGES);
+		return;
+	}
+	r = kcalloc(n, sizeof(*r), GFP_KERNEL);
+	rsp = kcalloc(n, sizeof(*rsp), GFP_KERNEL);
+	if (!r || !rsp) {
+		tf_result(false, "fill: out of memory");
+		goto out_free;
+	}
+	for (i = 0; i < n; i++) {
+		tf_indirect(tf, &r[i], BLKIF_OP_READ,
+			    TF_HOST_BASE + i * TF_PAGES * TF_SECTS_PER_PAGE,
+			    TF_PAGES);
+		r[i].id = tf_new_id(tf);
+	}
+	err = tf_exchange(tf, r, n, rsp);
+	for (i = 0; !err && i < n; i++)
+		if (rsp[i].status != BLKIF_RSP_OKAY && !bad++)
+			snprintf(why, sizeof(why), ": request %u answered %s",
+				 i, tf_status_name(rsp[i].status));
+	if (err)
+		snprintf(why, sizeof(why), ": no complete answer: error %d",
+			 err);
+	tf_result(!err && !bad,
+		  "fill: %u INDIRECT READs of %u pages in flight at once, all answered OKAY%s",
+		  n, TF_PAGES, why);
+out_free:
+	kfree(rsp);
+	kfree(r);
+}
+
 /* ---- programs ---- */
 
 static const struct {
@@ -1521,6 +1574,7 @@ static const struct {
 	{ "readonly", tf_prog_readonly },
 	{ "restart", tf_prog_restart },
 	{ "barrier", tf_prog_barrier },
+	{ "fill", tf_prog_fill },
 };
 
 /* Check a program list ("io,hostile"; spaces allowed too). */
