@@ -293,6 +293,25 @@ struct vbmq_be_dev {
 	/* A ring broke the protocol: report it, under lock, from a work. */
 	struct work_struct fatal_work;
 	unsigned int fatal_ring;	/* first ring that broke; atomic */
+	/*
+	 * The frontend closed: the rings are stopped (every request in
+	 * flight answered, which takes as long as the disk takes) by
+	 * close_work, off the xenwatch thread that every domain's xenstore
+	 * watches share.  close_req: VBMQ_BE_CLOSE_* bits, set by xenwatch,
+	 * taken by the work.  closing: set by xenwatch before it queues the
+	 * work, cleared by the work when done; meanwhile xenwatch leaves
+	 * the other frontend states to the work (taking be->lock would wait
+	 * for the drain).
+	 */
+	struct work_struct close_work;
+	unsigned long close_req;
+	bool closing;
+};
+
+/* Bits of vbmq_be_dev.close_req: the state the backend is to follow to. */
+enum {
+	VBMQ_BE_CLOSE_CLOSING,
+	VBMQ_BE_CLOSE_CLOSED,
 };
 
 /* blkback.c: data plane */

@@ -831,10 +831,66 @@ out_unlock:
 /* ---- xenbus driver ---- */
 
 static void vbmq_be_frontend_changed(struct xenbus_device *dev,
+				     enum xenbus_state fstate);
+
+/*
+ * The frontend went Closing or Closed: stop the rings and follow it.
+ * Stopping a ring answers every request in flight first, which lasts as
+ * long as the disk takes (a slow or hung device, a frontend that filled
+ * its rings just before): here, not in xenwatch, which would stall every
+ * domain's xenstore watches meanwhile (block-attach, shutdown, ...).
+ */
+static void vbmq_be_close_work(struct work_struct *work)
+{
+	struct vbmq_be_dev *be = container_of(work, struct vbmq_be_dev,
+					      close_work);
+	unsigned long req = xchg(&be->close_req, 0);
+	enum xenbus_state fstate;
+
+	if (req) {
+		mutex_lock(&be->lock);
+		vbmq_be_disconnect_locked(be);
+		mutex_unlock(&be->lock);
+		vbmq_be_switch_state(be->dev, req & BIT(VBMQ_BE_CLOSE_CLOSED) ?
+				     VBMQ_BE_XS_CLOSED : VBMQ_BE_XS_CLOSING);
+	}
+	if (READ_ONCE(be->close_req))
+		return;		/* queued again: that run ends the close */
+	WRITE_ONCE(be->closing, false);
+	/*
+	 * Clear closing before reading the frontend's state: pairs with
+	 * xenwatch reading closing after the state node changed, so a state
+	 * it left to us (vbmq_be_frontend_changed) is the one we read here.
+	 */
+	smp_mb();
+	fstate = xenbus_read_driver_state(be->dev->otherend);
+	if ((int)fstate == VBMQ_BE_XS_INITIALISING ||
+	    vbmq_be_frontend_ready(fstate))
+		vbmq_be_frontend_changed(be->dev, fstate);
+}
+
+/* From xenwatch: hand the close to close_work. */
+static void vbmq_be_close_async(struct vbmq_be_dev *be, unsigned int bit)
+{
+	WRITE_ONCE(be->closing, true);
+	set_bit(bit, &be->close_req);
+	queue_work(system_long_wq, &be->close_work);
+}
+
+static void vbmq_be_frontend_changed(struct xenbus_device *dev,
 				     enum xenbus_state fstate)
 {
 	struct vbmq_be_dev *be = dev_get_drvdata(&dev->dev);
 
+	/*
+	 * While close_work stops the rings it holds be->lock: the states
+	 * that need it are left to the work, which reads the frontend's
+	 * state again when it is done.
+	 */
+	if (READ_ONCE(be->closing) &&
+	    ((int)fstate == VBMQ_BE_XS_INITIALISING ||
+	     vbmq_be_frontend_ready(fstate)))
+		return;
 	switch ((int)fstate) {
 	case VBMQ_BE_XS_INITIALISING:
 		if ((int)dev->state != VBMQ_BE_XS_CLOSED)
@@ -856,18 +912,23 @@ static void vbmq_be_frontend_changed(struct xenbus_device *dev,
 		mutex_unlock(&be->lock);
 		break;
 	case VBMQ_BE_XS_CLOSING:
-		mutex_lock(&be->lock);
-		vbmq_be_disconnect_locked(be);
-		mutex_unlock(&be->lock);
-		vbmq_be_switch_state(dev, VBMQ_BE_XS_CLOSING);
+		vbmq_be_close_async(be, VBMQ_BE_CLOSE_CLOSING);
 		break;
 	case VBMQ_BE_XS_CLOSED:
+		if (xenbus_dev_is_online(dev)) {
+			vbmq_be_close_async(be, VBMQ_BE_CLOSE_CLOSED);
+			break;
+		}
+		/*
+		 * The toolstack is removing the device: remove() stops the
+		 * rings, still on xenwatch (see docs/blkback.md).
+		 */
+		cancel_work_sync(&be->close_work);
+		WRITE_ONCE(be->closing, false);
 		mutex_lock(&be->lock);
 		vbmq_be_disconnect_locked(be);
 		mutex_unlock(&be->lock);
 		vbmq_be_switch_state(dev, VBMQ_BE_XS_CLOSED);
-		if (xenbus_dev_is_online(dev))
-			break;
 		fallthrough;
 	case VBMQ_BE_XS_UNKNOWN:
 		/* The toolstack removed the device: let remove() clean up. */
@@ -897,6 +958,8 @@ static void vbmq_be_remove(struct xenbus_device *dev)
 	/* No lock held here: watch callbacks and sysfs readers may wait. */
 	vbmq_be_unwatch(&be->pdev_watch, &be->pdev_watched);
 	vbmq_be_unwatch(&be->keys_watch, &be->keys_watched);
+	/* A close under way ends first (xenwatch calls no more callbacks). */
+	cancel_work_sync(&be->close_work);
 	mutex_lock(&be->lock);
 	be->sysfs_ready = false;
 	mutex_unlock(&be->lock);
@@ -944,6 +1007,7 @@ static int vbmq_be_probe(struct xenbus_device *dev,
 	spin_lock_init(&be->rings_lock);
 	INIT_WORK(&be->resize_work, vbmq_be_resize_work);
 	INIT_WORK(&be->fatal_work, vbmq_be_fatal_work);
+	INIT_WORK(&be->close_work, vbmq_be_close_work);
 	vbmq_keys_defaults(&be->keys, &lim, vbmq_be_poll_default,
 			   vbmq_be_poll_max_us_default);
 	dev_set_drvdata(&dev->dev, be);

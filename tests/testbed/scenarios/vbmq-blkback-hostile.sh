@@ -52,6 +52,9 @@ fill_sampled() {
 	fe_signal fill-done >/dev/null
 }
 
+# state_is DIR STATE: xenstore DIR/state is STATE
+state_is() { [ "$(xenstore-read "$1/state" 2>/dev/null)" = "$2" ]; }
+
 step "null_blk backing device (write cache, discard)" 30 nullb_setup cache_size=64 discard=1
 # 256 bounce pages (1 MiB) per ring: the fill program below wants 1024.
 step "vbmq-blkback loads" 30 backend_use vbmq max_bounce_pages=256
@@ -93,7 +96,7 @@ domu_wait h32 120
 # never be served.
 step "null_blk: 4 KiB sectors, 1 MiB/s in 4 KiB commands, write cache" 40 \
 	nullb_again bs=4096 max_sectors=8 mbps=1 cache_size=64
-testfront_domu h64 x86_64-abi io,hostile,barrier timeout_ms=60000 args="fill restart"
+testfront_domu h64 x86_64-abi io,hostile,barrier timeout_ms=60000 args="fill restart close"
 is "h64: the backend publishes sector-size 4096" "$(xenstore-read "$be/sector-size")" 4096
 hostile_checked h64 x86_64-abi
 ok "h64: the barriers reached the backend" test "$(ring_field 0 b_req)" -ge 3
@@ -124,8 +127,31 @@ is "h64: the backend connected twice" \
 ok "h64: Connected again" be_state_in 4
 is "h64: the new ring runs the x86_32 ABI" "$(ring_field 0 abi)" x86_32-abi
 is "h64: one ring thread" "$(threads_named 'vbmq*' | wc -l)" 1
+# The frontend fills its ring (32 x 96 pages: some 12 s on the slow disk)
+# and closes at once.  The drain must not hold xenwatch, which serves every
+# domain's xenstore watches: another disk attached meanwhile (the backend's
+# probe runs in xenwatch) is attached while xvda is still draining.  The
+# disk goes to h64 itself, since the bed runs one domU at a time; h64's
+# test frontend leaves it unconnected ("only one disk is tested").
+step "loop module" 30 sh -c 'modprobe loop || test -e /dev/loop-control'
+loopdev=$(losetup -f)
+step "a 16 MiB loop device for xvdb ($loopdev)" 30 sh -c \
+	"truncate -s 16M /run/h64b.img && losetup '$loopdev' /run/h64b.img"
+domu_signal h64 close
+ok "h64: the test frontend filled its ring and went Closing" \
+	domu_wait_signal h64 close-sent 60
+t0=$SECONDS
+step "xl block-attach h64 xvdb while xvda drains" 90 \
+	xl block-attach h64 "phy:$loopdev,xvdb,w"
+note "xl block-attach took $((SECONDS - t0)) s; xvda's backend in state $(xenstore-read "$be/state")"
+ok "h64: xvda was still draining when the attach ended (backend Connected)" be_state_in 4
+ok "h64: xvdb's backend reached InitWait" wait_for 10 state_is "$(be_dir h64 51728)" 2
+ok "h64: xvda's backend reached Closed after the drain" wait_for 180 be_state_in 6
+ok "h64: the test frontend saw the close" domu_wait_signal h64 close-done 60
+ok "h64: no ring thread is left" wait_for 10 no_ring_threads
 domu_signal h64 dom0-checked
 domu_wait h64 120
+step "the loop device goes" 30 sh -c "losetup -d '$loopdev' && rm /run/h64b.img"
 ok "no ring thread is left" wait_for 10 no_ring_threads
 step "vbmq-blkback unloads once the domains are gone" 30 rmmod vbmq-blkback
 step "null_blk back to 512-byte sectors (write cache, discard)" 40 \

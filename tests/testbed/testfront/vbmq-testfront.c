@@ -26,7 +26,10 @@
  *             barrier not drained overtakes it);
  *   fill      every ring slot at once with an INDIRECT READ of 32 pages:
  *             all answered OKAY (a backend that bounds its bounce pages
- *             makes some wait, never fail them).
+ *             makes some wait, never fail them);
+ *   close     every ring slot with an INDIRECT READ of 96 segments, then
+ *             Closing at once, without waiting for the answers: the
+ *             backend drains them while the frontend leaves (last).
  *
  * On a disk with logical blocks above 512 bytes the good requests move
  * whole blocks and the hostile program adds unaligned READs and WRITEs.
@@ -85,7 +88,7 @@ MODULE_PARM_DESC(protocol,
 static char *tf_program = "";
 module_param_named(program, tf_program, charp, 0444);
 MODULE_PARM_DESC(program,
-		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow, readonly, restart, barrier, fill (default none)");
+		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow, readonly, restart, barrier, fill, close (default none)");
 
 static bool tf_strict = true;
 module_param_named(strict, tf_strict, bool, 0444);
@@ -1562,6 +1565,43 @@ out_free:
 	kfree(r);
 }
 
+/* ---- program close ---- */
+
+/*
+ * Fill the ring with INDIRECT READs of 96 segments (on the 32 read pages)
+ * and go Closing without waiting for any answer: on a slow disk the
+ * backend has many seconds of I/O to drain while the frontend leaves.
+ * The backend's Closing then makes this frontend close (backend_changed).
+ */
+static void tf_prog_close(struct tf_dev *tf)
+{
+	unsigned int n = min_t(unsigned int, tf_ring_size(tf), TF_BATCH);
+	unsigned int nseg = min(tf->max_indirect_offered, 96u), i;
+	struct tf_req r;
+	int err;
+
+	if (nseg < TF_PAGES) {
+		tf_result(false, "close: the backend offers %u indirect segments (needs %u)",
+			  tf->max_indirect_offered, TF_PAGES);
+		return;
+	}
+	if (tf_req_prod_pvt(tf) != tf_rsp_cons(tf)) {
+		tf_result(false, "close: the ring is idle before");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		tf_indirect(tf, &r, BLKIF_OP_READ,
+			    TF_HOST_BASE + (u64)i * nseg * TF_SECTS_PER_PAGE,
+			    (u16)nseg);
+		r.id = tf_new_id(tf);
+		tf_put_req(tf, &r);
+	}
+	tf_push(tf);
+	err = xenbus_switch_state(tf->dev, (enum xenbus_state)TF_XS_CLOSING);
+	tf_result(!err, "close: %u INDIRECT READs of %u pages sent, then Closing (%d)",
+		  n, nseg, err);
+}
+
 /* ---- programs ---- */
 
 static const struct {
@@ -1575,6 +1615,7 @@ static const struct {
 	{ "restart", tf_prog_restart },
 	{ "barrier", tf_prog_barrier },
 	{ "fill", tf_prog_fill },
+	{ "close", tf_prog_close },
 };
 
 /* Check a program list ("io,hostile"; spaces allowed too). */
