@@ -878,6 +878,7 @@ static struct vbmq_be_request *vbmq_be_prepare(struct vbmq_be_ring *ring,
 		rq->nr_segs = rq->req.nr_segments;
 	if (v != VBMQ_BE_OK) {
 		WRITE_ONCE(ring->st.bad_req, ring->st.bad_req + 1);
+		ring->pass_bad++;
 		if (v != VBMQ_BE_NOTSUPP)
 			pr_warn_ratelimited("%s: request op %u id %llu refused: %s\n",
 					    ring->name, rq->req.operation,
@@ -971,19 +972,45 @@ static void vbmq_be_halt(struct vbmq_be_ring *ring, RING_IDX rp)
 	vbmq_be_ring_fatal(ring);
 }
 
-/* Take up to VBMQ_BE_BUDGET requests off the ring; returns how many. */
+/*
+ * After a pass that refused requests: back off (take none for a while) when
+ * the frontend sends too many of them (blkback_core.c decides).
+ */
+static void vbmq_be_bad_backoff(struct vbmq_be_ring *ring, u64 now)
+{
+	u64 pause = vbmq_be_bad_pass(&ring->bad, now, ring->pass_bad);
+
+	ring->pass_bad = 0;
+	if (!pause)
+		return;
+	ring->bad_until = now + pause;
+	WRITE_ONCE(ring->st.bad_pauses, ring->st.bad_pauses + 1);
+	WRITE_ONCE(ring->st.bad_pause_ns, ring->st.bad_pause_ns + pause);
+	pr_warn_ratelimited("%s: too many bad requests; taking none for %llu us\n",
+			    ring->name, pause / NSEC_PER_USEC);
+}
+
+/*
+ * Take up to VBMQ_BE_BUDGET requests off the ring; returns how many were
+ * accepted.  Refused ones are answered but do not count: they are no work
+ * that should keep the thread polling.
+ */
 static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 {
 	size_t size = vbmq_be_is32(ring) ? VBMQ_BE_REQ32_SIZE :
 		VBMQ_BE_REQ64_SIZE;
 	struct vbmq_be_request *rq, *tmp;
 	u8 slot[VBMQ_BE_REQ_MAX_SIZE];
-	unsigned int n = 0;
+	unsigned int n = 0, bad;
 	struct blk_plug plug;
 	LIST_HEAD(ready);
 	RING_IDX rc, rp;
+	u64 now;
 
 	if (!vbmq_be_parked_go(ring) || ring->halted)
+		return 0;
+	now = ktime_get_ns();
+	if (now < ring->bad_until)
 		return 0;
 	rc = vbmq_be_req_cons(ring);
 	rp = vbmq_be_req_prod(ring);
@@ -1040,9 +1067,14 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 	}
 	vbmq_be_parked_go(ring);
 	blk_finish_plug(&plug);
-	if (ring->pg_full)
+	/* Reclaim is a scan of the whole tree: at most once an interval. */
+	if (ring->pg_full && now >= ring->pg_next_reclaim) {
 		vbmq_be_pg_reclaim(ring);
-	return n;
+		ring->pg_next_reclaim = now + VBMQ_BE_PG_RECLAIM_INTERVAL_NS;
+	}
+	bad = ring->pass_bad;
+	vbmq_be_bad_backoff(ring, now);
+	return n - bad;
 }
 
 /* Answer every completed request; returns how many. */
@@ -1112,18 +1144,22 @@ static bool vbmq_be_should_wake(struct vbmq_be_ring *ring)
 /* Re-arm, look once more, and sleep on the event channel. */
 static void vbmq_be_sleep(struct vbmq_be_ring *ring)
 {
-	u64 t0;
+	/* Ring 0 wakes up now and then to notice an online resize. */
+	long timeout = ring->idx ? MAX_SCHEDULE_TIMEOUT : HZ;
+	u64 t0 = ktime_get_ns();
 
 	/*
-	 * With a request parked, new ones stay on the ring: sleep until a
-	 * completion (the final check would find them and spin).
+	 * Backing off from bad requests, or with a request parked, new ones
+	 * stay on the ring: sleep until the pause ends or a completion (the
+	 * final check would find them and spin).
 	 */
-	if (!ring->halted && !ring->parked && vbmq_be_final_check(ring))
+	if (t0 < ring->bad_until)
+		timeout = min_t(long, timeout,
+				nsecs_to_jiffies(ring->bad_until - t0) + 1);
+	else if (!ring->halted && !ring->parked && vbmq_be_final_check(ring))
 		return;
-	t0 = ktime_get_ns();
-	/* Ring 0 wakes up now and then to notice an online resize. */
 	wait_event_interruptible_timeout(ring->wq, vbmq_be_should_wake(ring),
-					 ring->idx ? MAX_SCHEDULE_TIMEOUT : HZ);
+					 timeout);
 	WRITE_ONCE(ring->st.sleep_ns, ring->st.sleep_ns + ktime_get_ns() - t0);
 }
 
@@ -1456,6 +1492,9 @@ int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf)
 			    "pg_unmaps %llu\npg_reclaims %llu\npg_copies %llu\npg_map_errs %llu\n",
 			    READ_ONCE(st->pg_unmaps), READ_ONCE(st->pg_reclaims),
 			    READ_ONCE(st->pg_copies), READ_ONCE(st->pg_map_errs));
+	at += sysfs_emit_at(buf, at, "bad_pauses %llu\nbad_pause_ns %llu\n",
+			    READ_ONCE(st->bad_pauses),
+			    READ_ONCE(st->bad_pause_ns));
 	at += sysfs_emit_at(buf, at,
 			    "bounce_cap %u\nbounce_pages %llu\nbounce_peak %llu\nbounce_waits %llu\n",
 			    ring->bounce_cap, READ_ONCE(st->bounce_pages),

@@ -265,6 +265,35 @@ enum vbmq_be_verdict vbmq_be_check_req(struct vbmq_be_req *req,
 				  &req->nr_sectors);
 }
 
+u64 vbmq_be_bad_pass(struct vbmq_be_bad *b, u64 now, unsigned int bad)
+{
+	u64 pause;
+
+	if (now - b->window_start >= VBMQ_BE_BAD_WINDOW_NS) {
+		/* A new window: a calm one ends the back-off. */
+		if (!b->over)
+			b->level = 0;
+		b->window_start = now;
+		b->count = 0;
+		b->over = false;
+	}
+	if (!bad)
+		return 0;
+	/* No overflow: a count over the limit pauses and starts anew. */
+	b->count += bad;
+	if (b->count <= VBMQ_BE_BAD_FREE)
+		return 0;
+	pause = VBMQ_BE_BAD_PAUSE_NS << b->level;
+	if (pause >= VBMQ_BE_BAD_PAUSE_MAX_NS)
+		pause = VBMQ_BE_BAD_PAUSE_MAX_NS;
+	else if (!b->over)
+		b->level++;
+	b->over = true;
+	/* The pause ends the window: the next pass starts a new one. */
+	b->window_start = now - VBMQ_BE_BAD_WINDOW_NS;
+	return pause;
+}
+
 static const char * const vbmq_be_verdict_names[VBMQ_BE_VERDICT_COUNT] = {
 	[VBMQ_BE_OK] = "ok",
 	[VBMQ_BE_BAD_OP] = "unknown operation",

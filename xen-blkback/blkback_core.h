@@ -316,4 +316,38 @@ unsigned int vbmq_be_pg_reclaim_want(unsigned int nr, unsigned int bound);
 unsigned int vbmq_be_pg_pick(const struct vbmq_be_pg_use *u, unsigned int n,
 			     unsigned int want, unsigned int *out);
 
+/*
+ * Back-off from a frontend that sends bad requests: each is cheap to
+ * refuse, but a stream of them keeps a ring thread busy for nothing.  Up
+ * to VBMQ_BE_BAD_FREE refusals per VBMQ_BE_BAD_WINDOW_NS are free; a
+ * window with more makes the ring stop taking requests for a pause that
+ * starts at VBMQ_BE_BAD_PAUSE_NS and doubles with every further window
+ * over the limit, up to VBMQ_BE_BAD_PAUSE_MAX_NS; a window within the
+ * limit resets it.  Good requests do not count.
+ */
+#define VBMQ_BE_BAD_WINDOW_NS		10000000ull	/* 10 ms */
+#define VBMQ_BE_BAD_FREE		64u
+#define VBMQ_BE_BAD_PAUSE_NS		1000000ull	/* 1 ms */
+#define VBMQ_BE_BAD_PAUSE_MAX_NS	64000000ull	/* 64 ms */
+
+struct vbmq_be_bad {
+	u64 window_start;	/* ns */
+	u32 count;		/* refusals in the current window */
+	u32 level;		/* pause is PAUSE_NS << level */
+	bool over;		/* the current window went over the limit */
+};
+
+/*
+ * A pass at time now refused bad requests; returns how long to pause
+ * taking requests (ns), 0 for no pause.
+ */
+u64 vbmq_be_bad_pass(struct vbmq_be_bad *b, u64 now, unsigned int bad);
+
+/*
+ * Persistent-grant reclaim at most once per this interval (the in-tree
+ * backend's LRU interval): a frontend cycling through more grants than
+ * the bound otherwise makes every pass scan the whole tree.
+ */
+#define VBMQ_BE_PG_RECLAIM_INTERVAL_NS	100000000ull	/* 100 ms */
+
 #endif /* VBMQ_BLKBACK_CORE_H */

@@ -112,6 +112,8 @@ struct vbmq_be_stats {
 	u64 bounce_pages;	/* bounce pages held by requests now */
 	u64 bounce_peak;	/* the most held at once */
 	u64 bounce_waits;	/* requests that waited for bounce pages */
+	u64 bad_pauses;		/* back-offs from bad requests */
+	u64 bad_pause_ns;	/* their total length */
 };
 
 struct vbmq_be_dev;
@@ -235,6 +237,11 @@ struct vbmq_be_ring {
 	 * under bounce_cap.  Nothing more is taken off the ring meanwhile.
 	 */
 	struct vbmq_be_request *parked;
+	/* Bad requests: back-off state, the pass's count, no intake before. */
+	struct vbmq_be_bad bad;
+	unsigned int pass_bad;
+	u64 bad_until;			/* ns */
+	u64 pg_next_reclaim;		/* ns: no reclaim before */
 	/* Bounce pages held by requests (not the pool), at most bounce_cap. */
 	unsigned int bounce_nr;
 	unsigned int bounce_cap;	/* max_bounce_pages, set at connect */

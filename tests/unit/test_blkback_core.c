@@ -463,6 +463,40 @@ static void test_check_align(void)
 	       "lb_sects 0: any sector");
 }
 
+static void test_bad_backoff(void)
+{
+	struct vbmq_be_bad b = { 0 };
+	u64 t = 1000000000ull, ms = 1000000ull;
+	unsigned int i;
+
+	is_uint(vbmq_be_bad_pass(&b, t, 0), 0, "bad: none, no pause");
+	is_uint(vbmq_be_bad_pass(&b, t, 64), 0, "bad: 64 in a window are free");
+	is_uint(vbmq_be_bad_pass(&b, t + ms, 1), ms,
+		"bad: the 65th in the window pauses 1 ms");
+	/* Each further window over the limit doubles the pause. */
+	is_uint(vbmq_be_bad_pass(&b, t + 2 * ms, 65), 2 * ms,
+		"bad: the next window over: 2 ms");
+	is_uint(vbmq_be_bad_pass(&b, t + 5 * ms, 65), 4 * ms,
+		"bad: then 4 ms");
+	for (i = 0; i < 10; i++)
+		vbmq_be_bad_pass(&b, t + (10 + i) * ms, 65);
+	is_uint(vbmq_be_bad_pass(&b, t + 30 * ms, 65),
+		VBMQ_BE_BAD_PAUSE_MAX_NS, "bad: capped at 64 ms");
+	/* A calm window (within the limit) ends the back-off. */
+	is_uint(vbmq_be_bad_pass(&b, t + 200 * ms, 3), 0,
+		"bad: 3 in a new window: no pause");
+	is_uint(vbmq_be_bad_pass(&b, t + 211 * ms, 0), 0,
+		"bad: next window starts");
+	is_uint(vbmq_be_bad_pass(&b, t + 212 * ms, 65), ms,
+		"bad: after a calm window the pause starts again at 1 ms");
+	/* Bad requests spread thinly never pause. */
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < 1000; i++)
+		if (vbmq_be_bad_pass(&b, t + i * 11 * ms, 60))
+			break;
+	is_uint(i, 1000, "bad: 1000 windows of 60 (one per 11 ms), no pause");
+}
+
 static void test_check_features(void)
 {
 	struct vbmq_be_limits lim = base_lim;
@@ -1111,6 +1145,7 @@ int main(void)
 	test_indirect_segs();
 	test_check();
 	test_check_align();
+	test_bad_backoff();
 	test_check_features();
 	test_segs();
 	test_names();
