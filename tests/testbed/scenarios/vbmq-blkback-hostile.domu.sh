@@ -1,8 +1,8 @@
 # domU half of vbmq-blkback-hostile: vbmq-testfront (loaded by domu-init
 # with the scenario's protocol and program=io,hostile) runs its programs as
 # soon as the disk connects; this script relays its results as test points.
-# With args "overflow", "fill", "restart" or "close" it then runs that
-# program when dom0 says so (in that order).
+# With args "flood", "overflow", "fill", "restart" or "close" it then runs
+# that program when dom0 says so (in that order).
 . /vbmq/scenarios/testfront.lib
 
 program=$(cat /sys/module/vbmq_testfront/parameters/program)
@@ -13,6 +13,14 @@ diag_file "$tf/counters"
 signal errors "$(sed -n 's/^error_responses //p' "$tf/counters")"
 signal programs-done
 
+case " $VBMQ_ARGS " in
+*" flood "*)
+	ok "dom0 says: flood" wait_signal flood 300
+	step "the test frontend's flood program" 120 sh -c "echo flood > $tf/run"
+	tf_relay
+	signal flood-done
+	;;
+esac
 case " $VBMQ_ARGS " in
 *" overflow "*)
 	ok "dom0 says: overflow" wait_signal overflow 300

@@ -61,7 +61,7 @@ step "vbmq-blkback loads" 30 backend_use vbmq max_bounce_pages=256
 
 # ---- x86_32-abi with persistent grants (the zero-copy path): I/O, hostile
 # requests, then the producer overflow
-testfront_domu h32 x86_32-abi io,hostile persistent=1 args="overflow"
+testfront_domu h32 x86_32-abi io,hostile persistent=1 args="flood overflow"
 hostile_checked h32 x86_32-abi
 is "h32: ring 0 uses persistent grants" "$(ring_field 0 persistent)" 1
 ok "h32: the I/O went through mapped grants (zero copy)" test "$(ring_field 0 pg_hits)" -gt 0
@@ -72,6 +72,21 @@ for text in 'refused: unknown operation' 'refused: segment count out of range' \
 	'mapping grant ref'; do
 	ok "dom0's log names the problem: '$text'" dmesg_has "$text"
 done
+
+# 2048 bad requests, 32 at a time: the ring thread's CPU time
+# (/proc/PID/schedstat, ns) per bad request, and the back-off they earn.
+ring_cpu_ns() { cut -d' ' -f1 "/proc/$(ring_field 0 pid)/schedstat"; }
+bad0=$(ring_field 0 bad_req)
+cpu0=$(ring_cpu_ns)
+t0=$SECONDS
+domu_signal h32 flood
+ok "h32: the flood program ended" domu_wait_signal h32 flood-done 150
+cpu1=$(ring_cpu_ns)
+bad1=$(ring_field 0 bad_req)
+is "h32: the backend refused the 2048 bad requests" "$((bad1 - bad0))" 2048
+note "h32 flood: ring thread CPU $(((cpu1 - cpu0) / 2048)) ns per bad request, $((cpu1 - cpu0)) ns in $((SECONDS - t0)) s; bad_pauses $(ring_field 0 bad_pauses), bad_pause_ns $(ring_field 0 bad_pause_ns)"
+ok "h32: the flood earned back-off pauses" test "$(ring_field 0 bad_pauses)" -gt 0
+ok "dom0's log says it backs off" dmesg_has 'too many bad requests'
 
 domu_signal h32 overflow
 ok "h32: the backend leaves Connected after the producer overflow" \

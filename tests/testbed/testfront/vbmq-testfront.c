@@ -27,6 +27,8 @@
  *   fill      every ring slot at once with an INDIRECT READ of 32 pages:
  *             all answered OKAY (a backend that bounds its bounce pages
  *             makes some wait, never fail them);
+ *   flood     2048 requests of an unknown operation, 32 at a time, each
+ *             answered ERROR (for the backend's CPU cost per bad request);
  *   close     every ring slot with an INDIRECT READ of 96 segments, then
  *             Closing at once, without waiting for the answers: the
  *             backend drains them while the frontend leaves (last).
@@ -88,7 +90,7 @@ MODULE_PARM_DESC(protocol,
 static char *tf_program = "";
 module_param_named(program, tf_program, charp, 0444);
 MODULE_PARM_DESC(program,
-		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow, readonly, restart, barrier, fill, close (default none)");
+		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow, readonly, restart, barrier, fill, flood, close (default none)");
 
 static bool tf_strict = true;
 module_param_named(strict, tf_strict, bool, 0444);
@@ -1565,6 +1567,47 @@ out_free:
 	kfree(r);
 }
 
+/* ---- program flood ---- */
+
+/*
+ * 64 batches of 32 requests of an unknown operation, each batch answered
+ * before the next: all ERROR.  The scenario measures what they cost the
+ * backend's ring thread; a backend may slow them down, not drop them.
+ */
+static void tf_prog_flood(struct tf_dev *tf)
+{
+	unsigned int n = min_t(unsigned int, tf_ring_size(tf), TF_BATCH);
+	unsigned int b, i, bad = 0;
+	unsigned long t0 = jiffies;
+	struct tf_rsp *rsp;
+	struct tf_req *r;
+	int err = 0;
+
+	r = kcalloc(n, sizeof(*r), GFP_KERNEL);
+	rsp = kcalloc(n, sizeof(*rsp), GFP_KERNEL);
+	if (!r || !rsp) {
+		tf_result(false, "flood: out of memory");
+		goto out_free;
+	}
+	for (b = 0; b < 64 && !err; b++) {
+		for (i = 0; i < n; i++) {
+			memset(&r[i], 0, sizeof(r[i]));
+			r[i].operation = TF_OP_UNKNOWN;
+			r[i].handle = tf->handle;
+			r[i].id = tf_new_id(tf);
+		}
+		err = tf_exchange(tf, r, n, rsp);
+		for (i = 0; !err && i < n; i++)
+			bad += !tf_refused(TF_OP_UNKNOWN, rsp[i].status);
+	}
+	tf_result(!err && !bad,
+		  "flood: %u x %u requests of operation 99 all refused (error %d, %u not refused), %u ms",
+		  b, n, err, bad, jiffies_to_msecs(jiffies - t0));
+out_free:
+	kfree(rsp);
+	kfree(r);
+}
+
 /* ---- program close ---- */
 
 /*
@@ -1615,6 +1658,7 @@ static const struct {
 	{ "restart", tf_prog_restart },
 	{ "barrier", tf_prog_barrier },
 	{ "fill", tf_prog_fill },
+	{ "flood", tf_prog_flood },
 	{ "close", tf_prog_close },
 };
 
