@@ -1,5 +1,5 @@
 # summary: vbmq-blkback against a hostile frontend (test-only vbmq-testfront): x86_32 (persistent grants) and x86_64 (4 KiB sectors, slow disk) ABIs, bad and unaligned requests answered ERROR, any handle served, a barrier answered after the writes before it, a request-producer overflow halts the ring and disconnects, a frontend that restarts (kexec-style reset, other ABI) is connected again; the same on the in-tree xen-blkback
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=420
 #
 # The domUs load vbmq-testfront instead of a block frontend (domu_start
 # frontend=testfront); it writes raw blkif requests into the ring itself
