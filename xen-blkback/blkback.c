@@ -1358,7 +1358,9 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 	INIT_LIST_HEAD(&ring->free_reqs);
 	ring->pg_tree = RB_ROOT;
 	ring->pg_bound = vbmq_be_max_persistent_grants;
-	ring->bounce_cap = vbmq_be_max_bounce_pages;
+	/* At least one request of the most segments: it must fit alone. */
+	ring->bounce_cap = max(READ_ONCE(vbmq_be_max_bounce_pages),
+			       vbmq_be_max_indirect_segments);
 	ring->pg_on = be->persistent && ring->pg_bound;
 	vbmq_be_thread_name(ring->name, sizeof(ring->name), be->domid,
 			    be->vdev, idx);

@@ -76,10 +76,35 @@ module_param_named(max_persistent_grants, vbmq_be_max_persistent_grants,
 MODULE_PARM_DESC(max_persistent_grants,
 		 "Most guest grants (4 KiB pages) a ring keeps mapped persistently (0..16384, 0 = none; default 1056)");
 
+/*
+ * Writable: a ring takes the value when it connects.  The setter checks
+ * the absolute range; the load-time check (vbmq_be_check_params) and the
+ * ring's connect keep it at least max_indirect_segments.
+ */
 unsigned int vbmq_be_max_bounce_pages = VBMQ_BE_BOUNCE_DEFAULT;
-module_param_named(max_bounce_pages, vbmq_be_max_bounce_pages, uint, 0444);
+
+static int vbmq_be_set_bounce(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (v < VBMQ_BE_MAX_DIRECT_SEGS || v > VBMQ_BE_BOUNCE_CAP)
+		return -ERANGE;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static const struct kernel_param_ops vbmq_be_bounce_ops = {
+	.set = vbmq_be_set_bounce,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_bounce_pages, &vbmq_be_bounce_ops,
+		&vbmq_be_max_bounce_pages, 0644);
 MODULE_PARM_DESC(max_bounce_pages,
-		 "Most bounce pages (grant-copy buffers, 4 KiB of dom0 memory each) the requests of one ring hold; more waits (max(11, max_indirect_segments)..65536; default 4096)");
+		 "Most bounce pages (grant-copy buffers, 4 KiB of dom0 memory each) the requests of one ring hold; more waits (max(11, max_indirect_segments)..65536; default 4096; rings connected later take a new value)");
 
 enum vbmq_poll_mode vbmq_be_poll_default = VBMQ_POLL_ADAPTIVE;
 
