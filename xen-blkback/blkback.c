@@ -211,10 +211,13 @@ static void vbmq_be_release_pages(struct vbmq_be_ring *ring,
 	unsigned int i;
 
 	for (i = 0; i < rq->nr_segs; i++) {
-		if (rq->pages[i])
-			vbmq_be_page_put(ring, rq->pages[i]);
+		if (!rq->pages[i])
+			continue;
+		vbmq_be_page_put(ring, rq->pages[i]);
 		rq->pages[i] = NULL;
+		ring->bounce_nr--;
 	}
+	WRITE_ONCE(ring->st.bounce_pages, ring->bounce_nr);
 }
 
 /* Run the queued grant copies; a failed one fails its request. */
@@ -651,10 +654,8 @@ static void vbmq_be_submit_discard(struct vbmq_be_ring *ring,
 }
 
 /*
- * The persistent grants of the segments (held until the response), a
- * bounce page for every other segment and, for writes, the grant copies
- * of those segments' data, queued: the consume pass runs all its maps and
- * copies before it submits anything.
+ * The persistent grants of the segments (held until the response); a
+ * segment without one gets a bounce page later (vbmq_be_take_pages).
  */
 static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
 			       struct vbmq_be_request *rq)
@@ -667,6 +668,33 @@ static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
 	else if (ring->pg_on)
 		WRITE_ONCE(ring->st.pg_copies,
 			   ring->st.pg_copies + rq->nr_segs);
+}
+
+/*
+ * A bounce page for every segment without a persistent grant and, for
+ * writes, the grant copies of those segments' data, queued: the consume
+ * pass runs all its maps and copies before it submits anything.  The
+ * ring's requests hold at most bounce_cap pages: a request that would go
+ * beyond waits (returns false, nothing taken) until answered requests give
+ * theirs back; it never fails for it.  The module parameter's range lets
+ * a request of the most segments fit into an empty ring.
+ */
+static bool vbmq_be_take_pages(struct vbmq_be_ring *ring,
+			       struct vbmq_be_request *rq)
+{
+	unsigned int i, need = 0;
+
+	if (rq->paged || rq->status != BLKIF_RSP_OKAY)
+		goto out_paged;
+	for (i = 0; i < rq->nr_segs; i++)
+		need += !rq->pgnts[i];
+	if (need > ring->bounce_cap - ring->bounce_nr) {
+		if (!rq->waited)
+			WRITE_ONCE(ring->st.bounce_waits,
+				   ring->st.bounce_waits + 1);
+		rq->waited = true;
+		return false;
+	}
 	for (i = 0; i < rq->nr_segs; i++) {
 		if (rq->pgnts[i])
 			continue;
@@ -674,14 +702,21 @@ static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
 		if (!rq->pages[i]) {
 			WRITE_ONCE(ring->st.oo_req, ring->st.oo_req + 1);
 			rq->status = BLKIF_RSP_ERROR;
-			return;
+			break;
 		}
+		ring->bounce_nr++;
 	}
-	if (rq->req.op == BLKIF_OP_READ)
-		return;
+	WRITE_ONCE(ring->st.bounce_pages, ring->bounce_nr);
+	if (ring->bounce_nr > ring->st.bounce_peak)
+		WRITE_ONCE(ring->st.bounce_peak, ring->bounce_nr);
+	if (rq->status != BLKIF_RSP_OKAY || rq->req.op == BLKIF_OP_READ)
+		goto out_paged;
 	for (i = 0; i < rq->nr_segs; i++)
 		if (!rq->pgnts[i])
 			vbmq_be_copy_seg(ring, rq, i, false);
+out_paged:
+	rq->paged = true;
+	return true;
 }
 
 /*
@@ -832,6 +867,8 @@ static struct vbmq_be_request *vbmq_be_prepare(struct vbmq_be_ring *ring,
 	list_del(&rq->node);
 	vbmq_be_decode_req(ring->abi, slot, &rq->req);
 	rq->status = BLKIF_RSP_OKAY;
+	rq->paged = false;
+	rq->waited = false;
 	rq->segs = rq->req.seg;
 	rq->pages = rq->dpages;
 	rq->pgnts = rq->dpgnts;
@@ -844,6 +881,7 @@ static struct vbmq_be_request *vbmq_be_prepare(struct vbmq_be_ring *ring,
 		rq->nr_segs = rq->req.nr_segments;
 	if (v != VBMQ_BE_OK) {
 		WRITE_ONCE(ring->st.bad_req, ring->st.bad_req + 1);
+		ring->pass_bad++;
 		if (v != VBMQ_BE_NOTSUPP)
 			pr_warn_ratelimited("%s: request op %u id %llu refused: %s\n",
 					    ring->name, rq->req.operation,
@@ -896,6 +934,38 @@ out_put:
 	vbmq_be_request_put_io(rq);
 }
 
+/*
+ * Submit the parked request once it may go; returns true when no request
+ * is parked (any more).  It waits for two things:
+ *
+ *   - its bounce pages, when they did not fit under bounce_cap: requests
+ *     in flight give theirs back as they are answered (with none in
+ *     flight, any request fits);
+ *   - for a WRITE_BARRIER, the drain: every request the frontend sent
+ *     before it must have completed before its PREFLUSH (and FUA write)
+ *     is issued, or a write still in flight could land after the barrier
+ *     it preceded.  It goes once it is the only request in flight.
+ *
+ * Completions go on being answered meanwhile.
+ */
+static bool vbmq_be_parked_go(struct vbmq_be_ring *ring)
+{
+	struct vbmq_be_request *rq = ring->parked;
+
+	if (!rq)
+		return true;
+	if (!vbmq_be_take_pages(ring, rq))
+		return false;
+	vbmq_be_copy_flush(ring);
+	if (rq->req.op == BLKIF_OP_WRITE_BARRIER && ring->in_flight > 1)
+		return false;
+	ring->parked = NULL;
+	if (ring->pg_on)
+		vbmq_be_pg_check(ring, rq);
+	vbmq_be_dispatch(ring, rq);
+	return true;
+}
+
 static void vbmq_be_halt(struct vbmq_be_ring *ring, RING_IDX rp)
 {
 	ring->halted = true;
@@ -905,19 +975,45 @@ static void vbmq_be_halt(struct vbmq_be_ring *ring, RING_IDX rp)
 	vbmq_be_ring_fatal(ring);
 }
 
-/* Take up to VBMQ_BE_BUDGET requests off the ring; returns how many. */
+/*
+ * After a pass that refused requests: back off (take none for a while) when
+ * the frontend sends too many of them (blkback_core.c decides).
+ */
+static void vbmq_be_bad_backoff(struct vbmq_be_ring *ring, u64 now)
+{
+	u64 pause = vbmq_be_bad_pass(&ring->bad, now, ring->pass_bad);
+
+	ring->pass_bad = 0;
+	if (!pause)
+		return;
+	ring->bad_until = now + pause;
+	WRITE_ONCE(ring->st.bad_pauses, ring->st.bad_pauses + 1);
+	WRITE_ONCE(ring->st.bad_pause_ns, ring->st.bad_pause_ns + pause);
+	pr_warn_ratelimited("%s: too many bad requests; taking none for %llu us\n",
+			    ring->name, pause / NSEC_PER_USEC);
+}
+
+/*
+ * Take up to VBMQ_BE_BUDGET requests off the ring; returns how many were
+ * accepted.  Refused ones are answered but do not count: they are no work
+ * that should keep the thread polling.
+ */
 static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 {
 	size_t size = vbmq_be_is32(ring) ? VBMQ_BE_REQ32_SIZE :
 		VBMQ_BE_REQ64_SIZE;
 	struct vbmq_be_request *rq, *tmp;
 	u8 slot[VBMQ_BE_REQ_MAX_SIZE];
-	unsigned int n = 0;
+	unsigned int n = 0, bad;
 	struct blk_plug plug;
 	LIST_HEAD(ready);
 	RING_IDX rc, rp;
+	u64 now;
 
-	if (ring->halted)
+	if (!vbmq_be_parked_go(ring) || ring->halted)
+		return 0;
+	now = ktime_get_ns();
+	if (now < ring->bad_until)
 		return 0;
 	rc = vbmq_be_req_cons(ring);
 	rp = vbmq_be_req_prod(ring);
@@ -933,8 +1029,9 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 	if (rc == rp)
 		return 0;
 
-	/* The device may have been resized. */
+	/* The device may have been resized (or reformatted: loop). */
 	ring->lim.dev_sectors = bdev_nr_sectors(ring->bdev);
+	ring->lim.lb_sects = bdev_logical_block_size(ring->bdev) >> 9;
 	ring->stable_writes = bdev_stable_writes(ring->bdev);
 	ring->pg_clock++;
 	while (rc != rp && n < VBMQ_BE_BUDGET &&
@@ -947,9 +1044,16 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 		barrier();
 		vbmq_be_set_req_cons(ring, ++rc);
 		rq = vbmq_be_prepare(ring, slot);
-		if (rq)
-			list_add_tail(&rq->node, &ready);
 		n++;
+		if (!rq)
+			continue;
+		/* Nothing after a parked request until it is submitted. */
+		if (!vbmq_be_take_pages(ring, rq) ||
+		    rq->req.op == BLKIF_OP_WRITE_BARRIER) {
+			ring->parked = rq;
+			break;
+		}
+		list_add_tail(&rq->node, &ready);
 	}
 	/*
 	 * The maps (after the unmaps they replace), then every grant-copied
@@ -964,10 +1068,16 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 			vbmq_be_pg_check(ring, rq);
 		vbmq_be_dispatch(ring, rq);
 	}
+	vbmq_be_parked_go(ring);
 	blk_finish_plug(&plug);
-	if (ring->pg_full)
+	/* Reclaim is a scan of the whole tree: at most once an interval. */
+	if (ring->pg_full && now >= ring->pg_next_reclaim) {
 		vbmq_be_pg_reclaim(ring);
-	return n;
+		ring->pg_next_reclaim = now + VBMQ_BE_PG_RECLAIM_INTERVAL_NS;
+	}
+	bad = ring->pass_bad;
+	vbmq_be_bad_backoff(ring, now);
+	return n - bad;
 }
 
 /* Answer every completed request; returns how many. */
@@ -1046,13 +1156,26 @@ static bool vbmq_be_should_wake(struct vbmq_be_ring *ring)
  */
 #define VBMQ_BE_BUSY_SLEEP_NS	(200 * NSEC_PER_USEC)
 
-/* Re-arm (unless requests are in flight), look once more, and sleep. */
+/*
+ * Sleep: without re-arming while backing off, with a request parked or
+ * with requests in flight; otherwise re-arm, look once more, and sleep.
+ */
 static void vbmq_be_sleep(struct vbmq_be_ring *ring)
 {
-	u64 t0;
+	/* Ring 0 wakes up now and then to notice an online resize. */
+	long timeout = ring->idx ? MAX_SCHEDULE_TIMEOUT : HZ;
+	u64 t0 = ktime_get_ns();
 
-	if (!ring->halted && READ_ONCE(ring->in_flight)) {
-		t0 = ktime_get_ns();
+	/*
+	 * Backing off from bad requests, or with a request parked, new ones
+	 * stay on the ring: sleep until the pause ends or a completion (the
+	 * final check would find them and spin).
+	 */
+	if (t0 < ring->bad_until) {
+		timeout = min_t(long, timeout,
+				nsecs_to_jiffies(ring->bad_until - t0) + 1);
+	} else if (!ring->halted && !ring->parked &&
+		   READ_ONCE(ring->in_flight)) {
 		wait_event_interruptible_hrtimeout(ring->wq,
 						   vbmq_be_should_wake(ring),
 						   ns_to_ktime(VBMQ_BE_BUSY_SLEEP_NS));
@@ -1060,13 +1183,12 @@ static void vbmq_be_sleep(struct vbmq_be_ring *ring)
 		WRITE_ONCE(ring->st.sleep_ns,
 			   ring->st.sleep_ns + ktime_get_ns() - t0);
 		return;
-	}
-	if (!ring->halted && vbmq_be_final_check(ring))
+	} else if (!ring->halted && !ring->parked &&
+		   vbmq_be_final_check(ring)) {
 		return;
-	t0 = ktime_get_ns();
-	/* Ring 0 wakes up now and then to notice an online resize. */
+	}
 	wait_event_interruptible_timeout(ring->wq, vbmq_be_should_wake(ring),
-					 ring->idx ? MAX_SCHEDULE_TIMEOUT : HZ);
+					 timeout);
 	WRITE_ONCE(ring->st.sleep_ns, ring->st.sleep_ns + ktime_get_ns() - t0);
 }
 
@@ -1083,6 +1205,8 @@ static void vbmq_be_drain(struct vbmq_be_ring *ring)
 {
 	ring->halted = true;
 	while (READ_ONCE(ring->in_flight)) {
+		/* A parked request is answered like any other. */
+		vbmq_be_parked_go(ring);
 		wait_event(ring->wq, !list_empty(&ring->done));
 		vbmq_be_complete(ring);
 		vbmq_be_push(ring);
@@ -1286,6 +1410,9 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 	INIT_LIST_HEAD(&ring->free_reqs);
 	ring->pg_tree = RB_ROOT;
 	ring->pg_bound = vbmq_be_max_persistent_grants;
+	/* At least one request of the most segments: it must fit alone. */
+	ring->bounce_cap = max(READ_ONCE(vbmq_be_max_bounce_pages),
+			       vbmq_be_max_indirect_segments);
 	ring->pg_on = be->persistent && ring->pg_bound;
 	vbmq_be_thread_name(ring->name, sizeof(ring->name), be->domid,
 			    be->vdev, idx);
@@ -1421,5 +1548,13 @@ int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf)
 			    "pg_unmaps %llu\npg_reclaims %llu\npg_copies %llu\npg_map_errs %llu\n",
 			    READ_ONCE(st->pg_unmaps), READ_ONCE(st->pg_reclaims),
 			    READ_ONCE(st->pg_copies), READ_ONCE(st->pg_map_errs));
+	at += sysfs_emit_at(buf, at, "bad_pauses %llu\nbad_pause_ns %llu\n",
+			    READ_ONCE(st->bad_pauses),
+			    READ_ONCE(st->bad_pause_ns));
+	at += sysfs_emit_at(buf, at,
+			    "bounce_cap %u\nbounce_pages %llu\nbounce_peak %llu\nbounce_waits %llu\n",
+			    ring->bounce_cap, READ_ONCE(st->bounce_pages),
+			    READ_ONCE(st->bounce_peak),
+			    READ_ONCE(st->bounce_waits));
 	return at;
 }

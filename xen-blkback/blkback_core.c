@@ -164,15 +164,26 @@ enum vbmq_be_verdict vbmq_be_check_segs(const struct vbmq_be_seg *seg,
 					const struct vbmq_be_limits *lim,
 					u64 *nr_sectors)
 {
-	u64 total = 0;
+	u64 mask = lim->lb_sects ? (u64)lim->lb_sects - 1 : 0;
+	u64 total = 0, cnt;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		if (seg[i].last_sect >= VBMQ_BE_SECTS_PER_PAGE ||
 		    seg[i].first_sect > seg[i].last_sect)
 			return VBMQ_BE_BAD_SECT;
-		total += (u64)(seg[i].last_sect - seg[i].first_sect + 1);
+		cnt = (u64)(seg[i].last_sect - seg[i].first_sect + 1);
+		/*
+		 * Each segment becomes one bio vector: the block layer
+		 * expects whole logical blocks in each, as the in-tree
+		 * backend checks too.
+		 */
+		if (cnt & mask)
+			return VBMQ_BE_BAD_ALIGN;
+		total += cnt;
 	}
+	if (sector & mask)
+		return VBMQ_BE_BAD_ALIGN;
 	if (!vbmq_be_range_ok(sector, total, lim->dev_sectors))
 		return VBMQ_BE_BAD_RANGE;
 	*nr_sectors = total;
@@ -205,8 +216,6 @@ static enum vbmq_be_verdict vbmq_be_check_indirect(struct vbmq_be_req *req,
 		return VBMQ_BE_NOTSUPP;
 	if (req->op != BLKIF_OP_READ && req->op != BLKIF_OP_WRITE)
 		return VBMQ_BE_BAD_INDIRECT_OP;
-	if (req->handle != lim->handle)
-		return VBMQ_BE_BAD_HANDLE;
 	if (!req->nr_segments || req->nr_segments > lim->max_indirect_segs ||
 	    req->nr_segments > VBMQ_BE_MAX_INDIRECT_SEGS)
 		return VBMQ_BE_BAD_NSEG;
@@ -247,15 +256,42 @@ enum vbmq_be_verdict vbmq_be_check_req(struct vbmq_be_req *req,
 	}
 	if (req->nr_segments > VBMQ_BE_MAX_DIRECT_SEGS)
 		return VBMQ_BE_BAD_NSEG;
-	/* A flush without data carries no meaningful handle or sector. */
+	/* A flush without data carries no meaningful sector. */
 	if (!req->nr_segments)
 		return VBMQ_BE_OK;
-	if (req->handle != lim->handle)
-		return VBMQ_BE_BAD_HANDLE;
 	if (write && lim->readonly)
 		return VBMQ_BE_READONLY;
 	return vbmq_be_check_segs(req->seg, req->nr_segments, req->sector, lim,
 				  &req->nr_sectors);
+}
+
+u64 vbmq_be_bad_pass(struct vbmq_be_bad *b, u64 now, unsigned int bad)
+{
+	u64 pause;
+
+	if (now - b->window_start >= VBMQ_BE_BAD_WINDOW_NS) {
+		/* A new window: a calm one ends the back-off. */
+		if (!b->over)
+			b->level = 0;
+		b->window_start = now;
+		b->count = 0;
+		b->over = false;
+	}
+	if (!bad)
+		return 0;
+	/* No overflow: a count over the limit pauses and starts anew. */
+	b->count += bad;
+	if (b->count <= VBMQ_BE_BAD_FREE)
+		return 0;
+	pause = VBMQ_BE_BAD_PAUSE_NS << b->level;
+	if (pause >= VBMQ_BE_BAD_PAUSE_MAX_NS)
+		pause = VBMQ_BE_BAD_PAUSE_MAX_NS;
+	else if (!b->over)
+		b->level++;
+	b->over = true;
+	/* The pause ends the window: the next pass starts a new one. */
+	b->window_start = now - VBMQ_BE_BAD_WINDOW_NS;
+	return pause;
 }
 
 static const char * const vbmq_be_verdict_names[VBMQ_BE_VERDICT_COUNT] = {
@@ -265,7 +301,7 @@ static const char * const vbmq_be_verdict_names[VBMQ_BE_VERDICT_COUNT] = {
 	[VBMQ_BE_BAD_NSEG] = "segment count out of range",
 	[VBMQ_BE_BAD_SECT] = "segment sectors outside the page",
 	[VBMQ_BE_BAD_RANGE] = "sectors beyond the end of the disk",
-	[VBMQ_BE_BAD_HANDLE] = "handle of another disk",
+	[VBMQ_BE_BAD_ALIGN] = "not aligned to the logical block size",
 	[VBMQ_BE_BAD_DISCARD] = "bad discard",
 	[VBMQ_BE_READONLY] = "write to a read-only disk",
 	[VBMQ_BE_NOTSUPP] = "operation not advertised",

@@ -93,7 +93,12 @@ struct vbmq_be_req {
 /* What the backend offers, against which requests are checked. */
 struct vbmq_be_limits {
 	u64 dev_sectors;		/* device size, 512-byte units */
-	u16 handle;			/* expected handle: low 16 bits of devid */
+	/*
+	 * Logical block size of the device in 512-byte sectors, a power of
+	 * two; 0 counts as 1.  READ/WRITE must start on a block and move
+	 * whole blocks in every segment.
+	 */
+	u32 lb_sects;
 	bool readonly;			/* mode "r" or read-only device */
 	bool flush;			/* feature-flush-cache advertised */
 	bool barrier;			/* feature-barrier advertised */
@@ -109,7 +114,7 @@ enum vbmq_be_verdict {
 	VBMQ_BE_BAD_NSEG,	/* segment count out of range */
 	VBMQ_BE_BAD_SECT,	/* first_sect/last_sect outside the page */
 	VBMQ_BE_BAD_RANGE,	/* sectors beyond the end of the device */
-	VBMQ_BE_BAD_HANDLE,	/* handle is not this disk's */
+	VBMQ_BE_BAD_ALIGN,	/* not on logical block boundaries */
 	VBMQ_BE_BAD_DISCARD,	/* empty discard or unknown flags */
 	VBMQ_BE_READONLY,	/* write to a read-only disk */
 	VBMQ_BE_NOTSUPP,	/* operation not advertised */
@@ -139,12 +144,18 @@ void vbmq_be_encode_rsp(enum vbmq_be_abi abi, void *slot, u64 id, u8 operation,
  * sector range are checked too and req->nr_sectors is set.  For INDIRECT
  * only the header is checked and req->nr_indirect_pages set; the caller
  * then copies the segments and calls vbmq_be_check_segs().
+ *
+ * The handle is not checked: a ring serves exactly one disk, so the field
+ * selects nothing, the in-tree backend ignores it too, and real frontends
+ * put other things there (FreeBSD's blkfront sends a truncated pointer),
+ * so refusing a "wrong" handle only broke such guests.
  */
 enum vbmq_be_verdict vbmq_be_check_req(struct vbmq_be_req *req,
 				       const struct vbmq_be_limits *lim);
 /*
  * Check n segments of a request starting at sector: each within its page
- * (first_sect <= last_sect <= 7), the total within the device (no
+ * (first_sect <= last_sect <= 7), sector and every segment's length whole
+ * logical blocks (lim->lb_sects), the total within the device (no
  * overflow).  Stores the total in *nr_sectors on success.
  */
 enum vbmq_be_verdict vbmq_be_check_segs(const struct vbmq_be_seg *seg,
@@ -304,5 +315,39 @@ unsigned int vbmq_be_pg_reclaim_want(unsigned int nr, unsigned int bound);
  */
 unsigned int vbmq_be_pg_pick(const struct vbmq_be_pg_use *u, unsigned int n,
 			     unsigned int want, unsigned int *out);
+
+/*
+ * Back-off from a frontend that sends bad requests: each is cheap to
+ * refuse, but a stream of them keeps a ring thread busy for nothing.  Up
+ * to VBMQ_BE_BAD_FREE refusals per VBMQ_BE_BAD_WINDOW_NS are free; a
+ * window with more makes the ring stop taking requests for a pause that
+ * starts at VBMQ_BE_BAD_PAUSE_NS and doubles with every further window
+ * over the limit, up to VBMQ_BE_BAD_PAUSE_MAX_NS; a window within the
+ * limit resets it.  Good requests do not count.
+ */
+#define VBMQ_BE_BAD_WINDOW_NS		10000000ull	/* 10 ms */
+#define VBMQ_BE_BAD_FREE		64u
+#define VBMQ_BE_BAD_PAUSE_NS		1000000ull	/* 1 ms */
+#define VBMQ_BE_BAD_PAUSE_MAX_NS	64000000ull	/* 64 ms */
+
+struct vbmq_be_bad {
+	u64 window_start;	/* ns */
+	u32 count;		/* refusals in the current window */
+	u32 level;		/* pause is PAUSE_NS << level */
+	bool over;		/* the current window went over the limit */
+};
+
+/*
+ * A pass at time now refused bad requests; returns how long to pause
+ * taking requests (ns), 0 for no pause.
+ */
+u64 vbmq_be_bad_pass(struct vbmq_be_bad *b, u64 now, unsigned int bad);
+
+/*
+ * Persistent-grant reclaim at most once per this interval (the in-tree
+ * backend's LRU interval): a frontend cycling through more grants than
+ * the bound otherwise makes every pass scan the whole tree.
+ */
+#define VBMQ_BE_PG_RECLAIM_INTERVAL_NS	100000000ull	/* 100 ms */
 
 #endif /* VBMQ_BLKBACK_CORE_H */

@@ -44,6 +44,8 @@
 #define VBMQ_BE_POOL_MAX		512	/* free bounce pages per ring */
 #define VBMQ_BE_COPY_BATCH		64	/* grant copies per hypercall */
 #define VBMQ_BE_MAP_BATCH		32	/* grant maps/unmaps per call */
+#define VBMQ_BE_BOUNCE_DEFAULT		4096	/* bounce pages per ring: 16 MiB */
+#define VBMQ_BE_BOUNCE_CAP		65536	/* 256 MiB */
 
 /*
  * The xenbus states by the numbers Xen writes into "state" nodes (enum
@@ -68,6 +70,7 @@ extern unsigned int vbmq_be_poll_max_us_default;
 extern unsigned int vbmq_be_max_indirect_segments;
 extern bool vbmq_be_feature_persistent;
 extern unsigned int vbmq_be_max_persistent_grants;
+extern unsigned int vbmq_be_max_bounce_pages;
 
 /*
  * Per-ring counters.  Single writer each: the ring thread, except ->kicks,
@@ -107,6 +110,11 @@ struct vbmq_be_stats {
 	u64 pg_reclaims;	/* reclaim rounds (bound reached) */
 	u64 pg_copies;		/* segments grant-copied though persistent */
 	u64 pg_map_errs;	/* grant maps that failed */
+	u64 bounce_pages;	/* bounce pages held by requests now */
+	u64 bounce_peak;	/* the most held at once */
+	u64 bounce_waits;	/* requests that waited for bounce pages */
+	u64 bad_pauses;		/* back-offs from bad requests */
+	u64 bad_pause_ns;	/* their total length */
 };
 
 struct vbmq_be_dev;
@@ -147,6 +155,8 @@ struct vbmq_be_request {
 	struct vbmq_be_pgnt *dpgnts[VBMQ_BE_MAX_DIRECT_SEGS];
 	atomic_t pending;		/* bios in flight + 1 while submitting */
 	int status;			/* BLKIF_RSP_*; completions may lower */
+	bool paged;			/* bounce pages taken, write data queued */
+	bool waited;			/* counted in bounce_waits */
 };
 
 /* Bits of ring->flags. */
@@ -221,6 +231,21 @@ struct vbmq_be_ring {
 	bool eoi_work;			/* work found since the last EOI */
 	struct vbmq_be_poll poll;	/* window read by sysfs */
 	bool halted;			/* ring protocol broken: consume no more */
+	/*
+	 * A request taken off the ring and prepared but not submitted yet:
+	 * a WRITE_BARRIER until every request before it was answered (the
+	 * protocol's drain), or any request until its bounce pages fit
+	 * under bounce_cap.  Nothing more is taken off the ring meanwhile.
+	 */
+	struct vbmq_be_request *parked;
+	/* Bad requests: back-off state, the pass's count, no intake before. */
+	struct vbmq_be_bad bad;
+	unsigned int pass_bad;
+	u64 bad_until;			/* ns */
+	u64 pg_next_reclaim;		/* ns: no reclaim before */
+	/* Bounce pages held by requests (not the pool), at most bounce_cap. */
+	unsigned int bounce_nr;
+	unsigned int bounce_cap;	/* max_bounce_pages, set at connect */
 	unsigned int in_flight;		/* requests without response; sysfs */
 
 	/* Live settings: written by the control plane, read by the thread. */
@@ -276,6 +301,25 @@ struct vbmq_be_dev {
 	/* A ring broke the protocol: report it, under lock, from a work. */
 	struct work_struct fatal_work;
 	unsigned int fatal_ring;	/* first ring that broke; atomic */
+	/*
+	 * The frontend closed: the rings are stopped (every request in
+	 * flight answered, which takes as long as the disk takes) by
+	 * close_work, off the xenwatch thread that every domain's xenstore
+	 * watches share.  close_req: VBMQ_BE_CLOSE_* bits, set by xenwatch,
+	 * taken by the work.  closing: set by xenwatch before it queues the
+	 * work, cleared by the work when done; meanwhile xenwatch leaves
+	 * the other frontend states to the work (taking be->lock would wait
+	 * for the drain).
+	 */
+	struct work_struct close_work;
+	unsigned long close_req;
+	bool closing;
+};
+
+/* Bits of vbmq_be_dev.close_req: the state the backend is to follow to. */
+enum {
+	VBMQ_BE_CLOSE_CLOSING,
+	VBMQ_BE_CLOSE_CLOSED,
 };
 
 /* blkback.c: data plane */

@@ -76,6 +76,36 @@ module_param_named(max_persistent_grants, vbmq_be_max_persistent_grants,
 MODULE_PARM_DESC(max_persistent_grants,
 		 "Most guest grants (4 KiB pages) a ring keeps mapped persistently (0..16384, 0 = none; default 1056)");
 
+/*
+ * Writable: a ring takes the value when it connects.  The setter checks
+ * the absolute range; the load-time check (vbmq_be_check_params) and the
+ * ring's connect keep it at least max_indirect_segments.
+ */
+unsigned int vbmq_be_max_bounce_pages = VBMQ_BE_BOUNCE_DEFAULT;
+
+static int vbmq_be_set_bounce(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (v < VBMQ_BE_MAX_DIRECT_SEGS || v > VBMQ_BE_BOUNCE_CAP)
+		return -ERANGE;
+	WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	return 0;
+}
+
+static const struct kernel_param_ops vbmq_be_bounce_ops = {
+	.set = vbmq_be_set_bounce,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_bounce_pages, &vbmq_be_bounce_ops,
+		&vbmq_be_max_bounce_pages, 0644);
+MODULE_PARM_DESC(max_bounce_pages,
+		 "Most bounce pages (grant-copy buffers, 4 KiB of dom0 memory each) the requests of one ring hold; more waits (max(11, max_indirect_segments)..65536; default 4096; rings connected later take a new value)");
+
 enum vbmq_poll_mode vbmq_be_poll_default = VBMQ_POLL_ADAPTIVE;
 
 /* ---- sysfs: vbmq/ring<N> and the upstream-compatible statistics/ ---- */
@@ -767,7 +797,7 @@ static void vbmq_be_open_disk_locked(struct vbmq_be_dev *be, dev_t pdev)
 	be->pdev = pdev;
 	be->lim = (struct vbmq_be_limits) {
 		.dev_sectors = bdev_nr_sectors(bdev),
-		.handle = (u16)be->devid,
+		.lb_sects = bdev_logical_block_size(bdev) >> 9,
 		.readonly = !be->mode_write || bdev_read_only(bdev),
 		.flush = bdev_write_cache(bdev),
 		.barrier = bdev_write_cache(bdev),
@@ -826,10 +856,66 @@ out_unlock:
 /* ---- xenbus driver ---- */
 
 static void vbmq_be_frontend_changed(struct xenbus_device *dev,
+				     enum xenbus_state fstate);
+
+/*
+ * The frontend went Closing or Closed: stop the rings and follow it.
+ * Stopping a ring answers every request in flight first, which lasts as
+ * long as the disk takes (a slow or hung device, a frontend that filled
+ * its rings just before): here, not in xenwatch, which would stall every
+ * domain's xenstore watches meanwhile (block-attach, shutdown, ...).
+ */
+static void vbmq_be_close_work(struct work_struct *work)
+{
+	struct vbmq_be_dev *be = container_of(work, struct vbmq_be_dev,
+					      close_work);
+	unsigned long req = xchg(&be->close_req, 0);
+	enum xenbus_state fstate;
+
+	if (req) {
+		mutex_lock(&be->lock);
+		vbmq_be_disconnect_locked(be);
+		mutex_unlock(&be->lock);
+		vbmq_be_switch_state(be->dev, req & BIT(VBMQ_BE_CLOSE_CLOSED) ?
+				     VBMQ_BE_XS_CLOSED : VBMQ_BE_XS_CLOSING);
+	}
+	if (READ_ONCE(be->close_req))
+		return;		/* queued again: that run ends the close */
+	WRITE_ONCE(be->closing, false);
+	/*
+	 * Clear closing before reading the frontend's state: pairs with
+	 * xenwatch reading closing after the state node changed, so a state
+	 * it left to us (vbmq_be_frontend_changed) is the one we read here.
+	 */
+	smp_mb();
+	fstate = xenbus_read_driver_state(be->dev->otherend);
+	if ((int)fstate == VBMQ_BE_XS_INITIALISING ||
+	    vbmq_be_frontend_ready(fstate))
+		vbmq_be_frontend_changed(be->dev, fstate);
+}
+
+/* From xenwatch: hand the close to close_work. */
+static void vbmq_be_close_async(struct vbmq_be_dev *be, unsigned int bit)
+{
+	WRITE_ONCE(be->closing, true);
+	set_bit(bit, &be->close_req);
+	queue_work(system_long_wq, &be->close_work);
+}
+
+static void vbmq_be_frontend_changed(struct xenbus_device *dev,
 				     enum xenbus_state fstate)
 {
 	struct vbmq_be_dev *be = dev_get_drvdata(&dev->dev);
 
+	/*
+	 * While close_work stops the rings it holds be->lock: the states
+	 * that need it are left to the work, which reads the frontend's
+	 * state again when it is done.
+	 */
+	if (READ_ONCE(be->closing) &&
+	    ((int)fstate == VBMQ_BE_XS_INITIALISING ||
+	     vbmq_be_frontend_ready(fstate)))
+		return;
 	switch ((int)fstate) {
 	case VBMQ_BE_XS_INITIALISING:
 		if ((int)dev->state != VBMQ_BE_XS_CLOSED)
@@ -851,18 +937,23 @@ static void vbmq_be_frontend_changed(struct xenbus_device *dev,
 		mutex_unlock(&be->lock);
 		break;
 	case VBMQ_BE_XS_CLOSING:
-		mutex_lock(&be->lock);
-		vbmq_be_disconnect_locked(be);
-		mutex_unlock(&be->lock);
-		vbmq_be_switch_state(dev, VBMQ_BE_XS_CLOSING);
+		vbmq_be_close_async(be, VBMQ_BE_CLOSE_CLOSING);
 		break;
 	case VBMQ_BE_XS_CLOSED:
+		if (xenbus_dev_is_online(dev)) {
+			vbmq_be_close_async(be, VBMQ_BE_CLOSE_CLOSED);
+			break;
+		}
+		/*
+		 * The toolstack is removing the device: remove() stops the
+		 * rings, still on xenwatch (see docs/blkback.md).
+		 */
+		cancel_work_sync(&be->close_work);
+		WRITE_ONCE(be->closing, false);
 		mutex_lock(&be->lock);
 		vbmq_be_disconnect_locked(be);
 		mutex_unlock(&be->lock);
 		vbmq_be_switch_state(dev, VBMQ_BE_XS_CLOSED);
-		if (xenbus_dev_is_online(dev))
-			break;
 		fallthrough;
 	case VBMQ_BE_XS_UNKNOWN:
 		/* The toolstack removed the device: let remove() clean up. */
@@ -892,6 +983,8 @@ static void vbmq_be_remove(struct xenbus_device *dev)
 	/* No lock held here: watch callbacks and sysfs readers may wait. */
 	vbmq_be_unwatch(&be->pdev_watch, &be->pdev_watched);
 	vbmq_be_unwatch(&be->keys_watch, &be->keys_watched);
+	/* A close under way ends first (xenwatch calls no more callbacks). */
+	cancel_work_sync(&be->close_work);
 	mutex_lock(&be->lock);
 	be->sysfs_ready = false;
 	mutex_unlock(&be->lock);
@@ -939,6 +1032,7 @@ static int vbmq_be_probe(struct xenbus_device *dev,
 	spin_lock_init(&be->rings_lock);
 	INIT_WORK(&be->resize_work, vbmq_be_resize_work);
 	INIT_WORK(&be->fatal_work, vbmq_be_fatal_work);
+	INIT_WORK(&be->close_work, vbmq_be_close_work);
 	vbmq_keys_defaults(&be->keys, &lim, vbmq_be_poll_default,
 			   vbmq_be_poll_max_us_default);
 	dev_set_drvdata(&dev->dev, be);
@@ -1005,6 +1099,7 @@ static struct xenbus_driver vbmq_be_driver = {
 static int vbmq_be_check_params(void)
 {
 	char err[VBMQ_KEYS_ERR_LEN];
+	unsigned int lo;
 
 	if (!vbmq_be_max_queues)
 		vbmq_be_max_queues = min_t(unsigned int, num_online_cpus(),
@@ -1042,6 +1137,15 @@ static int vbmq_be_check_params(void)
 	if (vbmq_be_max_persistent_grants > VBMQ_BE_PG_CAP) {
 		pr_err("max_persistent_grants=%u is out of range (allowed: 0..%u)\n",
 		       vbmq_be_max_persistent_grants, VBMQ_BE_PG_CAP);
+		return -EINVAL;
+	}
+	/* One request of the most segments must fit, or it waits forever. */
+	lo = max_t(unsigned int, VBMQ_BE_MAX_DIRECT_SEGS,
+		   vbmq_be_max_indirect_segments);
+	if (vbmq_be_max_bounce_pages < lo ||
+	    vbmq_be_max_bounce_pages > VBMQ_BE_BOUNCE_CAP) {
+		pr_err("max_bounce_pages=%u is out of range (allowed: %u..%u)\n",
+		       vbmq_be_max_bounce_pages, lo, VBMQ_BE_BOUNCE_CAP);
 		return -EINVAL;
 	}
 	return 0;

@@ -292,7 +292,7 @@ struct check_case {
 };
 
 static const struct vbmq_be_limits base_lim = {
-	.dev_sectors = 1000, .handle = 51712, .flush = true, .barrier = true,
+	.dev_sectors = 1000, .lb_sects = 1, .flush = true, .barrier = true,
 	.discard = true, .discard_secure = false, .max_indirect_segs = 256,
 };
 
@@ -327,8 +327,10 @@ static void test_check(void)
 		  0xfffffffffffffff9ull, 0, 0, 7, 0, VBMQ_BE_BAD_RANGE },
 		{ "sector = 2^63", BLKIF_OP_WRITE, 0, 1, 0, 51712,
 		  0x8000000000000000ull, 0, 0, 7, 0, VBMQ_BE_BAD_RANGE },
-		{ "wrong handle", BLKIF_OP_READ, 0, 1, 0, 1, 0, 0, 0, 7, 0,
-		  VBMQ_BE_BAD_HANDLE },
+		{ "other handle: ignored", BLKIF_OP_READ, 0, 1, 0, 1, 0, 0, 0,
+		  7, 0, VBMQ_BE_OK, 8 },
+		{ "truncated pointer as handle: ignored", BLKIF_OP_WRITE, 0, 2,
+		  0, 0xbeef, 8, 0, 0, 7, 0, VBMQ_BE_OK, 16 },
 		{ "unknown op 4", 4, 0, 1, 0, 51712, 0, 0, 0, 7, 0,
 		  VBMQ_BE_BAD_OP },
 		{ "unknown op 255", 255, 0, 1, 0, 51712, 0, 0, 0, 7, 0,
@@ -368,8 +370,8 @@ static void test_check(void)
 		  VBMQ_BE_BAD_INDIRECT_OP },
 		{ "indirect in indirect", BLKIF_OP_INDIRECT, BLKIF_OP_INDIRECT,
 		  0, 8, 51712, 0, 0, 0, 0, 0, VBMQ_BE_BAD_INDIRECT_OP },
-		{ "indirect wrong handle", BLKIF_OP_INDIRECT, BLKIF_OP_READ, 0,
-		  8, 0, 0, 0, 0, 0, 0, VBMQ_BE_BAD_HANDLE },
+		{ "indirect other handle: ignored", BLKIF_OP_INDIRECT,
+		  BLKIF_OP_READ, 0, 8, 0, 0, 0, 0, 0, 0, VBMQ_BE_OK },
 	};
 	struct vbmq_be_req r;
 	enum vbmq_be_verdict v;
@@ -398,6 +400,101 @@ static void test_check(void)
 			is_uint(r.nr_sectors, c[i].want_sectors,
 				"sectors: %s", c[i].what);
 	}
+}
+
+/* READ/WRITE on a disk with 4 KiB logical blocks (8 sectors). */
+static void test_check_align(void)
+{
+	static const struct {
+		const char *what;
+		u64 sector;
+		u8 first, last;		/* of segment 1 */
+		enum vbmq_be_verdict want;
+	} c[] = {
+		{ "whole blocks", 8, 0, 7, VBMQ_BE_OK },
+		{ "start not on a block", 4, 0, 7, VBMQ_BE_BAD_ALIGN },
+		{ "start 1 sector in", 1, 0, 7, VBMQ_BE_BAD_ALIGN },
+		{ "a segment of 1 sector", 8, 0, 0, VBMQ_BE_BAD_ALIGN },
+		{ "a segment of 4 sectors", 8, 4, 7, VBMQ_BE_BAD_ALIGN },
+		{ "a segment of 7 sectors", 8, 1, 7, VBMQ_BE_BAD_ALIGN },
+		{ "aligned but past the end", 1008, 0, 7, VBMQ_BE_BAD_RANGE },
+		{ "bad sectors before alignment", 8, 0, 8, VBMQ_BE_BAD_SECT },
+	};
+	struct vbmq_be_limits lim = base_lim;
+	struct vbmq_be_seg seg[3];
+	struct vbmq_be_req r;
+	unsigned int i;
+	u64 n;
+
+	lim.dev_sectors = 1024;
+	lim.lb_sects = 8;
+	for (i = 0; i < ARRAY_SIZE(c); i++) {
+		memset(&r, 0, sizeof(r));
+		r.operation = i % 2 ? BLKIF_OP_WRITE : BLKIF_OP_READ;
+		r.op = r.operation;
+		r.nr_segments = 3;
+		r.sector = c[i].sector;
+		r.seg[0].last_sect = 7;
+		r.seg[1].first_sect = c[i].first;
+		r.seg[1].last_sect = c[i].last;
+		r.seg[2].last_sect = 7;
+		is_int(vbmq_be_check_req(&r, &lim), c[i].want, "4k direct: %s",
+		       c[i].what);
+		memcpy(seg, r.seg, sizeof(seg));
+		n = 0;
+		is_int(vbmq_be_check_segs(seg, 3, c[i].sector, &lim, &n),
+		       c[i].want, "4k segs (indirect): %s", c[i].what);
+		if (c[i].want == VBMQ_BE_OK)
+			is_uint(n, 24, "4k segs: %s: 24 sectors", c[i].what);
+	}
+	/* 1 KiB blocks: a sub-page segment of two sectors at offset 512. */
+	lim.lb_sects = 2;
+	seg[0] = (struct vbmq_be_seg){ .first_sect = 1, .last_sect = 2 };
+	is_int(vbmq_be_check_segs(seg, 1, 2, &lim, &n), VBMQ_BE_OK,
+	       "1k: 2 sectors at offset 512");
+	is_int(vbmq_be_check_segs(seg, 1, 3, &lim, &n), VBMQ_BE_BAD_ALIGN,
+	       "1k: odd start sector");
+	seg[0].last_sect = 3;
+	is_int(vbmq_be_check_segs(seg, 1, 2, &lim, &n), VBMQ_BE_BAD_ALIGN,
+	       "1k: 3 sectors");
+	/* lb_sects 0 counts as 512-byte blocks. */
+	lim.lb_sects = 0;
+	is_int(vbmq_be_check_segs(seg, 1, 3, &lim, &n), VBMQ_BE_OK,
+	       "lb_sects 0: any sector");
+}
+
+static void test_bad_backoff(void)
+{
+	struct vbmq_be_bad b = { 0 };
+	u64 t = 1000000000ull, ms = 1000000ull;
+	unsigned int i;
+
+	is_uint(vbmq_be_bad_pass(&b, t, 0), 0, "bad: none, no pause");
+	is_uint(vbmq_be_bad_pass(&b, t, 64), 0, "bad: 64 in a window are free");
+	is_uint(vbmq_be_bad_pass(&b, t + ms, 1), ms,
+		"bad: the 65th in the window pauses 1 ms");
+	/* Each further window over the limit doubles the pause. */
+	is_uint(vbmq_be_bad_pass(&b, t + 2 * ms, 65), 2 * ms,
+		"bad: the next window over: 2 ms");
+	is_uint(vbmq_be_bad_pass(&b, t + 5 * ms, 65), 4 * ms,
+		"bad: then 4 ms");
+	for (i = 0; i < 10; i++)
+		vbmq_be_bad_pass(&b, t + (10 + i) * ms, 65);
+	is_uint(vbmq_be_bad_pass(&b, t + 30 * ms, 65),
+		VBMQ_BE_BAD_PAUSE_MAX_NS, "bad: capped at 64 ms");
+	/* A calm window (within the limit) ends the back-off. */
+	is_uint(vbmq_be_bad_pass(&b, t + 200 * ms, 3), 0,
+		"bad: 3 in a new window: no pause");
+	is_uint(vbmq_be_bad_pass(&b, t + 211 * ms, 0), 0,
+		"bad: next window starts");
+	is_uint(vbmq_be_bad_pass(&b, t + 212 * ms, 65), ms,
+		"bad: after a calm window the pause starts again at 1 ms");
+	/* Bad requests spread thinly never pause. */
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < 1000; i++)
+		if (vbmq_be_bad_pass(&b, t + i * 11 * ms, 60))
+			break;
+	is_uint(i, 1000, "bad: 1000 windows of 60 (one per 11 ms), no pause");
 }
 
 static void test_check_features(void)
@@ -1047,6 +1144,8 @@ int main(void)
 	test_rsp();
 	test_indirect_segs();
 	test_check();
+	test_check_align();
+	test_bad_backoff();
 	test_check_features();
 	test_segs();
 	test_names();

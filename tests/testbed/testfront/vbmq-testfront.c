@@ -20,7 +20,23 @@
  *             DISCARD answered BLKIF_RSP_ERROR, a READ OKAY;
  *   restart   the frontend restarts on the same backend, as a kexec'd guest
  *             kernel resets its disks: Closing, Closed, Initialising, then a
- *             new ring in the other ABI; data written before reads back.
+ *             new ring in the other ABI; data written before reads back;
+ *   barrier   a WRITE of 11 pages and a WRITE_BARRIER in one batch: the
+ *             barrier must be answered after the WRITE (on a slow disk, a
+ *             barrier not drained overtakes it);
+ *   fill      every ring slot at once with an INDIRECT READ of 32 pages:
+ *             all answered OKAY (a backend that bounds its bounce pages
+ *             makes some wait, never fail them);
+ *   flood     2048 requests of an unknown operation, 32 at a time, each
+ *             answered ERROR (for the backend's CPU cost per bad request);
+ *   close     every ring slot with an INDIRECT READ of 96 segments, then
+ *             Closing at once, without waiting for the answers: the
+ *             backend drains them while the frontend leaves (last).
+ *
+ * On a disk with logical blocks above 512 bytes the good requests move
+ * whole blocks and the hostile program adds unaligned READs and WRITEs.
+ * With persistent=1 it offers feature-persistent, so a backend's
+ * zero-copy path gets the hostile requests too.
  *
  * With set_key or omit_key it offers the backend a bad ring key instead
  * (a value out of range, an unknown protocol, a missing key): the backend
@@ -74,12 +90,17 @@ MODULE_PARM_DESC(protocol,
 static char *tf_program = "";
 module_param_named(program, tf_program, charp, 0444);
 MODULE_PARM_DESC(program,
-		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow, readonly, restart (default none)");
+		 "Programs run once the disk is connected, comma-separated: io, hostile, overflow, readonly, restart, barrier, fill, flood, close (default none)");
 
 static bool tf_strict = true;
 module_param_named(strict, tf_strict, bool, 0444);
 MODULE_PARM_DESC(strict,
-		 "Expect vbmq-blkback's exact answers: ERROR for an unknown operation, another disk's handle refused (default 1; 0 for the in-tree xen-blkback: EOPNOTSUPP allowed, handle not checked)");
+		 "Expect vbmq-blkback's exact answers: ERROR for an unknown operation (default 1; 0 for the in-tree xen-blkback: EOPNOTSUPP allowed)");
+
+static bool tf_persistent;
+module_param_named(persistent, tf_persistent, bool, 0444);
+MODULE_PARM_DESC(persistent,
+		 "Offer feature-persistent (default 0; the in-tree xen-blkback then maps WRITE grants writable, which this frontend grants read-only)");
 
 static char *tf_set_key = "";
 module_param_named(set_key, tf_set_key, charp, 0444);
@@ -255,6 +276,7 @@ struct tf_rsp {
 	u64 id;
 	u8 operation;
 	s16 status;
+	u64 seq;			/* order of arrival since connect */
 };
 
 /*
@@ -305,6 +327,7 @@ struct tf_rsp {
 #define TF_HOST_BASE	8192ull	/* the hostile program's reference area */
 #define TF_HOST_SECTS	64u
 #define TF_RESTART_BASE	12288ull	/* the restart program's area */
+#define TF_BARRIER_BASE	16384ull	/* the barrier program's area */
 #define TF_POISON	0xee	/* read pages before the backend fills them */
 
 struct tf_dev {
@@ -547,7 +570,7 @@ static int tf_exchange(struct tf_dev *tf, const struct tf_req *req,
 		virt_rmb();
 		while (tf_rsp_cons(tf) != rp) {
 			tf_get_rsp(tf, &r);
-			tf->nr_rsps++;
+			r.seq = tf->nr_rsps++;
 			if (r.status != BLKIF_RSP_OKAY)
 				tf->nr_err_rsps++;
 			for (i = 0; i < n; i++)
@@ -622,6 +645,22 @@ struct tf_xfer {
 	unsigned int nr;
 	unsigned int first;
 };
+
+/*
+ * A transfer of nr sectors at sector, the first segment at first_sect,
+ * for a disk of 512-byte blocks; on larger blocks it is widened to whole
+ * blocks (page-aligned first segment), so the good requests stay good.
+ */
+static struct tf_xfer tf_x(const struct tf_dev *tf, u64 sector,
+			   unsigned int nr, unsigned int first)
+{
+	unsigned int lb = max(tf->sector_size >> TF_SECT_SHIFT, 1u);
+
+	if (lb > 1)
+		return (struct tf_xfer){ roundup(sector, lb), roundup(nr, lb),
+					 0 };
+	return (struct tf_xfer){ sector, nr, first };
+}
 
 /*
  * Segments for x on consecutive pages starting at page pg: at most max of
@@ -843,8 +882,8 @@ static void tf_prog_io(struct tf_dev *tf)
 	int err;
 
 	for (i = 0; i < ARRAY_SIZE(w); i++) {
-		x[i] = (struct tf_xfer){ s, w[i].nr, w[i].first };
-		s += w[i].nr;
+		x[i] = tf_x(tf, s, w[i].nr, w[i].first);
+		s = x[i].sector + x[i].nr;
 	}
 	total = s - TF_IO_BASE;
 	err = tf_rw(tf, BLKIF_OP_WRITE, false, x, ARRAY_SIZE(x), NULL, why,
@@ -853,9 +892,9 @@ static void tf_prog_io(struct tf_dev *tf)
 		  total, err ? ": " : "", why);
 
 	/* Read back with other segment boundaries: first_sect 4. */
-	rd[0] = (struct tf_xfer){ TF_IO_BASE, 84, 4 };
-	rd[1] = (struct tf_xfer){ TF_IO_BASE + 84, 84, 4 };
-	rd[2] = (struct tf_xfer){ TF_IO_BASE + 168, total - 168, 4 };
+	rd[0] = tf_x(tf, TF_IO_BASE, 84, 4);
+	rd[1] = tf_x(tf, TF_IO_BASE + 84, 84, 4);
+	rd[2] = tf_x(tf, TF_IO_BASE + 168, total - 168, 4);
 	err = tf_rw(tf, BLKIF_OP_READ, false, rd, 3, NULL, why, sizeof(why));
 	tf_result(!err, "io: READ back, other boundaries: data equal%s%s",
 		  err ? ": " : "", why);
@@ -901,12 +940,12 @@ static void tf_prog_io(struct tf_dev *tf)
 
 	if (tf->max_indirect >= 24) {
 		/* 24 segments: 6 + 22 * 8 + 3 sectors, first_sect 2. */
-		x[0] = (struct tf_xfer){ TF_IND_BASE, 185, 2 };
+		x[0] = tf_x(tf, TF_IND_BASE, 185, 2);
 		err = tf_rw(tf, BLKIF_OP_WRITE, true, x, 1, NULL, why,
 			    sizeof(why));
 		tf_result(!err, "io: INDIRECT WRITE of 24 segments answered OKAY%s%s",
 			  err ? ": " : "", why);
-		x[0].first = 5;
+		x[0] = tf_x(tf, TF_IND_BASE, 185, 5);
 		err = tf_rw(tf, BLKIF_OP_READ, true, x, 1, NULL, why,
 			    sizeof(why));
 		tf_result(!err, "io: INDIRECT READ of 24 segments: data equal%s%s",
@@ -1093,11 +1132,16 @@ static unsigned int tf_hostile_direct(struct tf_dev *tf, struct tf_req *r,
 	desc[n++] = "READ into grant ref 0xfff00000 (beyond the grant table)";
 	tf_one_seg(tf, &r[n], BLKIF_OP_READ, TF_HOST_BASE, tf->wref[0], 0, 7);
 	desc[n++] = "READ into a page granted read-only";
-	if (tf_strict) {
+	if (tf->sector_size > 512) {
 		tf_one_seg(tf, &r[n], BLKIF_OP_READ, TF_HOST_BASE, tf->rref[0],
-			   0, 7);
-		r[n].handle = tf->handle ^ 0x10;
-		desc[n++] = "READ with another disk's handle";
+			   0, 0);
+		desc[n++] = "READ of 1 sector on a disk of larger blocks";
+		tf_one_seg(tf, &r[n], BLKIF_OP_READ, TF_HOST_BASE + 1,
+			   tf->rref[0], 0, 7);
+		desc[n++] = "READ of 8 sectors starting 1 sector into a block";
+		tf_full_pages(tf, &r[n], BLKIF_OP_WRITE, TF_HOST_BASE, 2);
+		r[n].seg[1].first_sect = 4;
+		desc[n++] = "WRITE whose second segment has 4 sectors (half a block)";
 	}
 	if (tf->discard) {
 		memset(&r[n], 0, sizeof(r[n]));
@@ -1196,9 +1240,35 @@ static void tf_prog_hostile(struct tf_dev *tf)
 		tf_indirect(tf, &r[0], BLKIF_OP_READ, tf->sectors - 8, 2);
 		tf_hostile(tf, "INDIRECT READ of 16 sectors crossing the end of the disk",
 			   &r[0]);
+		if (tf->sector_size > 512) {
+			struct tf_seg *iseg = page_address(tf->ipage);
+
+			tf_indirect(tf, &r[0], BLKIF_OP_READ, TF_HOST_BASE, 3);
+			iseg[1].first_sect = 1;
+			tf_hostile(tf, "INDIRECT READ, second segment 7 sectors (not whole blocks)",
+				   &r[0]);
+		}
 	} else {
 		tf_note("hostile: INDIRECT not tested: not offered");
 	}
+
+	/*
+	 * The handle selects nothing (one ring, one disk) and real frontends
+	 * put other things there: a READ with a random one is served.
+	 */
+	tf_one_seg(tf, &r[0], BLKIF_OP_READ, TF_HOST_BASE, tf->rref[0], 0, 7);
+	r[0].handle = (u16)get_random_u32();
+	if (r[0].handle == tf->handle)
+		r[0].handle ^= 0x5a5a;
+	memset(page_address(tf->rpage[0]), TF_POISON, XEN_PAGE_SIZE);
+	r[0].id = tf_new_id(tf);
+	err = tf_exchange(tf, r, 1, rsp);
+	err = tf_check_rsps(r, rsp, 1, err, why, sizeof(why));
+	if (!err)
+		err = tf_verify(tf, r[0].seg, 1, 0, TF_HOST_BASE, NULL, why,
+				sizeof(why));
+	tf_result(!err, "hostile: READ with random handle %#x (disk's %#x): OKAY, data equal%s%s",
+		  r[0].handle, tf->handle, err ? ": " : "", why);
 
 	/* Duplicate ids are the frontend's business: each is answered. */
 	for (i = 0; i < 3; i++) {
@@ -1344,7 +1414,7 @@ static bool tf_restart_step(struct tf_dev *tf, int fe, int be)
  */
 static void tf_prog_restart(struct tf_dev *tf)
 {
-	struct tf_xfer x = { TF_RESTART_BASE, 61, 3 };
+	struct tf_xfer x = tf_x(tf, TF_RESTART_BASE, 61, 3);
 	const char *was = tf->abi32 ? "x86_32-abi" : "x86_64-abi";
 	char why[160] = "";
 	bool ok;
@@ -1395,6 +1465,186 @@ static void tf_prog_restart(struct tf_dev *tf)
 		  err ? ": " : "", why);
 }
 
+/* ---- program barrier ---- */
+
+/*
+ * A WRITE of 11 pages and a WRITE_BARRIER (no data) in one batch, three
+ * times: the barrier's answer must come after the WRITE's.  The backend
+ * may only issue the barrier once the writes before it completed; on a
+ * slow disk (the scenario throttles it) a barrier sent at once finishes
+ * first.  Then the data reads back.
+ */
+static void tf_prog_barrier(struct tf_dev *tf)
+{
+	struct tf_xfer x = { TF_BARRIER_BASE, TF_SEGS * TF_SECTS_PER_PAGE, 0 };
+	struct tf_req req[2];
+	struct tf_rsp rsp[2];
+	unsigned int i, j, late = 0;
+	char why[160] = "";
+	int err = 0;
+
+	if (!tf->barrier) {
+		tf_result(false, "barrier: the backend offers feature-barrier");
+		return;
+	}
+	for (i = 0; i < 3 && !err; i++) {
+		memset(req, 0, sizeof(req));
+		req[0].operation = BLKIF_OP_WRITE;
+		req[0].handle = tf->handle;
+		req[0].sector = x.sector;
+		req[0].nr_segments = (u8)tf_segs(tf->wref, 0, &x, req[0].seg,
+						 TF_SEGS);
+		for (j = 0; j < req[0].nr_segments; j++)
+			tf_fill(tf, page_address(tf->wpage[j]),
+				(x.sector + j * TF_SECTS_PER_PAGE) <<
+				TF_SECT_SHIFT, XEN_PAGE_SIZE);
+		req[0].id = tf_new_id(tf);
+		req[1].operation = BLKIF_OP_WRITE_BARRIER;
+		req[1].handle = tf->handle;
+		req[1].id = tf_new_id(tf);
+		err = tf_exchange(tf, req, 2, rsp);
+		err = tf_check_rsps(req, rsp, 2, err, why, sizeof(why));
+		if (!err && rsp[1].seq < rsp[0].seq)
+			late++;
+	}
+	tf_result(!err, "barrier: 3 x (WRITE of 11 pages, WRITE_BARRIER) answered OKAY%s%s",
+		  err ? ": " : "", why);
+	tf_result(!err && !late,
+		  "barrier: every WRITE_BARRIER answered after the WRITE before it (%u of %u before)",
+		  late, i);
+	err = tf_rw(tf, BLKIF_OP_READ, false, &x, 1, NULL, why, sizeof(why));
+	tf_result(!err, "barrier: the data reads back equal%s%s",
+		  err ? ": " : "", why);
+}
+
+/* ---- program fill ---- */
+
+/*
+ * Every slot of the ring at once, each an INDIRECT READ of 32 full pages
+ * (segments on the 32 read pages, so nothing depends on the indirect
+ * limit's size beyond 32): 4 MiB of reads in flight, 1024 bounce pages
+ * for a backend that grant-copies.  Each must be answered OKAY.
+ */
+static void tf_prog_fill(struct tf_dev *tf)
+{
+	unsigned int n = min_t(unsigned int, tf_ring_size(tf), TF_BATCH);
+	unsigned int i, bad = 0;
+	struct tf_rsp *rsp;
+	struct tf_req *r;
+	char why[160] = "";
+	int err;
+
+	if (tf->max_indirect_offered < TF_PAGES) {
+		tf_result(false, "fill: the backend offers %u indirect segments (needs %u)",
+			  tf->max_indirect_offered, TF_PAGES);
+		return;
+	}
+	r = kcalloc(n, sizeof(*r), GFP_KERNEL);
+	rsp = kcalloc(n, sizeof(*rsp), GFP_KERNEL);
+	if (!r || !rsp) {
+		tf_result(false, "fill: out of memory");
+		goto out_free;
+	}
+	for (i = 0; i < n; i++) {
+		tf_indirect(tf, &r[i], BLKIF_OP_READ,
+			    TF_HOST_BASE + i * TF_PAGES * TF_SECTS_PER_PAGE,
+			    TF_PAGES);
+		r[i].id = tf_new_id(tf);
+	}
+	err = tf_exchange(tf, r, n, rsp);
+	for (i = 0; !err && i < n; i++)
+		if (rsp[i].status != BLKIF_RSP_OKAY && !bad++)
+			snprintf(why, sizeof(why), ": request %u answered %s",
+				 i, tf_status_name(rsp[i].status));
+	if (err)
+		snprintf(why, sizeof(why), ": no complete answer: error %d",
+			 err);
+	tf_result(!err && !bad,
+		  "fill: %u INDIRECT READs of %u pages in flight at once, all answered OKAY%s",
+		  n, TF_PAGES, why);
+out_free:
+	kfree(rsp);
+	kfree(r);
+}
+
+/* ---- program flood ---- */
+
+/*
+ * 64 batches of 32 requests of an unknown operation, each batch answered
+ * before the next: all ERROR.  The scenario measures what they cost the
+ * backend's ring thread; a backend may slow them down, not drop them.
+ */
+static void tf_prog_flood(struct tf_dev *tf)
+{
+	unsigned int n = min_t(unsigned int, tf_ring_size(tf), TF_BATCH);
+	unsigned int b, i, bad = 0;
+	unsigned long t0 = jiffies;
+	struct tf_rsp *rsp;
+	struct tf_req *r;
+	int err = 0;
+
+	r = kcalloc(n, sizeof(*r), GFP_KERNEL);
+	rsp = kcalloc(n, sizeof(*rsp), GFP_KERNEL);
+	if (!r || !rsp) {
+		tf_result(false, "flood: out of memory");
+		goto out_free;
+	}
+	for (b = 0; b < 64 && !err; b++) {
+		for (i = 0; i < n; i++) {
+			memset(&r[i], 0, sizeof(r[i]));
+			r[i].operation = TF_OP_UNKNOWN;
+			r[i].handle = tf->handle;
+			r[i].id = tf_new_id(tf);
+		}
+		err = tf_exchange(tf, r, n, rsp);
+		for (i = 0; !err && i < n; i++)
+			bad += !tf_refused(TF_OP_UNKNOWN, rsp[i].status);
+	}
+	tf_result(!err && !bad,
+		  "flood: %u x %u requests of operation 99 all refused (error %d, %u not refused), %u ms",
+		  b, n, err, bad, jiffies_to_msecs(jiffies - t0));
+out_free:
+	kfree(rsp);
+	kfree(r);
+}
+
+/* ---- program close ---- */
+
+/*
+ * Fill the ring with INDIRECT READs of 96 segments (on the 32 read pages)
+ * and go Closing without waiting for any answer: on a slow disk the
+ * backend has many seconds of I/O to drain while the frontend leaves.
+ * The backend's Closing then makes this frontend close (backend_changed).
+ */
+static void tf_prog_close(struct tf_dev *tf)
+{
+	unsigned int n = min_t(unsigned int, tf_ring_size(tf), TF_BATCH);
+	unsigned int nseg = min(tf->max_indirect_offered, 96u), i;
+	struct tf_req r;
+	int err;
+
+	if (nseg < TF_PAGES) {
+		tf_result(false, "close: the backend offers %u indirect segments (needs %u)",
+			  tf->max_indirect_offered, TF_PAGES);
+		return;
+	}
+	if (tf_req_prod_pvt(tf) != tf_rsp_cons(tf)) {
+		tf_result(false, "close: the ring is idle before");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		tf_indirect(tf, &r, BLKIF_OP_READ,
+			    TF_HOST_BASE + (u64)i * nseg * TF_SECTS_PER_PAGE,
+			    (u16)nseg);
+		r.id = tf_new_id(tf);
+		tf_put_req(tf, &r);
+	}
+	tf_push(tf);
+	err = xenbus_switch_state(tf->dev, (enum xenbus_state)TF_XS_CLOSING);
+	tf_result(!err, "close: %u INDIRECT READs of %u pages sent, then Closing (%d)",
+		  n, nseg, err);
+}
+
 /* ---- programs ---- */
 
 static const struct {
@@ -1406,6 +1656,10 @@ static const struct {
 	{ "overflow", tf_prog_overflow },
 	{ "readonly", tf_prog_readonly },
 	{ "restart", tf_prog_restart },
+	{ "barrier", tf_prog_barrier },
+	{ "fill", tf_prog_fill },
+	{ "flood", tf_prog_flood },
+	{ "close", tf_prog_close },
 };
 
 /* Check a program list ("io,hostile"; spaces allowed too). */
@@ -1601,6 +1855,9 @@ again:
 	if (!err)
 		err = tf_write_key(xbt, dev->nodename, "protocol", "%s",
 				   tf->abi32 ? "x86_32-abi" : "x86_64-abi");
+	if (!err && tf_persistent)
+		err = tf_write_key(xbt, dev->nodename, "feature-persistent",
+				   "%u", 1);
 	if (!err && tf_set_key[0])
 		err = tf_write_set_key(xbt, dev->nodename);
 	if (err) {
