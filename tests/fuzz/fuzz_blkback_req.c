@@ -3,16 +3,18 @@
  * Fuzz target: vbmq-blkback request intake (xen-blkback/blkback_core.c).
  *
  * Input: a 14-byte header (ABI, what the backend advertises, device size,
- * handle, ring pages), one request slot in that ABI, then the bytes of the
- * indirect segment pages.  Checked:
+ * logical block size, ring pages), one request slot in that ABI, then the
+ * bytes of the indirect segment pages.  Checked:
  *   - decode agrees with Xen's own struct blkif_request* (x86_64 layout;
  *     an x86_32 slot is the x86_64 one without the 4 bytes of padding
  *     before the id), and re-encoding the decoded request in either ABI
  *     and decoding it again gives the same request (round trip);
  *   - a request vbmq_be_check_req() accepts is safe to serve: an
  *     advertised operation, no write to a read-only disk, a segment count
- *     within the limits, every segment within its page, nr_sectors the
- *     segments' sum and the whole range within the device (no overflow);
+ *     within the limits, every segment within its page and whole logical
+ *     blocks, the start on a block, nr_sectors the segments' sum and the
+ *     whole range within the device (no overflow); the handle is not
+ *     checked (the in-tree backend ignores it too);
  *     for INDIRECT the same after the indirect segments are checked;
  *   - a well-formed, 4 KiB-aligned request is accepted (no over-refusal);
  *   - a refusal maps to BLKIF_RSP_ERROR or BLKIF_RSP_EOPNOTSUPP;
@@ -173,6 +175,7 @@ static void check_segs_safe(const struct vbmq_be_seg *seg, unsigned int n,
 			    u64 sector, u64 nr_sectors,
 			    const struct vbmq_be_limits *lim)
 {
+	unsigned int lb = lim->lb_sects ? lim->lb_sects : 1;
 	u128 end;
 	u64 sum = 0;
 	unsigned int i;
@@ -188,6 +191,12 @@ static void check_segs_safe(const struct vbmq_be_seg *seg, unsigned int n,
 			  vbmq_be_seg_offset(&seg[i]), vbmq_be_seg_len(&seg[i]));
 		sum += seg[i].last_sect - seg[i].first_sect + 1;
 	}
+	for (i = 0; i < n; i++)
+		fz_assert(!((seg[i].last_sect - seg[i].first_sect + 1) % lb),
+			  "segment %u: %u sectors, block %u", i,
+			  seg[i].last_sect - seg[i].first_sect + 1, lb);
+	fz_assert(!(sector % lb), "sector %llu not on a %u-sector block",
+		  (unsigned long long)sector, lb);
 	fz_assert(nr_sectors == sum, "nr_sectors %llu, segments sum %llu",
 		  (unsigned long long)nr_sectors, (unsigned long long)sum);
 	end = (u128)sector + nr_sectors;
@@ -200,12 +209,14 @@ static void check_segs_safe(const struct vbmq_be_seg *seg, unsigned int n,
 static bool segs_well_formed(const struct vbmq_be_seg *seg, unsigned int n,
 			     u64 sector, const struct vbmq_be_limits *lim)
 {
+	unsigned int lb = lim->lb_sects ? lim->lb_sects : 1;
 	u64 sum = 0;
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
 		if (seg[i].first_sect > seg[i].last_sect ||
-		    seg[i].last_sect >= VBMQ_BE_SECTS_PER_PAGE)
+		    seg[i].last_sect >= VBMQ_BE_SECTS_PER_PAGE ||
+		    (seg[i].last_sect - seg[i].first_sect + 1) % lb)
 			return false;
 		sum += seg[i].last_sect - seg[i].first_sect + 1;
 	}
@@ -258,7 +269,6 @@ static void check_direct(struct vbmq_be_req *r, enum vbmq_be_verdict v,
 	if (advertised && !(write && lim->readonly) &&
 	    r->nr_segments <= VBMQ_BE_MAX_DIRECT_SEGS &&
 	    (r->nr_segments || r->operation > BLKIF_OP_WRITE) &&
-	    (!r->nr_segments || r->handle == lim->handle) &&
 	    segs_well_formed(r->seg, r->nr_segments, r->sector, lim))
 		fz_assert(0, "well-formed request refused: %s",
 			  vbmq_be_verdict_str(v));
@@ -297,8 +307,7 @@ static void check_indirect(struct vbmq_be_req *r, enum vbmq_be_verdict v,
 
 	if (v != VBMQ_BE_OK) {
 		fz_assert(!r->nr_indirect_pages, "pages set on refusal");
-		fz_assert(!(lim->max_indirect_segs && rw &&
-			    r->handle == lim->handle && n &&
+		fz_assert(!(lim->max_indirect_segs && rw && n &&
 			    n <= lim->max_indirect_segs &&
 			    n <= VBMQ_BE_MAX_INDIRECT_SEGS &&
 			    !(r->op == BLKIF_OP_WRITE && lim->readonly)),
@@ -400,7 +409,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	lim.dev_sectors = fz_u64(&in);
 	if (flags & F_ALIGNED_DEV)
 		lim.dev_sectors &= ~7ull;
-	lim.handle = fz_u16(&in);
+	/* 512 B to 4 KiB blocks, or 0 (counts as one sector) */
+	lim.lb_sects = (1u << (fz_u16(&in) % 5)) >> 1;
 	max_ind = fz_u16(&in);
 	lim.max_indirect_segs = flags & F_INDIRECT ? max_ind : 0;
 	pages = fz_u8(&in);
