@@ -819,10 +819,13 @@ def check_targets(runs, points, rtt=None):
         med(p, 'iops_x_upstream'), '>= 1.2x', lambda x: x >= 1.2, spread(p, 'iops_x_upstream'))
     best = None
     for t in ('vbmq', 'vbmq-always', 'vbmq-polled', 'vbmq-exitless'):
-        v = med(find_point(points, t, 'randread', 32, J), 'iops_x_ceiling')
-        if v is not None and (best is None or v > best[1]):
+        # at least 3 pairs: one stalled ceiling run made a 2-pair median
+        # of 7x in session 15's demo
+        p = find_point(points, t, 'randread', 32, J)
+        v = med(p, 'iops_x_ceiling')
+        if v is not None and p['iops_x_ceiling']['n'] >= 3 and (best is None or v > best[1]):
             best = (t, v)
-    add('best vbmq variant randread QD32 %d jobs IOPS vs %s (ceiling)' % (J, CEILING),
+    add('best vbmq variant randread QD32 %d jobs IOPS vs %s (ceiling, >= 3 pairs)' % (J, CEILING),
         best[1] if best else None, '>= 0.8x', lambda x: x >= 0.8,
         ('%s; upstream %s' % (best[0], fmt(med(find_point(points, 'upstream', 'randread', 32, J),
                                                 'iops_x_ceiling'), 2))) if best else '')
