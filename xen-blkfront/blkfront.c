@@ -793,24 +793,6 @@ static blk_status_t vbmq_fe_status_locked(struct vbmq_fe_ring *ring, u8 op,
 }
 
 /*
- * Ask for the next notification once half of the requests still out on the
- * ring are answered, and at the next response when at most one is: under
- * load one interrupt then takes a batch of completions instead of one or
- * two, as netfront asks of its transmit ring.  The event is always
- * reached: the backend answers every request it was given.  Counted from
- * the requests pushed (req_prod), not the ones queued since, which a later
- * push adds to what the next interrupt finds.
- */
-static void vbmq_fe_arm_rsp_event_locked(struct vbmq_fe_ring *ring)
-{
-	RING_IDX cons = ring->front.rsp_cons;
-	RING_IDX out = ring->front.sring->req_prod - cons;
-
-	lockdep_assert_held(&ring->lock);
-	WRITE_ONCE(ring->front.sring->rsp_event, cons + out / 2 + 1);
-}
-
-/*
  * Consume the responses on the ring and chain the completed requests on
  * @done; they are completed by the caller after ring->lock is dropped.
  * An interrupt-driven ring re-arms rsp_event; a polled one keeps it behind
@@ -891,14 +873,10 @@ again:
 	ring->front.rsp_cons = rp;
 
 	if (!ring->polled) {
-		vbmq_fe_arm_rsp_event_locked(ring);
-		/*
-		 * The virt_mb() pairs with the backend's virt_mb() between
-		 * its rsp_prod store and rsp_event load: either we see its
-		 * new responses or it sees the armed event.
+		/* Arms rsp_event; its virt_mb() pairs with the backend's
+		 * virt_mb() between its rsp_prod store and rsp_event load.
 		 */
-		virt_mb();
-		more = RING_HAS_UNCONSUMED_RESPONSES(&ring->front);
+		RING_FINAL_CHECK_FOR_RESPONSES(&ring->front, more);
 		if (more)
 			goto again;
 	} else {
