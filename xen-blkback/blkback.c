@@ -17,9 +17,6 @@
  *             does not kick; when the window expires, re-arm and sleep;
  *   always    never re-arm, never sleep; cond_resched() only.
  *
- * In off and adaptive a thread with requests in flight sleeps without
- * re-arming (vbmq_be_sleep): the next completion wakes it anyway.
- *
  * Data path.  When both ends offer feature-persistent, the ring keeps the
  * guest's grants mapped (up to max_persistent_grants per ring) and builds
  * a segment's bio on the mapped guest page itself, at the segment's
@@ -1144,22 +1141,7 @@ static bool vbmq_be_should_wake(struct vbmq_be_ring *ring)
 		!list_empty(&ring->done) || kthread_should_stop();
 }
 
-/*
- * Sleep with requests in flight: their completion wakes the thread, and
- * that pass takes whatever the frontend pushed meanwhile, so req_event
- * stays unarmed (it was disarmed or left behind req_cons at the last
- * wake-up) and the frontend does not kick for requests the thread is about
- * to see.  Under load a ring then takes kicks only when it drains, instead
- * of one per batch the guest submits.  The timeout bounds what a new
- * request waits behind a slow one (a flush): the thread looks again, and
- * sleeps armed once nothing is in flight.
- */
-#define VBMQ_BE_BUSY_SLEEP_NS	(200 * NSEC_PER_USEC)
-
-/*
- * Sleep: without re-arming while backing off, with a request parked or
- * with requests in flight; otherwise re-arm, look once more, and sleep.
- */
+/* Re-arm, look once more, and sleep on the event channel. */
 static void vbmq_be_sleep(struct vbmq_be_ring *ring)
 {
 	/* Ring 0 wakes up now and then to notice an online resize. */
@@ -1171,22 +1153,11 @@ static void vbmq_be_sleep(struct vbmq_be_ring *ring)
 	 * stay on the ring: sleep until the pause ends or a completion (the
 	 * final check would find them and spin).
 	 */
-	if (t0 < ring->bad_until) {
+	if (t0 < ring->bad_until)
 		timeout = min_t(long, timeout,
 				nsecs_to_jiffies(ring->bad_until - t0) + 1);
-	} else if (!ring->halted && !ring->parked &&
-		   READ_ONCE(ring->in_flight)) {
-		wait_event_interruptible_hrtimeout(ring->wq,
-						   vbmq_be_should_wake(ring),
-						   ns_to_ktime(VBMQ_BE_BUSY_SLEEP_NS));
-		WRITE_ONCE(ring->st.busy_sleeps, ring->st.busy_sleeps + 1);
-		WRITE_ONCE(ring->st.sleep_ns,
-			   ring->st.sleep_ns + ktime_get_ns() - t0);
+	else if (!ring->halted && !ring->parked && vbmq_be_final_check(ring))
 		return;
-	} else if (!ring->halted && !ring->parked &&
-		   vbmq_be_final_check(ring)) {
-		return;
-	}
 	wait_event_interruptible_timeout(ring->wq, vbmq_be_should_wake(ring),
 					 timeout);
 	WRITE_ONCE(ring->st.sleep_ns, ring->st.sleep_ns + ktime_get_ns() - t0);
@@ -1533,11 +1504,9 @@ int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf)
 			    READ_ONCE(st->poll_hits), READ_ONCE(st->poll_misses),
 			    READ_ONCE(st->poll_ns), READ_ONCE(st->sleep_ns),
 			    READ_ONCE(st->idle_to_sleep_ns));
-	at += sysfs_emit_at(buf, at,
-			    "gap_ns %llu\ngaps %llu\nshort_gaps %llu\nbusy_sleeps %llu\n",
+	at += sysfs_emit_at(buf, at, "gap_ns %llu\ngaps %llu\nshort_gaps %llu\n",
 			    READ_ONCE(st->gap_ns), READ_ONCE(st->gaps),
-			    READ_ONCE(st->short_gaps),
-			    READ_ONCE(st->busy_sleeps));
+			    READ_ONCE(st->short_gaps));
 	at += sysfs_emit_at(buf, at, "persistent %d\npg_bound %u\n",
 			    ring->pg_on, ring->pg_bound);
 	at += sysfs_emit_at(buf, at,

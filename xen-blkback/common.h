@@ -101,7 +101,6 @@ struct vbmq_be_stats {
 	u64 gap_ns;		/* idle gaps: ring found empty to new work */
 	u64 gaps;		/* idle gaps summed in gap_ns */
 	u64 short_gaps;		/* of those, no longer than poll_max_us */
-	u64 busy_sleeps;	/* sleeps unarmed, requests in flight */
 	u64 pg_mapped;		/* persistent grants mapped now */
 	u64 pg_in_use;		/* of which held by requests in flight */
 	u64 pg_hits;		/* segments whose bio used a mapping */
