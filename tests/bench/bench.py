@@ -528,8 +528,9 @@ def derive(meta_run, r):
 WORK = [
     ('w_d0_hc', 'dom0 hypercalls', 'd0', 'hc'),
     ('w_du_hc', 'domU hypercalls', 'du', 'hc'),
-    ('w_d0_evtchn', 'dom0 event_channel_op (notify the guest)', 'd0', 'evtchn'),
-    ('w_du_evtchn', 'domU event_channel_op (kick dom0)', 'du', 'evtchn'),
+    ('w_d0_evtchn', 'dom0 event_channel_op (sends to the guest, IPIs, unmasks)', 'd0',
+     'evtchn'),
+    ('w_du_evtchn', 'domU event_channel_op (kicks, IPIs, unmasks)', 'du', 'evtchn'),
     ('w_gnt_calls', 'dom0 grant_table_op calls', 'd0', 'gnt'),
     ('w_gnt_map', 'grant maps', 'd0', 'gnt_map'),
     ('w_gnt_unmap', 'grant unmaps', 'd0', 'gnt_unmap'),

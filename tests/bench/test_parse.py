@@ -533,7 +533,7 @@ check('work: the timed rounds leave round 0 out of the point',
 wk = bench.work_rows(wres['runs'])
 check('work table: one column per counted run, upstream first',
       wk[0] == ['per request', 'upstream randread QD32', 'vbmq randread QD32'], wk[0])
-row = [r for r in wk[1] if r[0].startswith('dom0 event_channel_op')][0]
+row = [r for r in wk[1] if r[0].startswith('dom0 event_channel_op (sends')][0]
 check('work table: dom0 notifications 0.60 vs 0.40', row[1:] == ['0.60', '0.40'], row)
 row = [r for r in wk[1] if r[0].startswith('requests traced')][0]
 check('work table: requests traced / in the run', row[1:] == ['500/1000', '500/1000'], row)
