@@ -1,43 +1,67 @@
 # vbmq: multi-queue Xen paravirtual block I/O with dedicated I/O cores.
 #
 #   make                 modules (and tools) against KDIR
+#   make install         modules (under lib/modules/RELEASE/extra, depmod),
+#                        xl-vbmq, its man page and hotplug script; DESTDIR
+#                        and PREFIX (default /usr/local) are honoured
+#   make uninstall       what make install put there
 #   make check           the full check: build matrix, unit tests, checkpatch,
-#                        test bed scenarios; ends with "N passed, N failed"
+#                        fuzzing (bounded), test bed scenarios; ends with
+#                        "N passed, N failed"
 #   make unit            unit tests only          make checkpatch   style only
+#   make fuzz            run every fuzz target for FUZZ_SECONDS (default 30)
 #   make testbed         test bed scenarios only (SCENARIOS="a b" to choose)
-#   make fuzz            libFuzzer targets of the pure cores, FUZZ_SECONDS
-#                        each (default 30; FUZZ_TARGETS="a b" to choose)
 #   make shell           boot the test bed to an interactive dom0 shell
 #   make demo            the cross-hypervisor benchmark (docs/benchmarks.md);
 #                        make bench BENCH_ARGS=... for the longer run
 #   make clean
 #
-# KDIR defaults to the running kernel's build directory when it exists,
-# otherwise to the test bed kernel's headers (installed on demand).
-# Output goes under build/.
+# KDIR defaults to the running kernel's build directory; KDIR=... builds
+# for another kernel.  Only make check and make demo use the test bed's
+# kernel (their scripts install its headers).  Output goes under build/.
 
 BUILD := $(CURDIR)/build
-RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
-ifeq ($(KDIR),)
-ifneq ($(wildcard $(RUNNING_KDIR)/Makefile),)
-KDIR := $(RUNNING_KDIR)
-else
-# Recursive: resolved (and the headers installed) only when a recipe needs it.
-KDIR = /usr/src/linux-headers-$(shell scripts/host-deps --print-kabi)
-endif
-endif
+KDIR ?= /lib/modules/$(shell uname -r)/build
+# The kernel release KDIR builds for (where make install puts the modules).
+KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$(KDIR)/include/generated/utsrelease.h" 2>/dev/null)
+KMOD = $(BUILD)/kmod-drivers/$(KREL)
+PREFIX ?= /usr/local
+DESTDIR ?=
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS ?=
 
-.PHONY: all modules tools check unit checkpatch matrix testbed shell clean demo bench fuzz
+.PHONY: all modules tools install uninstall check unit checkpatch matrix testbed \
+	shell clean demo bench fuzz kdir
 
 all: modules tools
 
-modules:
-	@[ -d "$(KDIR)" ] || scripts/host-deps
-	scripts/build-modules "$(KDIR)" "$(BUILD)/kmod/$(notdir $(patsubst %/build,%,$(KDIR)))"
+kdir:
+	@[ -f "$(KDIR)/Makefile" ] || { \
+		echo "vbmq: no kernel build tree at $(KDIR)." >&2; \
+		echo "vbmq: install the running kernel's headers (Debian: apt-get install linux-headers-$$(uname -r))," >&2; \
+		echo "vbmq: or name a build tree: make KDIR=/path/to/linux-headers." >&2; \
+		exit 1; }
+
+modules: kdir
+	scripts/build-modules --drivers-only "$(KDIR)" "$(KMOD)"
 
 tools:
 	@if [ -f tools/xl-vbmq/Makefile ]; then \
 		$(MAKE) -C tools/xl-vbmq O="$(BUILD)/tools"; fi
+
+install: modules tools
+	$(MAKE) -C "$(KDIR)" M="$(KMOD)/src" INSTALL_MOD_PATH="$(DESTDIR)" modules_install
+	depmod $(if $(DESTDIR),-b "$(DESTDIR)") -a "$(KREL)"
+	$(MAKE) -C tools/xl-vbmq O="$(BUILD)/tools" DESTDIR="$(DESTDIR)" \
+		PREFIX="$(PREFIX)" install
+
+uninstall: kdir
+	rm -f "$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkback/vbmq-blkback.ko" \
+		"$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkfront/vbmq-blkfront.ko"
+	-rmdir "$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkback" \
+		"$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkfront" 2>/dev/null
+	depmod $(if $(DESTDIR),-b "$(DESTDIR)") -a "$(KREL)"
+	$(MAKE) -C tools/xl-vbmq DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" uninstall
 
 check:
 	scripts/check

@@ -1180,4 +1180,5 @@ module_exit(vbmq_be_exit);
 
 MODULE_DESCRIPTION("vbmq Xen block backend: pinned ring threads, adaptive ring polling");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VBMQ_VERSION);
 MODULE_ALIAS("xen-backend:vbd");

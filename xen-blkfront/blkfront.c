@@ -1473,3 +1473,4 @@ module_exit(vbmq_fe_exit);
 
 MODULE_DESCRIPTION("vbmq Xen block frontend: blk-mq, vCPU-affine IRQs, polled queues");
 MODULE_LICENSE("GPL");
+MODULE_VERSION(VBMQ_VERSION);
