@@ -24,6 +24,7 @@
  */
 #include "fuzz.h"
 #include "../../xen-blkback/blkback_core.c"
+#include "le_put.h"
 
 /* Header flags. */
 #define F_ABI64		0x01
@@ -34,24 +35,6 @@
 #define F_SECURE	0x20
 #define F_INDIRECT	0x40	/* max_indirect_segs from the header */
 #define F_ALIGNED_DEV	0x80	/* device size rounded to 4 KiB */
-
-static void put16(u8 *p, u16 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-}
-
-static void put32(u8 *p, u32 v)
-{
-	put16(p, (u16)v);
-	put16(p + 2, (u16)(v >> 16));
-}
-
-static void put64(u8 *p, u64 v)
-{
-	put32(p, (u32)v);
-	put32(p + 4, (u32)(v >> 32));
-}
 
 static size_t req_size(enum vbmq_be_abi abi)
 {

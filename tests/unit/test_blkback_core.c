@@ -8,27 +8,10 @@
  */
 #include "tap.h"
 #include "../../xen-blkback/blkback_core.c"
+#include "le_put.h"
 
 /* Tables leave trailing fields zero. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-
-static void put16(u8 *p, u16 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-}
-
-static void put32(u8 *p, u32 v)
-{
-	put16(p, (u16)v);
-	put16(p + 2, (u16)(v >> 16));
-}
-
-static void put64(u8 *p, u64 v)
-{
-	put32(p, (u32)v);
-	put32(p + 4, (u32)(v >> 32));
-}
 
 static void test_protocol(void)
 {
