@@ -183,7 +183,7 @@ drivers_use() {
 		step "$id: detach xvda from $dom" 60 swap_detach || return 1
 	fi
 	job_signal "job-$job_n" "$id frontend $fe $fe_params - -"
-	poll_signal "$dom" "done-$job_n" 60 || { note "$id: the domU did not swap its frontend"; return 1; }
+	poll_signal "done-$job_n" 60 || { note "$id: the domU did not swap its frontend"; return 1; }
 	job_n=$((job_n + 1))
 	step "$id: backend $be loads" 30 backend_use "$be" "${be_params[@]}" || return 1
 	step "$id: attach xvda to $dom ($want)" 60 xl block-attach "$dom" "phy:$DEV,xvda,$DISK_MODE" ||
@@ -220,7 +220,7 @@ evtchn_rtt() {
 	else
 		bench F "$id" "evtchn-rtt ping: ${out//$'\n'/; }"
 	fi
-	poll_signal "$dom" "done-$job_n" 60 ||
+	poll_signal "done-$job_n" 60 ||
 		note "$id: the domU did not finish its echo"
 	job_n=$((job_n + 1))
 	bench P "$id: event-channel round trip ${out:-failed}"
@@ -238,11 +238,11 @@ relay_guest() {
 # name lookup)
 job_signal() { xenstore-write "/local/domain/$DOMID/data/vbmq/$1" "$2"; }
 
-# poll_signal NAME KEY SECONDS: like domu_wait_signal, on a xenstore watch
-# (NAME: the session's domU, DOMID)
+# poll_signal KEY SECONDS: like domu_wait_signal for the session's domU
+# (DOMID), on a xenstore watch
 # (polling would load dom0, whose CPU is being measured)
 poll_signal() {
-	bench_wait "/local/domain/$DOMID/data/vbmq/$2" "$3" >/dev/null
+	bench_wait "/local/domain/$DOMID/data/vbmq/$1" "$2" >/dev/null
 }
 
 # poll_is MODE US: ring 0 runs with that poll mode and window (read anew
@@ -367,7 +367,7 @@ run_one() {
 	bench_perf_start dom0 "$((RAMP + 1))" "$((RUNTIME > 3 ? RUNTIME - 2 : 1))"
 	job_signal "job-$job_n" "$id $rw $qd $jobs $engine $on"
 	wait_s=$((RUNTIME + RAMP + 120))
-	if ! poll_signal "$dom" "done-$job_n" "$wait_s"; then
+	if ! poll_signal "done-$job_n" "$wait_s"; then
 		bench F "$id" "domU $dom did not finish the run within $((wait_s + RUNTIME + RAMP))s"
 		bench P "[$run_no/$nruns] $id: FAILED (domU timed out)"
 		session_end
