@@ -157,9 +157,9 @@ def make_plan(profile='demo', rounds=None, runtime=None, ramp=None,
     if poll_sweep is not None:
         p['poll_sweep'] = poll_sweep
         if poll_sweep and 'vbmq' not in targets:
-            raise ValueError('the poll sweep runs in the vbmq session: add the vbmq target')
+            raise ValueError('the poll sweep runs on the vbmq drivers: add the vbmq target')
     elif 'vbmq' not in targets:
-        p['poll_sweep'] = []        # the profile's sweep needs the vbmq session
+        p['poll_sweep'] = []        # the profile's sweep needs the vbmq target
     for us in p['poll_sweep']:
         if not isinstance(us, int) or not 0 <= us <= 10000:
             raise ValueError('poll sweep window %r: 0..10000 us' % (us,))
@@ -1107,13 +1107,13 @@ def notes(res):
                                             'iothread-vq-mapping)'))]
     pts = res.get('points') or []
     if any(p['target'] == CEILING for p in pts):
-        n.append('%s (ceiling): fio in the vbmq session\'s PV domU (same vCPUs and memory) on '
+        n.append('%s (ceiling): fio in the Xen targets\' PV domU (same vCPUs and memory) on '
                  'a null_blk of its own, as dom0\'s, no Xen I/O path; x ceiling = IOPS / '
                  'domu-local IOPS, per round. Its guest us CPU/IO is the guest\'s own cost '
                  'of fio, block layer and syscalls.' % CEILING)
     if sweep_points(pts):
         n.append('Adaptive poll sweep: vbmq with vbmq/poll=adaptive and vbmq/poll-max-us as '
-                 'named, written live in the vbmq session before each run; ring polling ms = '
+                 'named, written live before each run; ring polling ms = '
                  'time the ring threads spent polling (all rings, per run).')
     return n
 
