@@ -2,8 +2,11 @@
 #
 #   make                 modules (and tools) against KDIR
 #   make install         modules (under lib/modules/RELEASE/extra, depmod),
-#                        xl-vbmq, its man page and hotplug script; DESTDIR
-#                        and PREFIX (default /usr/local) are honoured
+#                        the files that bind them at boot (modprobe.d,
+#                        modules-load.d, an initramfs-tools hook), xl-vbmq,
+#                        its man page, the block-vbmq hotplug script, the
+#                        boot unit and example settings; DESTDIR and PREFIX
+#                        (default /usr/local) are honoured
 #   make uninstall       what make install put there
 #   make check           the full check: build matrix, unit tests, checkpatch,
 #                        fuzzing (bounded), test bed scenarios; ends with
@@ -27,6 +30,13 @@ KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' "$(KDIR)/include/generated
 KMOD = $(BUILD)/kmod-drivers/$(KREL)
 PREFIX ?= /usr/local
 DESTDIR ?=
+# initramfs-tools reads hooks from here and /usr/share/initramfs-tools/hooks
+# (where a package puts them).
+INITRAMFS_HOOK_DIR ?= /etc/initramfs-tools/hooks
+BINDING := $(DESTDIR)/etc/modprobe.d/vbmq-blkback.conf \
+	$(DESTDIR)/etc/modules-load.d/vbmq-blkback.conf \
+	$(DESTDIR)/etc/modprobe.d/vbmq-blkfront.conf \
+	$(DESTDIR)$(INITRAMFS_HOOK_DIR)/vbmq-blkfront
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS ?=
 
@@ -52,6 +62,14 @@ tools:
 install: modules tools
 	$(MAKE) -C "$(KDIR)" M="$(KMOD)/src" INSTALL_MOD_PATH="$(DESTDIR)" modules_install
 	depmod $(if $(DESTDIR),-b "$(DESTDIR)") -a "$(KREL)"
+	install -D -m 0644 dist/modprobe.d/vbmq-blkback.conf \
+		"$(DESTDIR)/etc/modprobe.d/vbmq-blkback.conf"
+	install -D -m 0644 dist/modules-load.d/vbmq-blkback.conf \
+		"$(DESTDIR)/etc/modules-load.d/vbmq-blkback.conf"
+	install -D -m 0644 dist/modprobe.d/vbmq-blkfront.conf \
+		"$(DESTDIR)/etc/modprobe.d/vbmq-blkfront.conf"
+	install -D -m 0755 dist/initramfs-tools/vbmq-blkfront \
+		"$(DESTDIR)$(INITRAMFS_HOOK_DIR)/vbmq-blkfront"
 	$(MAKE) -C tools/xl-vbmq O="$(BUILD)/tools" DESTDIR="$(DESTDIR)" \
 		PREFIX="$(PREFIX)" install
 
@@ -61,6 +79,7 @@ uninstall: kdir
 	-rmdir "$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkback" \
 		"$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkfront" 2>/dev/null
 	depmod $(if $(DESTDIR),-b "$(DESTDIR)") -a "$(KREL)"
+	rm -f $(BINDING)
 	$(MAKE) -C tools/xl-vbmq DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" uninstall
 
 check:

@@ -1474,3 +1474,5 @@ module_exit(vbmq_fe_exit);
 MODULE_DESCRIPTION("vbmq Xen block frontend: blk-mq, vCPU-affine IRQs, polled queues");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(VBMQ_VERSION);
+/* udev loads it for the guest's "vbd" devices, as it loads xen-blkfront */
+MODULE_ALIAS("xen:vbd");

@@ -681,11 +681,49 @@ static const char *xlv_e(const char *s)
 	return b;
 }
 
+/*
+ * Which driver serves the disk's backend: the kernel module bound to its
+ * xen-backend device in this domain's sysfs (vbmq-blkback or the in-tree
+ * xen-blkback), or why that cannot be told from here.
+ */
+static void xlv_backend_driver(const struct xlv_disk *k, unsigned int domid,
+			       char *buf, size_t len)
+{
+	char path[128], link[256], *mod, *p;
+	ssize_t n;
+
+	if (k->be_domid != 0) {
+		snprintf(buf, len, "in driver domain %u (not visible from dom0)",
+			 k->be_domid);
+		return;
+	}
+	if (strcmp(k->be_type, "vbd")) {
+		snprintf(buf, len, "not a kernel backend (type %s)", k->be_type);
+		return;
+	}
+	snprintf(path, sizeof(path),
+		 "/sys/bus/xen-backend/devices/vbd-%u-%u/driver/module",
+		 domid, k->devid);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		snprintf(buf, len, "none bound (load vbmq-blkback)");
+		return;
+	}
+	link[n] = '\0';
+	mod = strrchr(link, '/');
+	mod = mod ? mod + 1 : link;
+	for (p = mod; *p; p++)
+		if (*p == '_')
+			*p = '-';
+	snprintf(buf, len, "%s", mod);
+}
+
 static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 			  const struct xlv_disk *k)
 {
 	static struct xlv_ring rings[XLV_MAX_RINGS];
 	char *v, *st, *fst, *nq, *mq, allowed[64], def_note[48], cpu[16];
+	char drv[256];
 	struct vbmq_keys_limits lim;
 	struct vbmq_keys def;
 	struct vbmq_cpu_list online;
@@ -698,6 +736,8 @@ static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 	fst = xlv_xs_read(h, XBT_NULL, "%s/state", k->fe);
 	printf("  backend:  %s (state %s %s)\n", xlv_e(k->be),
 	       st ? xlv_e(st) : "-", xlv_state_name(st));
+	xlv_backend_driver(k, d->domid, drv, sizeof(drv));
+	printf("  driver:   %s\n", drv);
 	printf("  frontend: %s (state %s %s)\n", xlv_e(k->fe),
 	       fst ? xlv_e(fst) : "-", xlv_state_name(fst));
 	free(st);

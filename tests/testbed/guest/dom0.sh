@@ -25,6 +25,27 @@ backend_use() {
 	esac
 }
 
+# run_unit UNIT_FILE: a oneshot systemd service as systemd starts it at boot
+# (the bed has no systemd): its EnvironmentFile exported, ExecCondition
+# (false: skipped, success), then ExecStart.
+run_unit() {
+	(
+		local line f
+		set -a
+		while IFS= read -r line; do
+			case $line in
+			EnvironmentFile=*)
+				f=${line#*=}
+				f=${f#-}
+				# shellcheck disable=SC1090
+				[ ! -f "$f" ] || . "$f" ;;
+			ExecCondition=*) eval "${line#*=}" || exit 0 ;;
+			ExecStart=*) eval "${line#*=}" || exit 1 ;;
+			esac
+		done < "$1"
+	)
+}
+
 # nullb_setup [PARAM=VALUE...]: a fresh memory-backed null_blk as /dev/nullb0
 # (1 GiB, 512-byte sectors, 2 submit queues unless overridden).
 nullb_setup() {

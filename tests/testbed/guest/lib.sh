@@ -184,7 +184,10 @@ load_module() {
 	if [ -f "$VBMQ_ROOT/vbmq/modules/$m.ko" ]; then
 		insmod "$VBMQ_ROOT/vbmq/modules/$m.ko" "$@"
 	else
-		modprobe "$m" "$@"
+		# --ignore-install: the named module even where an installed
+		# modprobe.d file redirects it (vbmq's send xen-blkback to
+		# vbmq-blkback)
+		modprobe --ignore-install "$m" "$@"
 	fi
 }
 

@@ -1,5 +1,5 @@
-# summary: xl-vbmq pin-dom0 --io-cpus 1: dom0 vCPU 0 hard-pinned to CPU 1, the domU's vCPUs off it (xl vcpu-list); --dry-run changes nothing; a re-plan keeps the saved affinities; unpin restores exactly what xl vcpu-list showed before
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=120
+# summary: xl-vbmq pin-dom0 --io-cpus 1: dom0 vCPU 0 hard-pinned to CPU 1, the domU's vCPUs off it (xl vcpu-list); --dry-run changes nothing; a re-plan keeps the saved affinities; unpin restores exactly what xl vcpu-list showed before; the shipped xl-vbmq.service pins again at boot from /etc/default/xl-vbmq
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=240
 . /vbmq/scenarios/xl-vbmq.lib
 
 # hard DOMAIN VCPU: the hard affinity column of xl vcpu-list
@@ -112,5 +112,24 @@ is "every affinity (hard and soft) as before pin-dom0" "$(affinities)" "$before"
 is "domU vCPU 1 back on CPU 1" "$(hard pn 1)" 1
 ok "the record is gone" sh -c '! xenstore-ls /tool/vbmq >/dev/null 2>&1'
 ok "unpin again: nothing to restore" sh -c 'xl-vbmq unpin | grep -q "nothing to restore"'
+
+# At boot (the record went with the previous boot's xenstored), the shipped
+# xl-vbmq.service pins dom0 from /etc/default/xl-vbmq, before xendomains
+# starts the guests; with no CPUs configured it does nothing.
+unit=/usr/lib/systemd/system/xl-vbmq.service
+ok "make install put xl-vbmq.service and /etc/default/xl-vbmq in place" \
+	test -f "$unit" -a -f /etc/default/xl-vbmq
+step "xl-vbmq.service with the shipped /etc/default/xl-vbmq (no CPUs)" 30 run_unit "$unit"
+is "nothing pinned: every affinity as before" "$(affinities)" "$before"
+cp /etc/default/xl-vbmq /run/xl-vbmq.default
+sed -i 's/^XL_VBMQ_IO_CPUS=.*/XL_VBMQ_IO_CPUS="1"/' /etc/default/xl-vbmq
+step "xl-vbmq.service with XL_VBMQ_IO_CPUS=\"1\" (the boot path)" 30 run_unit "$unit"
+is "boot: dom0 vCPU 0 hard-pinned to CPU 1" "$(hard Domain-0 0)" 1
+is "boot: dom0 vCPU 1 kept off the I/O CPU" "$(hard Domain-0 1)" 0
+is "boot: domU vCPU 0 off CPU 1" "$(hard pn 0)" 0
+is "boot: the I/O CPUs are recorded" "$(xenstore-read /tool/vbmq/io-cpus)" 1
+step "xl-vbmq unpin after the boot path" 30 xl-vbmq unpin
+is "after unpin: every affinity as before" "$(affinities)" "$before"
+mv /run/xl-vbmq.default /etc/default/xl-vbmq
 domu_signal pn done
 domu_wait pn 120
