@@ -161,14 +161,19 @@ static void check_xl_config(const char *text)
 		abort();
 	memcpy(more, text, n);
 	memcpy(more + n, later, sizeof(later));
+	/*
+	 * libxlutil (xl's parser, whose word is final) may refuse the longer
+	 * text (it accepts some stray bytes only at the end); when it reads
+	 * it, the later name wins and nothing else changes.
+	 */
 	xlv_xl_config_init(&again);
-	fz_assert(!xlv_parse_xl_config(more, "more", &again, err, sizeof(err)),
-		  "a later name = breaks the file: %s", err);
-	fz_assert(!strcmp(again.name, "later"), "later name not taken");
-	fz_assert(again.nr_vbmq == cfg.nr_vbmq &&
-		  again.has_vbmq == cfg.has_vbmq &&
-		  !memcmp(again.vbmq, cfg.vbmq, sizeof(cfg.vbmq)),
-		  "a later name = changes vbmq");
+	if (!xlv_parse_xl_config(more, "more", &again, err, sizeof(err))) {
+		fz_assert(!strcmp(again.name, "later"), "later name not taken");
+		fz_assert(again.nr_vbmq == cfg.nr_vbmq &&
+			  again.has_vbmq == cfg.has_vbmq &&
+			  !memcmp(again.vbmq, cfg.vbmq, sizeof(cfg.vbmq)),
+			  "a later name = changes vbmq");
+	}
 	free(more);
 
 	for (i = 0; i < cfg.nr_vbmq; i++)

@@ -249,6 +249,12 @@ static void test_xl_config(void)
 		{ "= 3\n", -EINVAL },
 		{ "name \"x\"\n", -EINVAL },
 		{ "memory = 512 vcpus = 2\n", -EINVAL },
+		/* What xl accepts, read by xl's own parser. */
+		{ "name = \"g4\"\ndisk = [ 'phy:/dev/a,xvda,w' ]\n"
+		  "disk += [ 'phy:/dev/b,xvdb,w' ]\nvbmq = [ \"xvda: queues=2\" ]\n"
+		  "vbmq += [ \"xvdb: poll=off\" ]\n",
+		  0, "g4", 2, "xvda: queues=2" },
+		{ "vbmq = [ [ \"xvda: poll=off\" ] ]\n", -EINVAL },
 	};
 	static struct xlv_xl_config cfg;
 	char err[XLV_ERR_LEN];

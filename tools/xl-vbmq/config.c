@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xl-vbmq: pure parsers (see config.h).  No xenstore, no libxenctrl: the
- * unit test builds this file alone with keys_core.c.
+ * unit test builds this file alone with keys_core.c and Xen's libxlutil.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libxlutil.h>
 
 #include "config.h"
 
@@ -419,209 +420,126 @@ int xlv_parse_conf_line(const char *line, char *domain, size_t domlen,
 	return xlv_parse_disk_line(e, vdev, vdevlen, s, err, errlen);
 }
 
-/* ---- xl config files ---- */
+/* ---- xl domain configuration files (Xen's libxlutil) ---- */
 
 void xlv_xl_config_init(struct xlv_xl_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 }
 
-enum xlv_tok { T_END, T_NL, T_IDENT, T_STRING, T_ATOM, T_EQ, T_LBR, T_RBR,
-	       T_COMMA, T_BAD };
-
-struct xlv_lexer {
-	const char *p;
-	unsigned int line;
-	char buf[VBMQ_KEYS_VALUE_MAX + 64];
-	bool too_long;
-};
-
-/* Next token; strings are unquoted into lx->buf (truncation flagged). */
-static enum xlv_tok xlv_lex(struct xlv_lexer *lx)
+/*
+ * libxlutil reports to a FILE: keep its first line as the error, which
+ * names the source and line ("guest.cfg:3: config parsing error near ...").
+ */
+static void xlv_xlu_report(FILE *report, char **buf, const char *what,
+			   char *err, size_t errlen)
 {
-	const char *p = lx->p;
-	size_t n = 0;
-	char q, c;
+	char *nl;
 
-	lx->too_long = false;
-	for (;;) {
-		while (*p == ' ' || *p == '\t' || *p == '\r')
-			p++;
-		if (*p == '#') {
-			while (*p && *p != '\n')
-				p++;
-			continue;
-		}
-		break;
+	fflush(report);
+	if (*buf && **buf) {
+		nl = strchr(*buf, '\n');
+		if (nl)
+			*nl = '\0';
+		XLV_FAIL(err, errlen, "%s (see xl.cfg(5))", *buf);
+	} else {
+		XLV_FAIL(err, errlen, "%s: cannot be read as an xl config (see xl.cfg(5))",
+			 what);
 	}
-	lx->buf[0] = '\0';
-	switch (*p) {
-	case '\0':
-		lx->p = p;
-		return T_END;
-	case '\n':
-	case ';':
-		if (*p == '\n')
-			lx->line++;
-		lx->p = p + 1;
-		return T_NL;
-	case '=':
-		lx->p = p + 1;
-		return T_EQ;
-	case '[':
-		lx->p = p + 1;
-		return T_LBR;
-	case ']':
-		lx->p = p + 1;
-		return T_RBR;
-	case ',':
-		lx->p = p + 1;
-		return T_COMMA;
-	case '"':
-	case '\'':
-		q = *p++;
-		while (*p && *p != q && *p != '\n') {
-			c = *p++;
-			if (c == '\\' && *p && *p != '\n') {
-				c = *p++;
-				if (c == 'n')
-					c = '\n';
-				else if (c == 't')
-					c = '\t';
-				else if (c == 'r')
-					c = '\r';
-			}
-			if (n + 1 < sizeof(lx->buf))
-				lx->buf[n++] = c;
-			else
-				lx->too_long = true;
-		}
-		lx->buf[n] = '\0';
-		if (*p != q) {
-			lx->p = p;
-			return T_BAD;
-		}
-		lx->p = p + 1;
-		return T_STRING;
-	default:
-		break;
+}
+
+/* The vbmq = [ "VDEV: key=value, ..." ] setting into cfg. */
+static int xlv_xl_config_vbmq(XLU_Config *xc, const char *what,
+			      struct xlv_xl_config *cfg, char *err,
+			      size_t errlen)
+{
+	XLU_ConfigList *list;
+	XLU_ConfigValue *item;
+	const char *entry;
+	int nr, i, rc;
+
+	rc = xlu_cfg_get_list(xc, "vbmq", &list, &nr, 1);
+	if (rc == ESRCH)
+		return 0;
+	if (rc) {
+		XLV_FAIL(err, errlen,
+			 "%s: vbmq must be a list of strings, e.g. vbmq = [ \"xvda: queues=4, poll=adaptive\" ]",
+			 what);
+		return -EINVAL;
 	}
-	if (isalpha((unsigned char)*p) || *p == '_') {
-		while (isalnum((unsigned char)*p) || *p == '_') {
-			if (n + 1 < sizeof(lx->buf))
-				lx->buf[n++] = *p;
-			p++;
+	if (nr > XLV_CFG_MAX_DISKS) {
+		XLV_FAIL(err, errlen, "%s: more than %u vbmq entries", what,
+			 XLV_CFG_MAX_DISKS);
+		return -EINVAL;
+	}
+	for (i = 0; i < nr; i++) {
+		item = xlu_cfg_get_listitem2(list, i);
+		entry = xlu_cfg_get_listitem(list, i);
+		if (!item || xlu_cfg_value_type(item) != XLU_STRING || !entry) {
+			XLV_FAIL(err, errlen,
+				 "%s: vbmq entry %d must be a quoted string, e.g. \"xvda: queues=4\"",
+				 what, i + 1);
+			return -EINVAL;
 		}
-		lx->buf[n] = '\0';
-		lx->p = p;
-		return T_IDENT;
+		if (strlen(entry) >= sizeof(cfg->vbmq[i])) {
+			XLV_FAIL(err, errlen, "%s: vbmq entry %d is too long",
+				 what, i + 1);
+			return -EINVAL;
+		}
+		strcpy(cfg->vbmq[i], entry);
 	}
-	if (isalnum((unsigned char)*p) || *p == '.' || *p == '-' || *p == '+') {
-		while (isalnum((unsigned char)*p) || *p == '.' || *p == '-' ||
-		       *p == '+')
-			p++;
-		lx->p = p;
-		return T_ATOM;
-	}
-	lx->p = p + 1;
-	return T_BAD;
+	cfg->nr_vbmq = nr;
+	cfg->has_vbmq = true;
+	return 0;
 }
 
 int xlv_parse_xl_config(const char *text, const char *what,
 			struct xlv_xl_config *cfg, char *err, size_t errlen)
 {
-	struct xlv_lexer lx = { .p = text, .line = 1 };
-	char setting[64];
-	enum xlv_tok t;
-	bool is_vbmq, is_name;
-	unsigned int nr, depth;
+	char *rbuf = NULL;
+	size_t rlen = 0;
+	const char *name;
+	XLU_Config *xc;
+	FILE *report;
+	size_t len = strlen(text);
+	int rc;
 
-	for (;;) {
-		t = xlv_lex(&lx);
-		if (t == T_END)
-			return 0;
-		if (t == T_NL)
-			continue;
-		if (t != T_IDENT)
-			goto syntax;
-		if (strlen(lx.buf) >= sizeof(setting))
-			goto syntax;
-		strcpy(setting, lx.buf);
-		is_vbmq = !strcmp(setting, "vbmq");
-		is_name = !strcmp(setting, "name");
-		if (xlv_lex(&lx) != T_EQ)
-			goto syntax;
-		t = xlv_lex(&lx);
-		if (t == T_STRING || t == T_ATOM) {
-			if (is_name && t == T_STRING) {
-				if (strlen(lx.buf) >= sizeof(cfg->name)) {
-					XLV_FAIL(err, errlen,
-						 "%s:%u: name is too long", what,
-						 lx.line);
-					return -EINVAL;
-				}
-				strcpy(cfg->name, lx.buf);
-			}
-			if (is_vbmq) {
-				XLV_FAIL(err, errlen,
-					 "%s:%u: vbmq must be a list of strings, e.g. vbmq = [ \"xvda: queues=4, poll=adaptive\" ]",
-					 what, lx.line);
-				return -EINVAL;
-			}
-		} else if (t == T_LBR) {
-			nr = 0;
-			depth = 1;
-			while (depth) {
-				t = xlv_lex(&lx);
-				if (t == T_END || t == T_BAD || t == T_EQ)
-					goto syntax;
-				if (t == T_LBR) {
-					depth++;
-				} else if (t == T_RBR) {
-					depth--;
-				} else if (is_vbmq && t == T_STRING && depth == 1) {
-					if (nr == XLV_CFG_MAX_DISKS) {
-						XLV_FAIL(err, errlen,
-							 "%s:%u: more than %u vbmq entries",
-							 what, lx.line,
-							 XLV_CFG_MAX_DISKS);
-						return -EINVAL;
-					}
-					if (lx.too_long) {
-						XLV_FAIL(err, errlen,
-							 "%s:%u: vbmq entry too long",
-							 what, lx.line);
-						return -EINVAL;
-					}
-					snprintf(cfg->vbmq[nr], sizeof(cfg->vbmq[nr]),
-						 "%s", lx.buf);
-					nr++;
-				} else if (is_vbmq && (t == T_ATOM || t == T_IDENT ||
-						       t == T_LBR)) {
-					XLV_FAIL(err, errlen,
-						 "%s:%u: vbmq entries must be quoted strings, e.g. \"xvda: queues=4\"",
-						 what, lx.line);
-					return -EINVAL;
-				}
-			}
-			if (is_vbmq) {
-				cfg->nr_vbmq = nr;
-				cfg->has_vbmq = true;
-			}
-		} else {
-			goto syntax;
-		}
-		t = xlv_lex(&lx);
-		if (t == T_END)
-			return 0;
-		if (t != T_NL)
-			goto syntax;
+	if (len > INT_MAX) {
+		XLV_FAIL(err, errlen, "%s: too long", what);
+		return -EINVAL;
 	}
-syntax:
-	XLV_FAIL(err, errlen,
-		 "%s:%u: syntax error (expected KEY = VALUE; see xl.cfg(5))",
-		 what, lx.line);
-	return -EINVAL;
+	report = open_memstream(&rbuf, &rlen);
+	if (!report) {
+		XLV_FAIL(err, errlen, "%s: out of memory", what);
+		return -ENOMEM;
+	}
+	xc = xlu_cfg_init(report, what);
+	if (!xc) {
+		fclose(report);
+		free(rbuf);
+		XLV_FAIL(err, errlen, "%s: out of memory", what);
+		return -ENOMEM;
+	}
+	rc = xlu_cfg_readdata(xc, text, (int)len);
+	if (rc) {
+		xlv_xlu_report(report, &rbuf, what, err, errlen);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (!xlu_cfg_get_string(xc, "name", &name, 1)) {
+		if (strlen(name) >= sizeof(cfg->name)) {
+			XLV_FAIL(err, errlen, "%s: name is too long", what);
+			rc = -EINVAL;
+			goto out;
+		}
+		strcpy(cfg->name, name);
+	}
+	rc = xlv_xl_config_vbmq(xc, what, cfg, err, errlen);
+out:
+	xlu_cfg_destroy(xc);
+	fclose(report);
+	free(rbuf);
+	return rc;
 }
 
 /* ---- command lines ---- */

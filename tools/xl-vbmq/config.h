@@ -9,8 +9,7 @@
  *     the backend itself uses;
  *   - the disk line "xvda: queues=4, cpus=2-5,8, poll=adaptive" of the
  *     xl config's vbmq = [ ... ] setting and of /etc/xen/vbmq.conf;
- *   - the subset of the xl config file syntax needed to find the name and
- *     vbmq settings;
+ *   - the name and vbmq settings of an xl config file (read by libxlutil);
  *   - the command lines of `create`, `stats`, `pin-dom0` and `unset`;
  *   - the pin-dom0 record of saved vCPU affinities (CPU bitmaps as lists).
  *
@@ -110,12 +109,11 @@ struct xlv_xl_config {
 };
 
 /*
- * Scan xl config text (the libxlu syntax: KEY = VALUE statements ended by a
- * newline or ';', "..." and '...' strings with backslash escapes, [ lists ],
- * '#' comments) for the `name` and `vbmq` settings; a later setting
- * replaces an earlier one, as in xl.  Call it again on the same *cfg for
- * command-line overrides.  Other settings are skipped unchecked.
- * @what names the source in messages ("guest.cfg").
+ * Read xl config text with Xen's own parser (libxlutil, as xl does: every
+ * xl.cfg(5) construct, += included) and take the `name` and `vbmq`
+ * settings; a later setting replaces an earlier one, as in xl.  Call it
+ * again on the same *cfg for command-line overrides.  Other settings are
+ * left to xl.  @what names the source in messages ("guest.cfg").
  */
 void xlv_xl_config_init(struct xlv_xl_config *cfg);
 int xlv_parse_xl_config(const char *text, const char *what,
