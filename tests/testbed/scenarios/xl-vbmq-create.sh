@@ -1,11 +1,16 @@
-# summary: xl-vbmq create applies vbmq = [ "xvda: queues=2, cpus=1, poll=adaptive" ] (xl ignores it): 2 rings on CPU 1; show and stats match the backend
+# summary: xl-vbmq create (config with disk += [...]) applies vbmq = [ "xvda: queues=2, cpus=1, poll=adaptive" ] (xl ignores it): 2 rings on CPU 1; show and stats match the backend
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=120
 . /vbmq/scenarios/xl-vbmq.lib
 
 step "null_blk backing device" 30 nullb_setup
 step "vbmq-blkback loads" 30 backend_use vbmq
-xlv_cfg cr vcpus=2
-echo 'vbmq = [ "xvda: queues=2, cpus=1, poll=adaptive" ]  # for xl-vbmq' >> /run/cr.cfg
+# The disk comes by "+=", which xl's own parser (libxlutil, also xl-vbmq's)
+# reads and a hand-written one refused.
+xlv_cfg cr vcpus=2 disk=none
+cat >> /run/cr.cfg <<'CFG'
+disk += [ 'phy:/dev/nullb0,xvda,w' ]
+vbmq = [ "xvda: queues=2, cpus=1, poll=adaptive" ]  # for xl-vbmq
+CFG
 diag_file /run/cr.cfg
 
 # xl ignores settings it does not know: the dry run parses the file and
