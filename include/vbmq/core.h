@@ -24,7 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
-#include "userspace_types.h"	/* tests/unit/: stdint, u8..s64 */
+#include "userspace_types.h"	/* stdint, u8..s64 */
 #include <xen/xen.h>
 #include <xen/io/ring.h>
 #include <xen/io/blkif.h>

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Kernel type names for the cores when they are built into the userspace
- * unit tests (include/vbmq/core.h includes this outside __KERNEL__).
+ * Kernel type names for the cores when they are built in userspace: the
+ * xl-vbmq tool, the unit tests and the fuzz targets (include/vbmq/core.h
+ * includes this outside __KERNEL__).
  */
 #ifndef VBMQ_USERSPACE_TYPES_H
 #define VBMQ_USERSPACE_TYPES_H
