@@ -35,7 +35,7 @@
 #include <xen/grant_table.h>
 
 #include "blkback_core.h"
-#include "keys_core.h"
+#include "vbmq/keys.h"
 #include "compat.h"
 
 #define VBMQ_BE_MAX_QUEUES_CAP		32	/* rings per disk, hard cap */

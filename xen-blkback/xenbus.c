@@ -16,7 +16,7 @@
  *                    stop the rings (every request in flight answered) and
  *                    follow; a frontend that comes back (Initialising) gets
  *                    InitWait again;
- *   vbmq/ changes    parsed by keys_core.c; cpus, poll and poll-max-us are
+ *   vbmq/ changes    parsed by lib/keys.c; cpus, poll and poll-max-us are
  *                    applied to running rings at once, a bad value is
  *                    refused in dmesg and in vbmq/error and the old one
  *                    stays, a removed key goes back to its default;

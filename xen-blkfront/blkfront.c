@@ -1152,7 +1152,7 @@ void vbmq_fe_apply_affinity(struct vbmq_fe_info *info, int dying_cpu)
 	unsigned int cpu, i;
 
 	mutex_lock(&info->aff_lock);
-	if (!info->aff_ready || info->affinity != VBMQ_FE_AFFINITY_SPREAD)
+	if (!info->aff_ready || info->affinity != VBMQ_IRQ_SPREAD)
 		goto out_unlock;
 	qmap = &info->tag_set.map[HCTX_TYPE_DEFAULT];
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {

@@ -81,16 +81,13 @@ int vbmq_fe_parse_affinity(const char *s)
 	/* Accept one trailing newline (sysfs writes, echo into a file). */
 	if (n && s[n - 1] == '\n')
 		n--;
-	if (n == 6 && !strncmp(s, "spread", 6))
-		return VBMQ_FE_AFFINITY_SPREAD;
-	if (n == 4 && !strncmp(s, "none", 4))
-		return VBMQ_FE_AFFINITY_NONE;
-	return -EINVAL;
+	return vbmq_irq_affinity_lookup(s, n);
 }
 
 const char *vbmq_fe_affinity_name(int mode)
 {
-	return mode == VBMQ_FE_AFFINITY_NONE ? "none" : "spread";
+	return vbmq_irq_affinity_name(mode == VBMQ_IRQ_NONE ?
+				      VBMQ_IRQ_NONE : VBMQ_IRQ_SPREAD);
 }
 
 /*

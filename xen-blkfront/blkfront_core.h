@@ -13,6 +13,7 @@
 #define VBMQ_BLKFRONT_CORE_H
 
 #include "vbmq/core.h"
+#include "vbmq/keys.h"
 
 /* Grants always cover 4 KiB frames, whatever the guest's PAGE_SIZE. */
 #define VBMQ_FE_GRANT_SHIFT		12
@@ -42,11 +43,10 @@ unsigned int vbmq_fe_ring_order(unsigned int backend_max_order,
 unsigned int vbmq_fe_max_segs(unsigned int backend_indirect,
 			      unsigned int param_indirect);
 
-enum vbmq_fe_affinity {
-	VBMQ_FE_AFFINITY_SPREAD = 0,
-	VBMQ_FE_AFFINITY_NONE = 1,
-};
-
+/*
+ * enum vbmq_irq_affinity (vbmq/keys.h) from the irq_affinity parameter or
+ * the backend's vbmq/guest-irq-affinity; one trailing newline is accepted.
+ */
 int vbmq_fe_parse_affinity(const char *s);
 const char *vbmq_fe_affinity_name(int mode);
 

@@ -285,15 +285,15 @@ static int vbmq_fe_backend_affinity(struct vbmq_fe_info *info)
 	if (vbmq_fe_irq_affinity >= 0)
 		return vbmq_fe_irq_affinity;
 	val = xenbus_read(XBT_NIL, info->xbdev->otherend,
-			  "vbmq/guest-irq-affinity", NULL);
+			  VBMQ_KEY_PATH(VBMQ_KEY_NAME_GUEST_IRQ_AFFINITY), NULL);
 	if (IS_ERR(val))
-		return VBMQ_FE_AFFINITY_SPREAD;
+		return VBMQ_IRQ_SPREAD;
 	mode = vbmq_fe_parse_affinity(val);
 	if (mode < 0) {
 		dev_warn(&info->xbdev->dev,
-			 "%s: ignoring vbmq/guest-irq-affinity \"%s\"\n",
-			 info->vd.name, val);
-		mode = VBMQ_FE_AFFINITY_SPREAD;
+			 "%s: ignoring %s \"%s\"\n", info->vd.name,
+			 VBMQ_KEY_PATH(VBMQ_KEY_NAME_GUEST_IRQ_AFFINITY), val);
+		mode = VBMQ_IRQ_SPREAD;
 	}
 	kfree(val);
 	return mode;
@@ -383,7 +383,8 @@ static int vbmq_fe_talk_to_backend(struct vbmq_fe_info *info)
 	be_order = xenbus_read_unsigned(dev->otherend, "max-ring-page-order",
 					0);
 	be_poll = xenbus_read_unsigned(dev->otherend,
-				       "vbmq/guest-poll-queues", 0);
+				       VBMQ_KEY_PATH(VBMQ_KEY_NAME_GUEST_POLL_QUEUES),
+				       0);
 
 	nr = vbmq_fe_nr_rings(be_queues, vbmq_fe_max_queues,
 			      num_online_cpus());

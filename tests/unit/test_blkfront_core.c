@@ -66,14 +66,14 @@ static void test_limits(void)
 	is_uint(vbmq_fe_max_segs(8, 32), 11, "segs: tiny indirect ignored");
 	is_uint(vbmq_fe_max_segs(100000, 100000), 4096, "segs: 8 pages");
 
-	is_int(vbmq_fe_parse_affinity("spread"), VBMQ_FE_AFFINITY_SPREAD,
+	is_int(vbmq_fe_parse_affinity("spread"), VBMQ_IRQ_SPREAD,
 	       "affinity spread");
-	is_int(vbmq_fe_parse_affinity("none\n"), VBMQ_FE_AFFINITY_NONE,
+	is_int(vbmq_fe_parse_affinity("none\n"), VBMQ_IRQ_NONE,
 	       "affinity none with newline");
 	is_int(vbmq_fe_parse_affinity("spreadx"), -EINVAL, "affinity junk");
 	is_int(vbmq_fe_parse_affinity(""), -EINVAL, "affinity empty");
 	is_int(vbmq_fe_parse_affinity(NULL), -EINVAL, "affinity NULL");
-	is_str(vbmq_fe_affinity_name(VBMQ_FE_AFFINITY_NONE), "none",
+	is_str(vbmq_fe_affinity_name(VBMQ_IRQ_NONE), "none",
 	       "affinity name");
 }
 

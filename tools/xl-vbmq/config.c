@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xl-vbmq: pure parsers (see config.h).  No xenstore, no libxenctrl: the
- * unit test builds this file alone with keys_core.c.
+ * unit test builds this file alone with lib/keys.c.
  */
 #include <ctype.h>
 #include <errno.h>

@@ -11,7 +11,7 @@
  *   create CONFIG [xl create opts]   xl create -p, apply vbmq = [...], unpause
  *   apply DOMAIN VDEV [--conf FILE]  settings from /etc/xen/vbmq.conf
  *
- * Values are checked by xen-blkback/keys_core.c, the parser the backend
+ * Values are checked by lib/keys.c, the parser the backend
  * uses, before anything is written; all keys of one command are written in
  * one xenstore transaction.
  */
