@@ -68,7 +68,7 @@ const char *vbmq_be_abi_name(enum vbmq_be_abi abi)
 
 unsigned int vbmq_be_ring_entries(enum vbmq_be_abi abi, unsigned int nr_pages)
 {
-	unsigned long bytes = (unsigned long)nr_pages * VBMQ_BE_PAGE_SIZE;
+	unsigned long bytes = (unsigned long)nr_pages * VBMQ_GRANT_SIZE;
 	unsigned long hdr = offsetof(struct vbmq_be_r64_sring, ring);
 	unsigned long slot = abi == VBMQ_BE_ABI_X86_32 ?
 		sizeof(union vbmq_be_r32_sring_entry) :
@@ -100,7 +100,7 @@ void vbmq_be_decode_segs(const void *buf, unsigned int n,
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		vbmq_be_decode_seg(p + i * VBMQ_BE_SEG_SIZE, &seg[i]);
+		vbmq_be_decode_seg(p + i * VBMQ_SEG_SIZE, &seg[i]);
 }
 
 void vbmq_be_decode_req(enum vbmq_be_abi abi, const void *slot,
@@ -125,15 +125,15 @@ void vbmq_be_decode_req(enum vbmq_be_abi abi, const void *slot,
 		req->op = p[1];
 		req->nr_segments = vbmq_be_get16(p + 2);
 		req->handle = vbmq_be_get16(p + o + 16);
-		for (i = 0; i < VBMQ_BE_MAX_INDIRECT_PAGES; i++)
+		for (i = 0; i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++)
 			req->indirect_gref[i] = vbmq_be_get32(p + o + 20 + 4 * i);
 		break;
 	default:
 		/* READ, WRITE, FLUSH, BARRIER and unknown: the rw layout. */
 		req->nr_segments = p[1];
 		req->handle = vbmq_be_get16(p + 2);
-		for (i = 0; i < VBMQ_BE_MAX_DIRECT_SEGS; i++)
-			vbmq_be_decode_seg(p + o + 16 + i * VBMQ_BE_SEG_SIZE,
+		for (i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++)
+			vbmq_be_decode_seg(p + o + 16 + i * VBMQ_SEG_SIZE,
 					   &req->seg[i]);
 		break;
 	}
@@ -169,7 +169,7 @@ enum vbmq_be_verdict vbmq_be_check_segs(const struct vbmq_be_seg *seg,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		if (seg[i].last_sect >= VBMQ_BE_SECTS_PER_PAGE ||
+		if (seg[i].last_sect >= VBMQ_SECTS_PER_GRANT ||
 		    seg[i].first_sect > seg[i].last_sect)
 			return VBMQ_BE_BAD_SECT;
 		cnt = (u64)(seg[i].last_sect - seg[i].first_sect + 1);
@@ -217,7 +217,7 @@ static enum vbmq_be_verdict vbmq_be_check_indirect(struct vbmq_be_req *req,
 	if (req->op != BLKIF_OP_READ && req->op != BLKIF_OP_WRITE)
 		return VBMQ_BE_BAD_INDIRECT_OP;
 	if (!req->nr_segments || req->nr_segments > lim->max_indirect_segs ||
-	    req->nr_segments > VBMQ_BE_MAX_INDIRECT_SEGS)
+	    req->nr_segments > VBMQ_MAX_INDIRECT_SEGS)
 		return VBMQ_BE_BAD_NSEG;
 	if (req->op == BLKIF_OP_WRITE && lim->readonly)
 		return VBMQ_BE_READONLY;
@@ -254,7 +254,7 @@ enum vbmq_be_verdict vbmq_be_check_req(struct vbmq_be_req *req,
 	default:
 		return VBMQ_BE_BAD_OP;
 	}
-	if (req->nr_segments > VBMQ_BE_MAX_DIRECT_SEGS)
+	if (req->nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST)
 		return VBMQ_BE_BAD_NSEG;
 	/* A flush without data carries no meaningful sector. */
 	if (!req->nr_segments)

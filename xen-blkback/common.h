@@ -144,14 +144,14 @@ struct vbmq_be_request {
 	unsigned int nr_segs;
 	struct vbmq_be_seg *iseg;	/* indirect segments, lazily allocated */
 	struct page **ipages;		/* pages for them, lazily allocated */
-	struct page *dpages[VBMQ_BE_MAX_DIRECT_SEGS];
+	struct page *dpages[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 	/*
 	 * Per segment the persistent grant it holds, its bio built on the
 	 * mapped page; NULL: grant copy through pages[].
 	 */
 	struct vbmq_be_pgnt **pgnts;	/* dpgnts or ipgnts */
 	struct vbmq_be_pgnt **ipgnts;	/* with iseg */
-	struct vbmq_be_pgnt *dpgnts[VBMQ_BE_MAX_DIRECT_SEGS];
+	struct vbmq_be_pgnt *dpgnts[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 	atomic_t pending;		/* bios in flight + 1 while submitting */
 	int status;			/* BLKIF_RSP_*; completions may lower */
 	bool paged;			/* bounce pages taken, write data queued */
@@ -201,7 +201,7 @@ struct vbmq_be_ring {
 	struct gnttab_copy copy[VBMQ_BE_COPY_BATCH];
 	struct vbmq_be_request *copy_req[VBMQ_BE_COPY_BATCH];
 	unsigned int nr_copy;
-	struct page *ipage[VBMQ_BE_MAX_INDIRECT_PAGES];	/* segment copies */
+	struct page *ipage[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];	/* segment copies */
 
 	/*
 	 * Persistent grants, ring thread only.  pg_on and pg_bound are set

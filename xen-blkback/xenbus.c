@@ -90,7 +90,7 @@ static int vbmq_be_set_bounce(const char *val, const struct kernel_param *kp)
 
 	if (err)
 		return err;
-	if (v < VBMQ_BE_MAX_DIRECT_SEGS || v > VBMQ_BE_BOUNCE_CAP)
+	if (v < BLKIF_MAX_SEGMENTS_PER_REQUEST || v > VBMQ_BE_BOUNCE_CAP)
 		return -ERANGE;
 	WRITE_ONCE(*(unsigned int *)kp->arg, v);
 	return 0;
@@ -1140,7 +1140,7 @@ static int vbmq_be_check_params(void)
 		return -EINVAL;
 	}
 	/* One request of the most segments must fit, or it waits forever. */
-	lo = max_t(unsigned int, VBMQ_BE_MAX_DIRECT_SEGS,
+	lo = max_t(unsigned int, BLKIF_MAX_SEGMENTS_PER_REQUEST,
 		   vbmq_be_max_indirect_segments);
 	if (vbmq_be_max_bounce_pages < lo ||
 	    vbmq_be_max_bounce_pages > VBMQ_BE_BOUNCE_CAP) {
@@ -1157,7 +1157,7 @@ static int __init vbmq_be_init(void)
 
 	BUILD_BUG_ON(PAGE_SIZE != XEN_PAGE_SIZE);
 	vbmq_be_xs_check();
-	BUILD_BUG_ON(VBMQ_BE_PAGE_SIZE != XEN_PAGE_SIZE);
+	BUILD_BUG_ON(VBMQ_GRANT_SIZE != XEN_PAGE_SIZE);
 	if (!xen_domain())
 		return -ENODEV;
 	err = vbmq_be_check_params();

@@ -66,7 +66,7 @@ unsigned int vbmq_fe_max_segs(unsigned int backend_indirect,
 	unsigned int m;
 
 	m = vbmq_fe_min3(backend_indirect, param_indirect,
-			 VBMQ_FE_MAX_INDIRECT_SEGS);
+			 VBMQ_MAX_INDIRECT_SEGS);
 	return m > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 		m : BLKIF_MAX_SEGMENTS_PER_REQUEST;
 }
@@ -274,16 +274,16 @@ int vbmq_fe_pack(const struct vbmq_fe_buf *bufs, u32 nr_bufs,
 		 u32 page_size, u32 max_segs, struct vbmq_fe_seg *segs,
 		 struct vbmq_fe_layout *lay)
 {
-	const u32 smask = (1U << VBMQ_FE_SECT_SHIFT) - 1;
+	const u32 smask = (1U << VBMQ_SECTOR_SHIFT) - 1;
 	u32 i, n = 0;
 
 	lay->nr_segs = 0;
 	lay->nr_indirect = 0;
-	if (!nr_bufs || page_size < VBMQ_FE_GRANT_SIZE ||
+	if (!nr_bufs || page_size < VBMQ_GRANT_SIZE ||
 	    (page_size & (page_size - 1)))
 		return -EINVAL;
-	if (max_segs > VBMQ_FE_MAX_INDIRECT_SEGS)
-		max_segs = VBMQ_FE_MAX_INDIRECT_SEGS;
+	if (max_segs > VBMQ_MAX_INDIRECT_SEGS)
+		max_segs = VBMQ_MAX_INDIRECT_SEGS;
 
 	for (i = 0; i < nr_bufs; i++) {
 		u32 pos = bufs[i].offset, len = bufs[i].len, end;
@@ -293,8 +293,8 @@ int vbmq_fe_pack(const struct vbmq_fe_buf *bufs, u32 nr_bufs,
 			return -EINVAL;
 		end = pos + len;
 		while (pos < end) {
-			u32 frame = pos >> VBMQ_FE_GRANT_SHIFT;
-			u32 fend = (frame + 1) << VBMQ_FE_GRANT_SHIFT;
+			u32 frame = pos >> VBMQ_GRANT_SHIFT;
+			u32 fend = (frame + 1) << VBMQ_GRANT_SHIFT;
 
 			if (fend > end)
 				fend = end;
@@ -302,27 +302,27 @@ int vbmq_fe_pack(const struct vbmq_fe_buf *bufs, u32 nr_bufs,
 				return -E2BIG;
 			segs[n].buf = i;
 			segs[n].frame = frame;
-			segs[n].first_sect = (pos & (VBMQ_FE_GRANT_SIZE - 1)) >>
-					     VBMQ_FE_SECT_SHIFT;
+			segs[n].first_sect = (pos & (VBMQ_GRANT_SIZE - 1)) >>
+					     VBMQ_SECTOR_SHIFT;
 			segs[n].last_sect = ((fend - 1) &
-					     (VBMQ_FE_GRANT_SIZE - 1)) >>
-					    VBMQ_FE_SECT_SHIFT;
+					     (VBMQ_GRANT_SIZE - 1)) >>
+					    VBMQ_SECTOR_SHIFT;
 			n++;
 			pos = fend;
 		}
 	}
 	lay->nr_segs = n;
 	if (n > BLKIF_MAX_SEGMENTS_PER_REQUEST)
-		lay->nr_indirect = (n + VBMQ_FE_SEGS_PER_INDIRECT_PAGE - 1) /
-				   VBMQ_FE_SEGS_PER_INDIRECT_PAGE;
+		lay->nr_indirect = (n + VBMQ_SEGS_PER_INDIRECT_PAGE - 1) /
+				   VBMQ_SEGS_PER_INDIRECT_PAGE;
 	return n;
 }
 
 /* Where segment @seg of an indirect request lives. */
 void vbmq_fe_indirect_pos(u32 seg, u32 *page, u32 *slot)
 {
-	*page = seg / VBMQ_FE_SEGS_PER_INDIRECT_PAGE;
-	*slot = seg % VBMQ_FE_SEGS_PER_INDIRECT_PAGE;
+	*page = seg / VBMQ_SEGS_PER_INDIRECT_PAGE;
+	*slot = seg % VBMQ_SEGS_PER_INDIRECT_PAGE;
 }
 
 /*
@@ -435,15 +435,15 @@ int vbmq_fe_pool_put(struct vbmq_fe_pool *p, u32 entry)
 void vbmq_fe_seg_span(const struct vbmq_fe_seg *seg, u32 *page_off,
 		      u32 *frame_off, u32 *len)
 {
-	*frame_off = (u32)seg->first_sect << VBMQ_FE_SECT_SHIFT;
-	*page_off = (seg->frame << VBMQ_FE_GRANT_SHIFT) + *frame_off;
+	*frame_off = (u32)seg->first_sect << VBMQ_SECTOR_SHIFT;
+	*page_off = (seg->frame << VBMQ_GRANT_SHIFT) + *frame_off;
 	if (seg->last_sect < seg->first_sect ||
-	    seg->last_sect >= VBMQ_FE_SECTS_PER_GRANT) {
+	    seg->last_sect >= VBMQ_SECTS_PER_GRANT) {
 		*len = 0;
 		return;
 	}
 	*len = ((u32)seg->last_sect - seg->first_sect + 1) <<
-	       VBMQ_FE_SECT_SHIFT;
+	       VBMQ_SECTOR_SHIFT;
 }
 
 /* Write "a".."z", "aa".. for disk @index into @buf (bijective base 26). */

@@ -12,20 +12,8 @@
 #ifndef VBMQ_BLKFRONT_CORE_H
 #define VBMQ_BLKFRONT_CORE_H
 
-#include "vbmq/core.h"
+#include "vbmq/proto.h"
 #include "vbmq/keys.h"
-
-/* Grants always cover 4 KiB frames, whatever the guest's PAGE_SIZE. */
-#define VBMQ_FE_GRANT_SHIFT		12
-#define VBMQ_FE_GRANT_SIZE		4096U
-/* blkif sector numbers and first_sect/last_sect are 512-byte units. */
-#define VBMQ_FE_SECT_SHIFT		9
-#define VBMQ_FE_SECTS_PER_GRANT		(VBMQ_FE_GRANT_SIZE >> VBMQ_FE_SECT_SHIFT)
-
-#define VBMQ_FE_SEGS_PER_INDIRECT_PAGE					\
-	(VBMQ_FE_GRANT_SIZE / sizeof(struct blkif_request_segment))
-#define VBMQ_FE_MAX_INDIRECT_SEGS					\
-	(BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * VBMQ_FE_SEGS_PER_INDIRECT_PAGE)
 
 /* Module limits, shared by the parameter checks and the unit tests. */
 #define VBMQ_FE_MAX_QUEUES		256

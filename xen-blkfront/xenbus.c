@@ -495,7 +495,7 @@ static int vbmq_fe_read_features(struct vbmq_fe_info *info)
 					   0);
 	info->max_segs = vbmq_fe_max_segs(be_indirect, vbmq_fe_max_indirect);
 	info->nr_ipages = info->max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
-		DIV_ROUND_UP(info->max_segs, VBMQ_FE_SEGS_PER_INDIRECT_PAGE) : 0;
+		DIV_ROUND_UP(info->max_segs, VBMQ_SEGS_PER_INDIRECT_PAGE) : 0;
 
 	/*
 	 * The toolstack writes `trusted` into the frontend's own directory

@@ -239,8 +239,8 @@ static void test_rsp(void)
 
 static void test_indirect_segs(void)
 {
-	static u8 page[VBMQ_BE_PAGE_SIZE * 2];
-	static struct vbmq_be_seg seg[VBMQ_BE_SEGS_PER_INDIRECT_PAGE * 2];
+	static u8 page[VBMQ_GRANT_SIZE * 2];
+	static struct vbmq_be_seg seg[VBMQ_SEGS_PER_INDIRECT_PAGE * 2];
 	struct blkif_request_segment xs;
 	unsigned int i;
 
@@ -250,7 +250,7 @@ static void test_indirect_segs(void)
 		xs.last_sect = 7;
 		memcpy(page + i * sizeof(xs), &xs, sizeof(xs));
 	}
-	is_uint(sizeof(xs), VBMQ_BE_SEG_SIZE, "segment is 8 bytes");
+	is_uint(sizeof(xs), VBMQ_SEG_SIZE, "segment is 8 bytes");
 	vbmq_be_decode_segs(page, ARRAY_SIZE(seg), seg);
 	is_uint(seg[0].gref, 0, "iseg 0");
 	is_uint(seg[513].gref, 1539, "iseg 513 (second page)");
@@ -260,7 +260,7 @@ static void test_indirect_segs(void)
 	is_uint(vbmq_be_indirect_pages(512), 1, "512 segs: 1 page");
 	is_uint(vbmq_be_indirect_pages(513), 2, "513 segs: 2 pages");
 	is_uint(vbmq_be_indirect_pages(4096), 8, "4096 segs: 8 pages");
-	is_uint(VBMQ_BE_MAX_INDIRECT_SEGS, 4096, "max indirect segments");
+	is_uint(VBMQ_MAX_INDIRECT_SEGS, 4096, "max indirect segments");
 }
 
 struct check_case {
@@ -371,7 +371,7 @@ static void test_check(void)
 		r.sector = c[i].sector;
 		r.nr_sectors = c[i].nr_sectors;
 		r.discard_flags = c[i].flags;
-		for (j = 0; j < VBMQ_BE_MAX_DIRECT_SEGS; j++) {
+		for (j = 0; j < BLKIF_MAX_SEGMENTS_PER_REQUEST; j++) {
 			r.seg[j].first_sect = c[i].first;
 			r.seg[j].last_sect = c[i].last;
 		}
@@ -560,7 +560,7 @@ static void test_check_features(void)
 
 static void test_segs(void)
 {
-	static struct vbmq_be_seg seg[VBMQ_BE_MAX_INDIRECT_SEGS];
+	static struct vbmq_be_seg seg[VBMQ_MAX_INDIRECT_SEGS];
 	struct vbmq_be_limits lim = base_lim;
 	u64 n = 0;
 	unsigned int i;

@@ -256,8 +256,8 @@ static void test_pack(void)
 		{ "no bufs", 4096, 11, 0, { { 0, 0 } }, -EINVAL, 0, 0, 0 },
 		{ "bad page size", 3000, 11, 1, { { 0, 512 } }, -EINVAL, 0, 0, 0 },
 	};
-	static struct vbmq_fe_seg segs[VBMQ_FE_MAX_INDIRECT_SEGS];
-	static struct vbmq_fe_buf many[VBMQ_FE_MAX_INDIRECT_SEGS + 1];
+	static struct vbmq_fe_seg segs[VBMQ_MAX_INDIRECT_SEGS];
+	static struct vbmq_fe_buf many[VBMQ_MAX_INDIRECT_SEGS + 1];
 	struct vbmq_fe_layout lay;
 	unsigned int i;
 	u32 pg, sl;

@@ -81,6 +81,8 @@
 #include <xen/interface/io/protocols.h>
 #include <xen/interface/io/ring.h>
 
+#include "vbmq/proto.h"
+
 enum tb_fault {
 	TB_NONE,
 	TB_ERROR,
@@ -127,11 +129,9 @@ enum tb_xs {
 };
 
 #define TB_BAD_STATUS_VALUE	77
-#define TB_SECT_SHIFT		9
-#define TB_SECTS_PER_PAGE	(XEN_PAGE_SIZE >> TB_SECT_SHIFT)
 #define TB_RING_SLOTS		__CONST_RING_SIZE(blkif, XEN_PAGE_SIZE)
 /* Indirect segments offered at most: one descriptor page. */
-#define TB_MAX_INDIRECT		(XEN_PAGE_SIZE / sizeof(struct blkif_request_segment))
+#define TB_MAX_INDIRECT		VBMQ_SEGS_PER_INDIRECT_PAGE
 #define TB_STORM_SECONDS	120
 
 /* ---- module parameters ---- */
@@ -183,7 +183,7 @@ static int tb_indirect_set(const char *val, const struct kernel_param *kp)
 
 	if (kstrtouint(val, 10, &v) ||
 	    (v && (v <= BLKIF_MAX_SEGMENTS_PER_REQUEST || v > TB_MAX_INDIRECT))) {
-		pr_err("indirect_segs=%.*s is out of range (allowed: 0, or %u..%lu)\n",
+		pr_err("indirect_segs=%.*s is out of range (allowed: 0, or %u..%u)\n",
 		       (int)strcspn(val, "\n"), val,
 		       BLKIF_MAX_SEGMENTS_PER_REQUEST + 1, TB_MAX_INDIRECT);
 		return -EINVAL;
@@ -272,7 +272,7 @@ static int tb_check_segs(const struct tb_dev *tb, u64 sector, unsigned int n)
 		const struct blkif_request_segment *s = &tb->segs[i];
 
 		if (s->first_sect > s->last_sect ||
-		    s->last_sect >= TB_SECTS_PER_PAGE)
+		    s->last_sect >= VBMQ_SECTS_PER_GRANT)
 			return -EINVAL;
 		sects += s->last_sect - s->first_sect + 1;
 	}
@@ -297,9 +297,9 @@ static s16 tb_read_zeros(struct tb_dev *tb, unsigned int n)
 			op[i].source.domid = DOMID_SELF;
 			op[i].dest.u.ref = s->gref;
 			op[i].dest.domid = tb->dev->otherend_id;
-			op[i].dest.offset = s->first_sect << TB_SECT_SHIFT;
+			op[i].dest.offset = s->first_sect << VBMQ_SECTOR_SHIFT;
 			op[i].len = (s->last_sect - s->first_sect + 1) <<
-				    TB_SECT_SHIFT;
+				    VBMQ_SECTOR_SHIFT;
 			op[i].flags = GNTCOPY_dest_gref;
 		}
 		gnttab_batch_copy(op, k);
@@ -656,7 +656,7 @@ again:
 		err = xenbus_printf(xbt, dev->nodename, "info", "%u", 0);
 	if (!err)
 		err = xenbus_printf(xbt, dev->nodename, "sector-size", "%u",
-				    1U << TB_SECT_SHIFT);
+				    1U << VBMQ_SECTOR_SHIFT);
 	/* Both always written: a reconnect may have changed them. */
 	if (!err)
 		err = xenbus_printf(xbt, dev->nodename, "feature-persistent",

@@ -80,6 +80,8 @@
 #include <xen/interface/io/blkif.h>
 #include <xen/interface/io/ring.h>
 
+#include "vbmq/proto.h"
+
 /* ---- module parameters ---- */
 
 static char *tf_protocol = "x86_32-abi";
@@ -121,8 +123,6 @@ MODULE_PARM_DESC(timeout_ms,
 
 #define TF_SEGS		BLKIF_MAX_SEGMENTS_PER_REQUEST		/* 11 */
 #define TF_IPAGES	BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST	/* 8 */
-#define TF_SECT_SHIFT	9
-#define TF_SECTS_PER_PAGE	(XEN_PAGE_SIZE >> TF_SECT_SHIFT)	/* 8 */
 #define TF_OP_UNKNOWN	99	/* no such operation */
 #define TF_OP_RESERVED	4	/* BLKIF_OP_RESERVED_1: never valid */
 
@@ -654,7 +654,7 @@ struct tf_xfer {
 static struct tf_xfer tf_x(const struct tf_dev *tf, u64 sector,
 			   unsigned int nr, unsigned int first)
 {
-	unsigned int lb = max(tf->sector_size >> TF_SECT_SHIFT, 1u);
+	unsigned int lb = max(tf->sector_size >> VBMQ_SECTOR_SHIFT, 1u);
 
 	if (lb > 1)
 		return (struct tf_xfer){ roundup(sector, lb), roundup(nr, lb),
@@ -675,7 +675,7 @@ static unsigned int tf_segs(const grant_ref_t *refs, unsigned int pg,
 	while (left) {
 		if (n == max || pg + n >= TF_PAGES)
 			return 0;
-		cnt = min(TF_SECTS_PER_PAGE - f, left);
+		cnt = min(VBMQ_SECTS_PER_GRANT - f, left);
 		seg[n].gref = refs[pg + n];
 		seg[n].first_sect = (u8)f;
 		seg[n].last_sect = (u8)(f + cnt - 1);
@@ -690,7 +690,7 @@ static unsigned int tf_segs(const grant_ref_t *refs, unsigned int pg,
 /* Byte offset in its page and sector count of one segment. */
 static unsigned int tf_seg_off(const struct tf_seg *s)
 {
-	return s->first_sect << TF_SECT_SHIFT;
+	return s->first_sect << VBMQ_SECTOR_SHIFT;
 }
 
 static unsigned int tf_seg_sects(const struct tf_seg *s)
@@ -718,7 +718,7 @@ static int tf_verify(struct tf_dev *tf, const struct tf_seg *seg,
 	for (i = 0; i < nseg; i++) {
 		p = page_address(tf->rpage[pg + i]);
 		off = tf_seg_off(&seg[i]);
-		end = off + (tf_seg_sects(&seg[i]) << TF_SECT_SHIFT);
+		end = off + (tf_seg_sects(&seg[i]) << VBMQ_SECTOR_SHIFT);
 		if (!tf_bytes_are(p, TF_POISON, off) ||
 		    !tf_bytes_are(p + end, TF_POISON, XEN_PAGE_SIZE - end)) {
 			snprintf(why, whylen,
@@ -727,7 +727,7 @@ static int tf_verify(struct tf_dev *tf, const struct tf_seg *seg,
 			return -EIO;
 		}
 		for (s = 0; s < tf_seg_sects(&seg[i]); s++, sector++) {
-			const u8 *b = p + off + (s << TF_SECT_SHIFT);
+			const u8 *b = p + off + (s << VBMQ_SECTOR_SHIFT);
 
 			if (tf_sector_is(tf, b, sector, false)) {
 				if (hole && sector >= hole->start &&
@@ -833,10 +833,10 @@ static int tf_rw(struct tf_dev *tf, u8 op, bool indirect,
 				continue;
 			}
 			if (j)
-				s += TF_SECTS_PER_PAGE - x[i].first +
-					(j - 1) * TF_SECTS_PER_PAGE;
-			tf_fill(tf, d + tf_seg_off(&seg[j]), s << TF_SECT_SHIFT,
-				tf_seg_sects(&seg[j]) << TF_SECT_SHIFT);
+				s += VBMQ_SECTS_PER_GRANT - x[i].first +
+					(j - 1) * VBMQ_SECTS_PER_GRANT;
+			tf_fill(tf, d + tf_seg_off(&seg[j]), s << VBMQ_SECTOR_SHIFT,
+				tf_seg_sects(&seg[j]) << VBMQ_SECTOR_SHIFT);
 		}
 		p += nseg[i];
 	}
@@ -1026,12 +1026,12 @@ static void tf_full_pages(struct tf_dev *tf, struct tf_req *r, u8 op,
 	const grant_ref_t *refs = op == BLKIF_OP_WRITE ? tf->wref : tf->rref;
 	unsigned int i;
 
-	tf_one_seg(tf, r, op, sector, refs[0], 0, TF_SECTS_PER_PAGE - 1);
+	tf_one_seg(tf, r, op, sector, refs[0], 0, VBMQ_SECTS_PER_GRANT - 1);
 	r->nr_segments = (u8)n;
 	for (i = 1; i < n && i < TF_SEGS; i++) {
 		r->seg[i].gref = refs[i];
 		r->seg[i].first_sect = 0;
-		r->seg[i].last_sect = TF_SECTS_PER_PAGE - 1;
+		r->seg[i].last_sect = VBMQ_SECTS_PER_GRANT - 1;
 	}
 }
 
@@ -1058,7 +1058,7 @@ static void tf_indirect(struct tf_dev *tf, struct tf_req *r, u8 op,
 	for (i = 0; i < XEN_PAGE_SIZE / sizeof(*iseg); i++) {
 		iseg[i].gref = tf->rref[i % TF_PAGES];
 		iseg[i].first_sect = 0;
-		iseg[i].last_sect = TF_SECTS_PER_PAGE - 1;
+		iseg[i].last_sect = VBMQ_SECTS_PER_GRANT - 1;
 		iseg[i].pad = 0;
 	}
 }
@@ -1361,7 +1361,7 @@ static void tf_prog_readonly(struct tf_dev *tf)
 	int err;
 
 	tf_one_seg(tf, &r, BLKIF_OP_WRITE, TF_HOST_BASE, tf->wref[0], 0,
-		   TF_SECTS_PER_PAGE - 1);
+		   VBMQ_SECTS_PER_GRANT - 1);
 	tf_refused_write(tf, "a WRITE of 8 sectors", &r);
 	tf_full_pages(tf, &r, BLKIF_OP_WRITE, TF_HOST_BASE, TF_SEGS);
 	tf_refused_write(tf, "a WRITE of 11 pages", &r);
@@ -1378,7 +1378,7 @@ static void tf_prog_readonly(struct tf_dev *tf)
 		tf_refused_write(tf, "a DISCARD", &r);
 	}
 	tf_one_seg(tf, &r, BLKIF_OP_READ, TF_HOST_BASE, tf->rref[0], 0,
-		   TF_SECTS_PER_PAGE - 1);
+		   VBMQ_SECTS_PER_GRANT - 1);
 	err = tf_simple(tf, &r, why, sizeof(why));
 	tf_result(!err, "readonly: a READ of the same 8 sectors answered OKAY%s%s",
 		  err ? ": " : "", why);
@@ -1476,7 +1476,7 @@ static void tf_prog_restart(struct tf_dev *tf)
  */
 static void tf_prog_barrier(struct tf_dev *tf)
 {
-	struct tf_xfer x = { TF_BARRIER_BASE, TF_SEGS * TF_SECTS_PER_PAGE, 0 };
+	struct tf_xfer x = { TF_BARRIER_BASE, TF_SEGS * VBMQ_SECTS_PER_GRANT, 0 };
 	struct tf_req req[2];
 	struct tf_rsp rsp[2];
 	unsigned int i, j, late = 0;
@@ -1496,8 +1496,8 @@ static void tf_prog_barrier(struct tf_dev *tf)
 						 TF_SEGS);
 		for (j = 0; j < req[0].nr_segments; j++)
 			tf_fill(tf, page_address(tf->wpage[j]),
-				(x.sector + j * TF_SECTS_PER_PAGE) <<
-				TF_SECT_SHIFT, XEN_PAGE_SIZE);
+				(x.sector + j * VBMQ_SECTS_PER_GRANT) <<
+				VBMQ_SECTOR_SHIFT, XEN_PAGE_SIZE);
 		req[0].id = tf_new_id(tf);
 		req[1].operation = BLKIF_OP_WRITE_BARRIER;
 		req[1].handle = tf->handle;
@@ -1547,7 +1547,7 @@ static void tf_prog_fill(struct tf_dev *tf)
 	}
 	for (i = 0; i < n; i++) {
 		tf_indirect(tf, &r[i], BLKIF_OP_READ,
-			    TF_HOST_BASE + i * TF_PAGES * TF_SECTS_PER_PAGE,
+			    TF_HOST_BASE + i * TF_PAGES * VBMQ_SECTS_PER_GRANT,
 			    TF_PAGES);
 		r[i].id = tf_new_id(tf);
 	}
@@ -1634,7 +1634,7 @@ static void tf_prog_close(struct tf_dev *tf)
 	}
 	for (i = 0; i < n; i++) {
 		tf_indirect(tf, &r, BLKIF_OP_READ,
-			    TF_HOST_BASE + (u64)i * nseg * TF_SECTS_PER_PAGE,
+			    TF_HOST_BASE + (u64)i * nseg * VBMQ_SECTS_PER_GRANT,
 			    (u16)nseg);
 		r.id = tf_new_id(tf);
 		tf_put_req(tf, &r);
@@ -1895,7 +1895,7 @@ static void tf_connect(struct tf_dev *tf)
 	tf->barrier = xenbus_read_unsigned(be, "feature-barrier", 0);
 	tf->discard = xenbus_read_unsigned(be, "feature-discard", 0);
 	tf->discard_gran = xenbus_read_unsigned(be, "discard-granularity",
-						512) >> TF_SECT_SHIFT;
+						512) >> VBMQ_SECTOR_SHIFT;
 	tf->max_indirect_offered =
 		xenbus_read_unsigned(be, "feature-max-indirect-segments", 0);
 	tf->max_indirect = min_t(unsigned int, tf->max_indirect_offered,
