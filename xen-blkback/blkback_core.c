@@ -325,52 +325,32 @@ int vbmq_be_verdict_status(enum vbmq_be_verdict v)
 	return BLKIF_RSP_ERROR;
 }
 
-/* Disk letters like sd(4) into buf[8]: 0 -> "a", 25 -> "z", 26 -> "aa". */
-static void vbmq_be_disk_letters(unsigned int idx, char buf[8])
-{
-	char tmp[8];
-	unsigned int n = 0, i;
-	long v = (long)idx;
-
-	do {
-		tmp[n++] = (char)('a' + v % 26);
-		v = v / 26 - 1;
-	} while (v >= 0 && n < sizeof(tmp) - 1);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
-}
-
-#define VBMQ_BE_DEVID_EXT	0x10000000u	/* extended xvd numbering */
-
 int vbmq_be_vdev_name(u32 devid, char *buf, size_t len)
 {
-	unsigned int major = devid >> 8, minor = devid & 0xff, idx, part;
+	u32 major = devid >> 8, minor = devid & 0xff, idx, part, parts;
 	const char *prefix;
 	char letters[8];
+	int err;
 
-	if (devid & VBMQ_BE_DEVID_EXT) {
-		if (devid & ~(VBMQ_BE_DEVID_EXT | 0x0fffffffu))
-			return snprintf(buf, len, "%u", devid);
+	err = vbmq_vdev_xvd_decode(devid, &idx, &part, &parts);
+	if (!err) {
 		prefix = "xvd";
-		idx = (devid & 0x0fffffffu) >> 8;
-		part = devid & 0xff;
-	} else if (major == 202) {	/* XEN_BLKIF_MAJOR */
-		prefix = "xvd";
-		idx = minor >> 4;
-		part = minor & 15;
-	} else if (major == 8) {	/* SCSI disk 0 */
+	} else if (err == -EINVAL) {
+		return snprintf(buf, len, "%u", devid);
+	} else if (major == VBMQ_VDEV_SD_MAJOR) {	/* SCSI disk 0 */
 		prefix = "sd";
-		idx = minor >> 4;
-		part = minor & 15;
-	} else if (major == 3 || major == 22) {	/* IDE 0 / IDE 1 */
+		idx = minor / VBMQ_VDEV_SD_PARTS;
+		part = minor % VBMQ_VDEV_SD_PARTS;
+	} else if (major == VBMQ_VDEV_HD0_MAJOR ||
+		   major == VBMQ_VDEV_HD1_MAJOR) {
 		prefix = "hd";
-		idx = (minor >> 6) + (major == 22 ? 2 : 0);
-		part = minor & 63;
+		idx = minor / VBMQ_VDEV_HD_PARTS +
+		      (major == VBMQ_VDEV_HD1_MAJOR ? 2 : 0);
+		part = minor % VBMQ_VDEV_HD_PARTS;
 	} else {
 		return snprintf(buf, len, "%u", devid);
 	}
-	vbmq_be_disk_letters(idx, letters);
+	vbmq_vdev_letters(idx, letters, sizeof(letters));
 	if (part)
 		return snprintf(buf, len, "%s%s%u", prefix, letters, part);
 	return snprintf(buf, len, "%s%s", prefix, letters);

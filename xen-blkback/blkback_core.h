@@ -13,6 +13,7 @@
 #define VBMQ_BLKBACK_CORE_H
 
 #include "vbmq/proto.h"
+#include "vbmq/vdev.h"
 
 /* Guest ABIs of the ring ("protocol" key of the frontend). */
 enum vbmq_be_abi {

@@ -1433,16 +1433,16 @@ static int __init vbmq_fe_init(void)
 	if (!xen_has_pv_disk_devices())
 		return -ENODEV;
 
-	err = register_blkdev(VBMQ_FE_XVD_MAJOR, "xvd");
+	err = register_blkdev(VBMQ_VDEV_XVD_MAJOR, "xvd");
 	if (!err) {
-		vbmq_fe_major = VBMQ_FE_XVD_MAJOR;
+		vbmq_fe_major = VBMQ_VDEV_XVD_MAJOR;
 	} else {
 		err = register_blkdev(0, "vbmq-xvd");
 		if (err < 0)
 			return err;
 		vbmq_fe_major = err;
 		pr_info("%s: major %d busy (xen-blkfront loaded?), using major %d\n",
-			VBMQ_FE_DRV_NAME, VBMQ_FE_XVD_MAJOR, vbmq_fe_major);
+			VBMQ_FE_DRV_NAME, VBMQ_VDEV_XVD_MAJOR, vbmq_fe_major);
 	}
 
 	err = vbmq_fe_cpuhp_init();
@@ -1456,7 +1456,7 @@ static int __init vbmq_fe_init(void)
 out_remove_cpuhp:
 	vbmq_fe_cpuhp_exit();
 out_unregister_blkdev:
-	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_FE_XVD_MAJOR ?
+	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_VDEV_XVD_MAJOR ?
 			  "xvd" : "vbmq-xvd");
 	return err;
 }
@@ -1466,7 +1466,7 @@ static void __exit vbmq_fe_exit(void)
 {
 	vbmq_fe_xenbus_exit();
 	vbmq_fe_cpuhp_exit();
-	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_FE_XVD_MAJOR ?
+	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_VDEV_XVD_MAJOR ?
 			  "xvd" : "vbmq-xvd");
 }
 module_exit(vbmq_fe_exit);

@@ -475,25 +475,6 @@ unsigned int vbmq_fe_close_action(int be_state, int fe_state)
 	}
 }
 
-static int vbmq_fe_disk_letters(u32 index, char *buf, u32 size)
-{
-	char tmp[8];
-	u32 n = 0, i;
-	u64 v = (u64)index + 1;
-
-	while (v && n < sizeof(tmp)) {
-		v--;
-		tmp[n++] = 'a' + (char)(v % 26);
-		v /= 26;
-	}
-	if (n + 1 > size)
-		return -ENAMETOOLONG;
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
-	return n;
-}
-
 static int vbmq_fe_append_uint(char *buf, u32 size, u32 val)
 {
 	char tmp[12];
@@ -511,13 +492,10 @@ static int vbmq_fe_append_uint(char *buf, u32 size, u32 val)
 	return 0;
 }
 
-#define VBMQ_FE_EXT_FLAG	0x10000000U	/* bit 28 */
-#define VBMQ_FE_PARTS		16
-#define VBMQ_FE_PARTS_EXT	256
 #define VBMQ_FE_MINORBITS	20
 /* The emulated IDE disks come first, then the SCSI ones. */
 #define VBMQ_FE_SD_INDEX_BASE	4
-#define VBMQ_FE_SD_MINOR_BASE	(VBMQ_FE_SD_INDEX_BASE * VBMQ_FE_PARTS)
+#define VBMQ_FE_SD_MINOR_BASE	(VBMQ_FE_SD_INDEX_BASE * VBMQ_VDEV_XVD_PARTS)
 
 /*
  * Decode a "virtual-device" number into the xvd disk it names, following
@@ -527,32 +505,30 @@ static int vbmq_fe_append_uint(char *buf, u32 size, u32 val)
  */
 int vbmq_fe_vdev_parse(u32 vdevice, struct vbmq_fe_vdev *out)
 {
-	u32 major, minor, parts = VBMQ_FE_PARTS, sd;
-	int len;
+	u32 major, minor, parts = VBMQ_VDEV_XVD_PARTS, sd, disk, part;
+	int len, err;
 
 	memset(out, 0, sizeof(*out));
-	if (vdevice & VBMQ_FE_EXT_FLAG) {
-		if (vdevice >> 29)
-			return -EINVAL;
-		minor = vdevice & ~VBMQ_FE_EXT_FLAG;
-		parts = VBMQ_FE_PARTS_EXT;
-		out->index = minor / parts;
+	err = vbmq_vdev_xvd_decode(vdevice, &disk, &part, &parts);
+	if (err == -EINVAL)
+		return err;
+	if (!err) {
+		out->index = disk;
+		minor = disk * parts + part;
 	} else {
 		major = vdevice >> 8;
 		minor = vdevice & 0xff;
 		switch (major) {
-		case VBMQ_FE_XVD_MAJOR:
-			out->index = minor / parts;
-			break;
-		case 3:		/* hda, hdb: 64 minors each */
-		case 22:	/* hdc, hdd */
-			out->index = minor / 64 + (major == 22 ? 2 : 0);
+		case VBMQ_VDEV_HD0_MAJOR:	/* hda, hdb */
+		case VBMQ_VDEV_HD1_MAJOR:	/* hdc, hdd */
+			out->index = minor / VBMQ_VDEV_HD_PARTS +
+				     (major == VBMQ_VDEV_HD1_MAJOR ? 2 : 0);
 			minor = out->index * parts;
 			break;
-		case 8:
+		case VBMQ_VDEV_SD_MAJOR:
 		case 65 ... 71:
 		case 128 ... 135:
-			if (major == 8)
+			if (major == VBMQ_VDEV_SD_MAJOR)
 				sd = 0;
 			else if (major <= 71)
 				sd = major - 65 + 1;
@@ -570,8 +546,8 @@ int vbmq_fe_vdev_parse(u32 vdevice, struct vbmq_fe_vdev *out)
 		return -EINVAL;
 
 	memcpy(out->name, "xvd", 4);
-	len = vbmq_fe_disk_letters(out->index, out->name + 3,
-				   VBMQ_FE_NAME_LEN - 3);
+	len = vbmq_vdev_letters(out->index, out->name + 3,
+				VBMQ_FE_NAME_LEN - 3);
 	if (len < 0)
 		return len;
 	out->first_minor = minor;

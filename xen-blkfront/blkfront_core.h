@@ -14,6 +14,7 @@
 
 #include "vbmq/proto.h"
 #include "vbmq/keys.h"
+#include "vbmq/vdev.h"
 
 /* Module limits, shared by the parameter checks and the unit tests. */
 #define VBMQ_FE_MAX_QUEUES		256
@@ -203,7 +204,6 @@ unsigned int vbmq_fe_close_action(int be_state, int fe_state);
 
 /* ---- virtual-device numbers ----------------------------------------- */
 
-#define VBMQ_FE_XVD_MAJOR	202
 #define VBMQ_FE_NAME_LEN	32
 
 struct vbmq_fe_vdev {
