@@ -47,21 +47,6 @@
 #define VBMQ_BE_BOUNCE_DEFAULT		4096	/* bounce pages per ring: 16 MiB */
 #define VBMQ_BE_BOUNCE_CAP		65536	/* 256 MiB */
 
-/*
- * The xenbus states by the numbers Xen writes into "state" nodes (enum
- * xenbus_state of xen/interface/io/xenbus.h, a stable ABI), spelled in
- * kernel style.  xenbus.c checks at build time that the values agree.
- */
-enum vbmq_be_xs {
-	VBMQ_BE_XS_UNKNOWN = 0,
-	VBMQ_BE_XS_INITIALISING = 1,
-	VBMQ_BE_XS_INITWAIT = 2,
-	VBMQ_BE_XS_INITIALISED = 3,
-	VBMQ_BE_XS_CONNECTED = 4,
-	VBMQ_BE_XS_CLOSING = 5,
-	VBMQ_BE_XS_CLOSED = 6,
-};
-
 /* Module parameters (xenbus.c), fixed after load. */
 extern unsigned int vbmq_be_max_queues;
 extern unsigned int vbmq_be_max_ring_page_order;

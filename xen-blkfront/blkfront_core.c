@@ -456,19 +456,19 @@ void vbmq_fe_seg_span(const struct vbmq_fe_seg *seg, u32 *page_off,
  */
 unsigned int vbmq_fe_close_action(int be_state, int fe_state)
 {
-	bool closed = fe_state == VBMQ_FE_XB_CLOSING ||
-		      fe_state == VBMQ_FE_XB_CLOSED;
+	bool closed = fe_state == XenbusStateClosing ||
+		      fe_state == XenbusStateClosed;
 
 	switch (be_state) {
-	case VBMQ_FE_XB_CLOSING:
+	case XenbusStateClosing:
 		return closed ? 0 : VBMQ_FE_CLOSE_STOP;
-	case VBMQ_FE_XB_CLOSED:
+	case XenbusStateClosed:
 		/* A closed backend not talked to yet may reopen. */
-		if (fe_state == VBMQ_FE_XB_INITIALISING)
+		if (fe_state == XenbusStateInitialising)
 			return 0;
 		return closed ? VBMQ_FE_CLOSE_RELEASE :
 				VBMQ_FE_CLOSE_STOP | VBMQ_FE_CLOSE_RELEASE;
-	case VBMQ_FE_XB_UNKNOWN:
+	case XenbusStateUnknown:
 		return closed ? VBMQ_FE_CLOSE_RELEASE : 0;
 	default:
 		return 0;

@@ -171,25 +171,9 @@ void vbmq_fe_seg_span(const struct vbmq_fe_seg *seg, u32 *page_off,
 /* ---- xenbus states ------------------------------------------------- */
 
 /*
- * The xenbus device states of Xen's public io/xenbus.h (protocol values),
- * under upper-case names.
- */
-enum vbmq_fe_xb {
-	VBMQ_FE_XB_UNKNOWN = 0,
-	VBMQ_FE_XB_INITIALISING = 1,
-	VBMQ_FE_XB_INIT_WAIT = 2,
-	VBMQ_FE_XB_INITIALISED = 3,
-	VBMQ_FE_XB_CONNECTED = 4,
-	VBMQ_FE_XB_CLOSING = 5,
-	VBMQ_FE_XB_CLOSED = 6,
-	VBMQ_FE_XB_RECONFIGURING = 7,
-	VBMQ_FE_XB_RECONFIGURED = 8,
-};
-
-/*
  * The closing handshake (xl block-detach, a backend giving up): what the
  * frontend does on seeing the backend in @be_state while itself in
- * @fe_state (both enum vbmq_fe_xb; any other value asks for nothing).
+ * @fe_state (both enum xenbus_state values; any other asks for nothing).
  * A mask of:
  *   VBMQ_FE_CLOSE_STOP     take no more I/O and go Closed, keeping every
  *                          grant: the backend may still map them;

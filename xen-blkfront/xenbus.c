@@ -28,12 +28,6 @@
 #include "common.h"
 #include "compat.h"
 
-static void vbmq_fe_switch_state(struct xenbus_device *dev,
-				 enum vbmq_fe_xb state)
-{
-	xenbus_switch_state(dev, (enum xenbus_state)state);
-}
-
 /* ---- rings ------------------------------------------------------------ */
 
 static void vbmq_fe_ring_free_slots(struct vbmq_fe_ring *ring)
@@ -432,7 +426,7 @@ again:
 		what = "completing transaction";
 		goto err_release_rings;
 	}
-	vbmq_fe_switch_state(dev, VBMQ_FE_XB_INITIALISED);
+	xenbus_switch_state(dev, XenbusStateInitialised);
 	return 0;
 
 err_release_rings:
@@ -614,10 +608,10 @@ static void vbmq_fe_destroy_locked(struct vbmq_fe_info *info, bool drain,
 	}
 	WRITE_ONCE(info->state, VBMQ_FE_DISCONNECTED);
 	if (close && vbmq_fe_granting(info) &&
-	    (int)dev->state != VBMQ_FE_XB_CLOSED &&
-	    xenbus_read_unsigned(dev->nodename, "state", VBMQ_FE_XB_UNKNOWN) !=
-	    VBMQ_FE_XB_UNKNOWN)
-		vbmq_fe_switch_state(dev, VBMQ_FE_XB_CLOSED);
+	    dev->state != XenbusStateClosed &&
+	    xenbus_read_unsigned(dev->nodename, "state", XenbusStateUnknown) !=
+	    XenbusStateUnknown)
+		xenbus_switch_state(dev, XenbusStateClosed);
 	vbmq_fe_let_go_locked(info);
 	vbmq_fe_kill_rings_locked(info);
 	failed = vbmq_fe_fail_held_locked(info);
@@ -818,7 +812,7 @@ static void vbmq_fe_connect_locked(struct vbmq_fe_info *info)
 		}
 	}
 
-	vbmq_fe_switch_state(dev, VBMQ_FE_XB_CONNECTED);
+	xenbus_switch_state(dev, XenbusStateConnected);
 	vbmq_fe_watch_sectors_locked(info);
 	mutex_lock(&info->aff_lock);
 	info->aff_ready = true;
@@ -877,17 +871,17 @@ static void vbmq_fe_backend_changed(struct xenbus_device *dev,
 
 	mutex_lock(&info->mutex);
 	noio = memalloc_noio_save();
-	switch ((int)backend_state) {
-	case VBMQ_FE_XB_INIT_WAIT:
-		if ((int)dev->state == VBMQ_FE_XB_INITIALISING)
+	switch (backend_state) {
+	case XenbusStateInitWait:
+		if (dev->state == XenbusStateInitialising)
 			vbmq_fe_talk_to_backend(info);
 		break;
-	case VBMQ_FE_XB_CONNECTED:
+	case XenbusStateConnected:
 		/* Closing or closed: only a Closed backend matters now. */
-		if ((int)dev->state == VBMQ_FE_XB_CLOSING ||
-		    (int)dev->state == VBMQ_FE_XB_CLOSED)
+		if (dev->state == XenbusStateClosing ||
+		    dev->state == XenbusStateClosed)
 			break;
-		if ((int)dev->state == VBMQ_FE_XB_INITIALISING &&
+		if (dev->state == XenbusStateInitialising &&
 		    vbmq_fe_talk_to_backend(info))
 			break;
 		vbmq_fe_connect_locked(info);
@@ -975,9 +969,9 @@ static int vbmq_fe_probe(struct xenbus_device *dev,
 	 * sysfs) is announced afresh, so that the backend offers the disk
 	 * again (Closed -> InitWait) and this driver can connect to it.
 	 */
-	if ((int)dev->state != VBMQ_FE_XB_INITIALISING)
+	if (dev->state != XenbusStateInitialising)
 		xenbus_switch_state(dev,
-				    (enum xenbus_state)VBMQ_FE_XB_INITIALISING);
+				    XenbusStateInitialising);
 	return 0;
 
 err_free_masks:

@@ -117,17 +117,6 @@ static const char * const tb_fault_names[] = {
 	[TB_STORM] = "storm",
 };
 
-/* XenbusState* of the public io/xenbus.h, without the CamelCase. */
-enum tb_xs {
-	TB_XS_UNKNOWN = 0,
-	TB_XS_INITIALISING = 1,
-	TB_XS_INITWAIT = 2,
-	TB_XS_INITIALISED = 3,
-	TB_XS_CONNECTED = 4,
-	TB_XS_CLOSING = 5,
-	TB_XS_CLOSED = 6,
-};
-
 #define TB_BAD_STATUS_VALUE	77
 #define TB_RING_SLOTS		__CONST_RING_SIZE(blkif, XEN_PAGE_SIZE)
 /* Indirect segments offered at most: one descriptor page. */
@@ -619,11 +608,6 @@ static irqreturn_t tb_irq(int irq, void *dev_id)
 
 /* ---- control path (xenwatch thread) ---- */
 
-static int tb_switch_state(struct xenbus_device *dev, enum tb_xs state)
-{
-	return xenbus_switch_state(dev, (enum xenbus_state)state);
-}
-
 static void tb_disconnect_locked(struct tb_dev *tb)
 {
 	lockdep_assert_held(&tb->lock);
@@ -751,7 +735,7 @@ static void tb_connect_locked(struct tb_dev *tb)
 		xenbus_dev_fatal(dev, err, "writing the disk's keys");
 		goto err_disconnect;
 	}
-	err = tb_switch_state(dev, TB_XS_CONNECTED);
+	err = xenbus_switch_state(dev, XenbusStateConnected);
 	if (err)
 		goto err_disconnect;
 	dev_info(&dev->dev,
@@ -776,34 +760,34 @@ static void tb_frontend_changed(struct xenbus_device *dev,
 {
 	struct tb_dev *tb = dev_get_drvdata(&dev->dev);
 
-	switch ((int)fstate) {
-	case TB_XS_INITIALISING:
-		if ((int)dev->state == TB_XS_CLOSED)
-			tb_switch_state(dev, TB_XS_INITWAIT);
+	switch (fstate) {
+	case XenbusStateInitialising:
+		if (dev->state == XenbusStateClosed)
+			xenbus_switch_state(dev, XenbusStateInitWait);
 		break;
-	case TB_XS_INITIALISED:
-	case TB_XS_CONNECTED:
-		if ((int)dev->state == TB_XS_CONNECTED)
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		if (dev->state == XenbusStateConnected)
 			break;
 		mutex_lock(&tb->lock);
 		tb_connect_locked(tb);
 		mutex_unlock(&tb->lock);
 		break;
-	case TB_XS_CLOSING:
+	case XenbusStateClosing:
 		mutex_lock(&tb->lock);
 		tb_disconnect_locked(tb);
 		mutex_unlock(&tb->lock);
-		tb_switch_state(dev, TB_XS_CLOSING);
+		xenbus_switch_state(dev, XenbusStateClosing);
 		break;
-	case TB_XS_CLOSED:
+	case XenbusStateClosed:
 		mutex_lock(&tb->lock);
 		tb_disconnect_locked(tb);
 		mutex_unlock(&tb->lock);
-		tb_switch_state(dev, TB_XS_CLOSED);
+		xenbus_switch_state(dev, XenbusStateClosed);
 		if (xenbus_dev_is_online(dev))
 			break;
 		fallthrough;
-	case TB_XS_UNKNOWN:
+	case XenbusStateUnknown:
 		device_unregister(&dev->dev);
 		break;
 	default:
@@ -829,7 +813,7 @@ static int tb_probe(struct xenbus_device *dev,
 		return -ENOMEM;
 	}
 	dev_set_drvdata(&dev->dev, tb);
-	err = tb_switch_state(dev, TB_XS_INITWAIT);
+	err = xenbus_switch_state(dev, XenbusStateInitWait);
 	if (err)
 		goto err_free;
 	return 0;

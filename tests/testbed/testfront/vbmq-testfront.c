@@ -246,17 +246,6 @@ static_assert(sizeof(struct tf64_rsp) == 16);
 DEFINE_RING_TYPES(tf32, union tf32_req, struct tf32_rsp);
 DEFINE_RING_TYPES(tf64, union tf64_req, struct tf64_rsp);
 
-/* enum xenbus_state, numbered as in the public io/xenbus.h */
-enum tf_xs {
-	TF_XS_UNKNOWN = 0,
-	TF_XS_INITIALISING = 1,
-	TF_XS_INITWAIT = 2,
-	TF_XS_INITIALISED = 3,
-	TF_XS_CONNECTED = 4,
-	TF_XS_CLOSING = 5,
-	TF_XS_CLOSED = 6,
-};
-
 /* A request before it is laid out in one ABI or the other. */
 struct tf_req {
 	u64 id;
@@ -505,7 +494,7 @@ static int tf_final_check(struct tf_dev *tf)
 
 static bool tf_be_connected(const struct tf_dev *tf)
 {
-	return READ_ONCE(tf->be_state) == TF_XS_CONNECTED;
+	return READ_ONCE(tf->be_state) == XenbusStateConnected;
 }
 
 static irqreturn_t tf_interrupt(int irq, void *dev_id)
@@ -1327,7 +1316,7 @@ static void tf_prog_overflow(struct tf_dev *tf)
 	wait_event_timeout(tf->wq, !tf_be_connected(tf),
 			   msecs_to_jiffies(tf_timeout_ms));
 	state = READ_ONCE(tf->be_state);
-	tf_result(state == TF_XS_CLOSING || state == TF_XS_CLOSED,
+	tf_result(state == XenbusStateClosing || state == XenbusStateClosed,
 		  "overflow: the backend left Connected after req_prod jumped %u slots past rsp_prod (backend state %d)",
 		  bogus - rsp_prod, state);
 	tf_result(READ_ONCE(sring->rsp_prod) == rsp_prod,
@@ -1426,16 +1415,16 @@ static void tf_prog_restart(struct tf_dev *tf)
 		  err ? ": " : "", why);
 
 	WRITE_ONCE(tf->restarting, true);
-	ok = tf_restart_step(tf, TF_XS_CLOSING, TF_XS_CLOSING);
+	ok = tf_restart_step(tf, XenbusStateClosing, XenbusStateClosing);
 	tf_result(ok, "restart: the backend follows the frontend to Closing");
 	/* The backend has let go of the ring and the grants: end them. */
 	tf_teardown(tf);
 	if (ok) {
-		ok = tf_restart_step(tf, TF_XS_CLOSED, TF_XS_CLOSED);
+		ok = tf_restart_step(tf, XenbusStateClosed, XenbusStateClosed);
 		tf_result(ok, "restart: the backend follows the frontend to Closed");
 	}
 	if (ok) {
-		ok = tf_restart_step(tf, TF_XS_INITIALISING, TF_XS_INITWAIT);
+		ok = tf_restart_step(tf, XenbusStateInitialising, XenbusStateInitWait);
 		tf_result(ok, "restart: Initialising: the backend offers the disk again");
 	}
 	if (ok) {
@@ -1640,7 +1629,7 @@ static void tf_prog_close(struct tf_dev *tf)
 		tf_put_req(tf, &r);
 	}
 	tf_push(tf);
-	err = xenbus_switch_state(tf->dev, (enum xenbus_state)TF_XS_CLOSING);
+	err = xenbus_switch_state(tf->dev, XenbusStateClosing);
 	tf_result(!err, "close: %u INDIRECT READs of %u pages sent, then Closing (%d)",
 		  n, nseg, err);
 }
@@ -1869,7 +1858,7 @@ again:
 		goto again;
 	if (err)
 		goto err_teardown;
-	return xenbus_switch_state(dev, (enum xenbus_state)TF_XS_INITIALISED);
+	return xenbus_switch_state(dev, XenbusStateInitialised);
 
 err_teardown:
 	tf_teardown(tf);
@@ -1903,7 +1892,7 @@ static void tf_connect(struct tf_dev *tf)
 	tf->nr_reqs = 0;
 	tf->nr_rsps = 0;
 	tf->nr_err_rsps = 0;
-	err = xenbus_switch_state(tf->dev, (enum xenbus_state)TF_XS_CONNECTED);
+	err = xenbus_switch_state(tf->dev, XenbusStateConnected);
 	tf->connected = !err;
 	tf_result(!err, "negotiate: %s connected, %llu sectors, %u slots",
 		  tf->abi32 ? "x86_32-abi" : "x86_64-abi", sectors,
@@ -1930,33 +1919,33 @@ static void tf_backend_changed(struct xenbus_device *dev,
 	if (READ_ONCE(tf->restarting))
 		return;
 
-	switch ((int)state) {
-	case TF_XS_INITWAIT:
+	switch (state) {
+	case XenbusStateInitWait:
 		mutex_lock(&tf_lock);
-		if ((int)dev->state == TF_XS_INITIALISING && !tf->sring) {
+		if (dev->state == XenbusStateInitialising && !tf->sring) {
 			err = tf_setup(tf);
 			if (err)
 				xenbus_dev_fatal(dev, err, "setting up the ring");
 		}
 		mutex_unlock(&tf_lock);
 		break;
-	case TF_XS_CONNECTED:
+	case XenbusStateConnected:
 		mutex_lock(&tf_lock);
-		if ((int)dev->state == TF_XS_INITIALISED && tf->sring)
+		if (dev->state == XenbusStateInitialised && tf->sring)
 			tf_connect(tf);
 		mutex_unlock(&tf_lock);
 		break;
-	case TF_XS_CLOSING:
+	case XenbusStateClosing:
 		tf_note("the backend is Closing");
-		if ((int)dev->state != TF_XS_CLOSED)
+		if (dev->state != XenbusStateClosed)
 			xenbus_frontend_closed(dev);
 		break;
-	case TF_XS_CLOSED:
+	case XenbusStateClosed:
 		tf_note("the backend is Closed");
 		mutex_lock(&tf_lock);
 		tf_teardown(tf);
 		mutex_unlock(&tf_lock);
-		if ((int)dev->state != TF_XS_CLOSED)
+		if (dev->state != XenbusStateClosed)
 			xenbus_frontend_closed(dev);
 		break;
 	default:
@@ -1980,7 +1969,7 @@ static int tf_probe(struct xenbus_device *dev,
 	tf->abi32 = !strcmp(tf_protocol, "x86_32-abi");
 	tf->handle = (u16)vdev;
 	tf->seed = get_random_u32();
-	tf->be_state = TF_XS_UNKNOWN;
+	tf->be_state = XenbusStateUnknown;
 	init_waitqueue_head(&tf->wq);
 	INIT_WORK(&tf->work, tf_work_fn);
 
