@@ -647,16 +647,24 @@ static void xlv_thread_allowed(int pid, char *buf, size_t len)
 
 /* ---- show ---- */
 
+/* Name of a "state" node's value: enum xenbus_state of xen/io/xenbus.h. */
 static const char *xlv_state_name(const char *s)
 {
 	static const char * const names[] = {
-		"Unknown", "Initialising", "InitWait", "Initialised",
-		"Connected", "Closing", "Closed", "Reconfiguring",
-		"Reconfigured",
+		[XenbusStateUnknown] = "Unknown",
+		[XenbusStateInitialising] = "Initialising",
+		[XenbusStateInitWait] = "InitWait",
+		[XenbusStateInitialised] = "Initialised",
+		[XenbusStateConnected] = "Connected",
+		[XenbusStateClosing] = "Closing",
+		[XenbusStateClosed] = "Closed",
+		[XenbusStateReconfiguring] = "Reconfiguring",
+		[XenbusStateReconfigured] = "Reconfigured",
 	};
 	unsigned int v;
 
-	if (!s || xlv_parse_domid(s, &v) || v >= 9)
+	if (!s || xlv_parse_domid(s, &v) ||
+	    v >= sizeof(names) / sizeof(names[0]) || !names[v])
 		return "?";
 	return names[v];
 }
