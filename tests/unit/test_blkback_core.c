@@ -625,6 +625,39 @@ static void test_names(void)
 	   buf);
 }
 
+/* include/vbmq/vdev.h: the encoder and decoder agree, the letters. */
+static void test_vdev_codec(void)
+{
+	static const u32 disks[] = { 0, 1, 15, 16, 25, 26, 701, 702, 4095,
+				     0xfffff };
+	static const u32 parts[] = { 0, 1, 15, 16, 255 };
+	u32 i, j, v, d, p, n;
+	char buf[8];
+
+	for (i = 0; i < ARRAY_SIZE(disks); i++)
+		for (j = 0; j < ARRAY_SIZE(parts); j++) {
+			v = vbmq_vdev_xvd(disks[i], parts[j]);
+			ok(!vbmq_vdev_xvd_decode(v, &d, &p, &n) &&
+			   d == disks[i] && p == parts[j] &&
+			   n == (v & VBMQ_VDEV_EXT ? 256 : 16),
+			   "xvd %u part %u <-> %#x", disks[i], parts[j], v);
+		}
+	is_int(vbmq_vdev_xvd_decode(8 << 8, &d, &p, &n), -ENODEV,
+	       "sda is not an xvd number");
+	is_int(vbmq_vdev_xvd_decode(3u << 28, &d, &p, &n), -EINVAL,
+	       "bits above 28");
+	is_int(vbmq_vdev_letters(0, buf, sizeof(buf)), 1, "index 0");
+	is_str(buf, "a", "index 0 is a");
+	vbmq_vdev_letters(25, buf, sizeof(buf));
+	is_str(buf, "z", "index 25 is z");
+	vbmq_vdev_letters(26, buf, sizeof(buf));
+	is_str(buf, "aa", "index 26 is aa");
+	is_int(vbmq_vdev_letters(0xffffffffu, buf, sizeof(buf)), 7,
+	       "largest index: 7 letters");
+	is_int(vbmq_vdev_letters(26, buf, 2), -ENAMETOOLONG,
+	       "no room for aa");
+}
+
 static void test_thread_names(void)
 {
 	static const struct {
@@ -1132,6 +1165,7 @@ int main(void)
 	test_check_features();
 	test_segs();
 	test_names();
+	test_vdev_codec();
 	test_thread_names();
 	test_poll();
 	test_pg_decide();
