@@ -84,7 +84,7 @@ VBMQ_FE_INT_PARAM(max_queues, vbmq_fe_max_queues, 1, VBMQ_FE_MAX_QUEUES);
 MODULE_PARM_DESC(max_queues,
 		 "Most rings (blk-mq hardware queues) per disk, 1..256; also capped by the backend's multi-queue-max-queues and the online vCPUs (default 64)");
 VBMQ_FE_INT_PARAM(max_ring_page_order, vbmq_fe_max_ring_order, 0,
-		  VBMQ_FE_MAX_RING_ORDER);
+		  XENBUS_MAX_RING_GRANT_ORDER);
 MODULE_PARM_DESC(max_ring_page_order,
 		 "Most pages per ring as a power of two, 0..4 (1..16 pages, 32..512 requests); also capped by the backend's max-ring-page-order (default 2)");
 VBMQ_FE_INT_PARAM(max_indirect_segments, vbmq_fe_max_indirect, 0, 512);

@@ -53,7 +53,7 @@ unsigned int vbmq_fe_ring_order(unsigned int backend_max_order,
 				unsigned int param_max_order)
 {
 	return vbmq_fe_min3(backend_max_order, param_max_order,
-			    VBMQ_FE_MAX_RING_ORDER);
+			    XENBUS_MAX_RING_GRANT_ORDER);
 }
 
 /*

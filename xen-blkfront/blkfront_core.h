@@ -18,7 +18,6 @@
 
 /* Module limits, shared by the parameter checks and the unit tests. */
 #define VBMQ_FE_MAX_QUEUES		256
-#define VBMQ_FE_MAX_RING_ORDER		4	/* XENBUS_MAX_RING_GRANT_ORDER */
 
 /* ---- negotiation ---------------------------------------------------- */
 

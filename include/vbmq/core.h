@@ -19,6 +19,7 @@
 #include <xen/interface/io/ring.h>
 #include <xen/interface/io/blkif.h>
 #include <xen/interface/io/xenbus.h>
+#include <xen/xenbus.h>		/* XENBUS_MAX_RING_GRANT_ORDER */
 #else
 #include <errno.h>
 #include <limits.h>
