@@ -763,12 +763,12 @@ static void vbmq_be_submit_rw(struct vbmq_be_ring *ring,
 
 /*
  * Copy the indirect segment pages of rq once, decode and check the copy.
- * The first VBMQ_BE_SEG_SIZE * nr_segments bytes are copied, nothing more.
+ * The first VBMQ_SEG_SIZE * nr_segments bytes are copied, nothing more.
  */
 static enum vbmq_be_verdict vbmq_be_fetch_indirect(struct vbmq_be_ring *ring,
 						   struct vbmq_be_request *rq)
 {
-	struct gnttab_copy ops[VBMQ_BE_MAX_INDIRECT_PAGES];
+	struct gnttab_copy ops[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
 	struct vbmq_be_req *r = &rq->req;
 	unsigned int p, n, left = r->nr_segments;
 
@@ -792,12 +792,12 @@ static enum vbmq_be_verdict vbmq_be_fetch_indirect(struct vbmq_be_ring *ring,
 	}
 	memset(ops, 0, sizeof(ops));
 	for (p = 0; p < r->nr_indirect_pages; p++) {
-		n = min_t(unsigned int, left, VBMQ_BE_SEGS_PER_INDIRECT_PAGE);
+		n = min_t(unsigned int, left, VBMQ_SEGS_PER_INDIRECT_PAGE);
 		ops[p].source.u.ref = r->indirect_gref[p];
 		ops[p].source.domid = ring->be->domid;
 		ops[p].dest.u.gmfn = xen_page_to_gfn(ring->ipage[p]);
 		ops[p].dest.domid = DOMID_SELF;
-		ops[p].len = (u16)(n * VBMQ_BE_SEG_SIZE);
+		ops[p].len = (u16)(n * VBMQ_SEG_SIZE);
 		ops[p].flags = GNTCOPY_source_gref;
 		left -= n;
 	}
@@ -806,9 +806,9 @@ static enum vbmq_be_verdict vbmq_be_fetch_indirect(struct vbmq_be_ring *ring,
 	for (p = 0; p < r->nr_indirect_pages; p++) {
 		if (ops[p].status != GNTST_okay)
 			return VBMQ_BE_BAD_GREF;
-		n = min_t(unsigned int, left, VBMQ_BE_SEGS_PER_INDIRECT_PAGE);
+		n = min_t(unsigned int, left, VBMQ_SEGS_PER_INDIRECT_PAGE);
 		vbmq_be_decode_segs(page_address(ring->ipage[p]), n,
-				    rq->iseg + p * VBMQ_BE_SEGS_PER_INDIRECT_PAGE);
+				    rq->iseg + p * VBMQ_SEGS_PER_INDIRECT_PAGE);
 		left -= n;
 	}
 	rq->segs = rq->iseg;
@@ -1305,7 +1305,7 @@ static void vbmq_be_ring_free_mem(struct vbmq_be_ring *ring)
 	kvfree(ring->reqs);
 	while (ring->pool_nr)
 		__free_page(ring->pool[--ring->pool_nr]);
-	for (i = 0; i < VBMQ_BE_MAX_INDIRECT_PAGES; i++)
+	for (i = 0; i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++)
 		if (ring->ipage[i])
 			__free_page(ring->ipage[i]);
 }
@@ -1411,7 +1411,7 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 		list_add_tail(&ring->reqs[i].node, &ring->free_reqs);
 	}
 	for (i = 0; be->lim.max_indirect_segs &&
-	     i < VBMQ_BE_MAX_INDIRECT_PAGES; i++) {
+	     i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++) {
 		ring->ipage[i] = alloc_page(GFP_KERNEL);
 		if (!ring->ipage[i])
 			goto err_free_mem;

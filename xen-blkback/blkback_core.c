@@ -68,7 +68,7 @@ const char *vbmq_be_abi_name(enum vbmq_be_abi abi)
 
 unsigned int vbmq_be_ring_entries(enum vbmq_be_abi abi, unsigned int nr_pages)
 {
-	unsigned long bytes = (unsigned long)nr_pages * VBMQ_BE_PAGE_SIZE;
+	unsigned long bytes = (unsigned long)nr_pages * VBMQ_GRANT_SIZE;
 	unsigned long hdr = offsetof(struct vbmq_be_r64_sring, ring);
 	unsigned long slot = abi == VBMQ_BE_ABI_X86_32 ?
 		sizeof(union vbmq_be_r32_sring_entry) :
@@ -100,7 +100,7 @@ void vbmq_be_decode_segs(const void *buf, unsigned int n,
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
-		vbmq_be_decode_seg(p + i * VBMQ_BE_SEG_SIZE, &seg[i]);
+		vbmq_be_decode_seg(p + i * VBMQ_SEG_SIZE, &seg[i]);
 }
 
 void vbmq_be_decode_req(enum vbmq_be_abi abi, const void *slot,
@@ -125,15 +125,15 @@ void vbmq_be_decode_req(enum vbmq_be_abi abi, const void *slot,
 		req->op = p[1];
 		req->nr_segments = vbmq_be_get16(p + 2);
 		req->handle = vbmq_be_get16(p + o + 16);
-		for (i = 0; i < VBMQ_BE_MAX_INDIRECT_PAGES; i++)
+		for (i = 0; i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++)
 			req->indirect_gref[i] = vbmq_be_get32(p + o + 20 + 4 * i);
 		break;
 	default:
 		/* READ, WRITE, FLUSH, BARRIER and unknown: the rw layout. */
 		req->nr_segments = p[1];
 		req->handle = vbmq_be_get16(p + 2);
-		for (i = 0; i < VBMQ_BE_MAX_DIRECT_SEGS; i++)
-			vbmq_be_decode_seg(p + o + 16 + i * VBMQ_BE_SEG_SIZE,
+		for (i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++)
+			vbmq_be_decode_seg(p + o + 16 + i * VBMQ_SEG_SIZE,
 					   &req->seg[i]);
 		break;
 	}
@@ -169,7 +169,7 @@ enum vbmq_be_verdict vbmq_be_check_segs(const struct vbmq_be_seg *seg,
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		if (seg[i].last_sect >= VBMQ_BE_SECTS_PER_PAGE ||
+		if (seg[i].last_sect >= VBMQ_SECTS_PER_GRANT ||
 		    seg[i].first_sect > seg[i].last_sect)
 			return VBMQ_BE_BAD_SECT;
 		cnt = (u64)(seg[i].last_sect - seg[i].first_sect + 1);
@@ -217,7 +217,7 @@ static enum vbmq_be_verdict vbmq_be_check_indirect(struct vbmq_be_req *req,
 	if (req->op != BLKIF_OP_READ && req->op != BLKIF_OP_WRITE)
 		return VBMQ_BE_BAD_INDIRECT_OP;
 	if (!req->nr_segments || req->nr_segments > lim->max_indirect_segs ||
-	    req->nr_segments > VBMQ_BE_MAX_INDIRECT_SEGS)
+	    req->nr_segments > VBMQ_MAX_INDIRECT_SEGS)
 		return VBMQ_BE_BAD_NSEG;
 	if (req->op == BLKIF_OP_WRITE && lim->readonly)
 		return VBMQ_BE_READONLY;
@@ -254,7 +254,7 @@ enum vbmq_be_verdict vbmq_be_check_req(struct vbmq_be_req *req,
 	default:
 		return VBMQ_BE_BAD_OP;
 	}
-	if (req->nr_segments > VBMQ_BE_MAX_DIRECT_SEGS)
+	if (req->nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST)
 		return VBMQ_BE_BAD_NSEG;
 	/* A flush without data carries no meaningful sector. */
 	if (!req->nr_segments)
@@ -325,52 +325,32 @@ int vbmq_be_verdict_status(enum vbmq_be_verdict v)
 	return BLKIF_RSP_ERROR;
 }
 
-/* Disk letters like sd(4) into buf[8]: 0 -> "a", 25 -> "z", 26 -> "aa". */
-static void vbmq_be_disk_letters(unsigned int idx, char buf[8])
-{
-	char tmp[8];
-	unsigned int n = 0, i;
-	long v = (long)idx;
-
-	do {
-		tmp[n++] = (char)('a' + v % 26);
-		v = v / 26 - 1;
-	} while (v >= 0 && n < sizeof(tmp) - 1);
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
-}
-
-#define VBMQ_BE_DEVID_EXT	0x10000000u	/* extended xvd numbering */
-
 int vbmq_be_vdev_name(u32 devid, char *buf, size_t len)
 {
-	unsigned int major = devid >> 8, minor = devid & 0xff, idx, part;
+	u32 major = devid >> 8, minor = devid & 0xff, idx, part, parts;
 	const char *prefix;
 	char letters[8];
+	int err;
 
-	if (devid & VBMQ_BE_DEVID_EXT) {
-		if (devid & ~(VBMQ_BE_DEVID_EXT | 0x0fffffffu))
-			return snprintf(buf, len, "%u", devid);
+	err = vbmq_vdev_xvd_decode(devid, &idx, &part, &parts);
+	if (!err) {
 		prefix = "xvd";
-		idx = (devid & 0x0fffffffu) >> 8;
-		part = devid & 0xff;
-	} else if (major == 202) {	/* XEN_BLKIF_MAJOR */
-		prefix = "xvd";
-		idx = minor >> 4;
-		part = minor & 15;
-	} else if (major == 8) {	/* SCSI disk 0 */
+	} else if (err == -EINVAL) {
+		return snprintf(buf, len, "%u", devid);
+	} else if (major == VBMQ_VDEV_SD_MAJOR) {	/* SCSI disk 0 */
 		prefix = "sd";
-		idx = minor >> 4;
-		part = minor & 15;
-	} else if (major == 3 || major == 22) {	/* IDE 0 / IDE 1 */
+		idx = minor / VBMQ_VDEV_SD_PARTS;
+		part = minor % VBMQ_VDEV_SD_PARTS;
+	} else if (major == VBMQ_VDEV_HD0_MAJOR ||
+		   major == VBMQ_VDEV_HD1_MAJOR) {
 		prefix = "hd";
-		idx = (minor >> 6) + (major == 22 ? 2 : 0);
-		part = minor & 63;
+		idx = minor / VBMQ_VDEV_HD_PARTS +
+		      (major == VBMQ_VDEV_HD1_MAJOR ? 2 : 0);
+		part = minor % VBMQ_VDEV_HD_PARTS;
 	} else {
 		return snprintf(buf, len, "%u", devid);
 	}
-	vbmq_be_disk_letters(idx, letters);
+	vbmq_vdev_letters(idx, letters, sizeof(letters));
 	if (part)
 		return snprintf(buf, len, "%s%s%u", prefix, letters, part);
 	return snprintf(buf, len, "%s%s", prefix, letters);

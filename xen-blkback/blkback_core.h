@@ -12,7 +12,8 @@
 #ifndef VBMQ_BLKBACK_CORE_H
 #define VBMQ_BLKBACK_CORE_H
 
-#include "vbmq/core.h"
+#include "vbmq/proto.h"
+#include "vbmq/vdev.h"
 
 /* Guest ABIs of the ring ("protocol" key of the frontend). */
 enum vbmq_be_abi {
@@ -55,16 +56,6 @@ DEFINE_RING_TYPES(vbmq_be_r32, struct vbmq_be_req32_slot,
 DEFINE_RING_TYPES(vbmq_be_r64, struct vbmq_be_req64_slot,
 		  struct vbmq_be_rsp64_slot);
 
-#define VBMQ_BE_PAGE_SIZE		4096u	/* Xen page: unit of a grant */
-#define VBMQ_BE_SECTOR_SHIFT		9	/* blkif sectors are 512 B */
-#define VBMQ_BE_SECTS_PER_PAGE		(VBMQ_BE_PAGE_SIZE >> VBMQ_BE_SECTOR_SHIFT)
-#define VBMQ_BE_SEG_SIZE		8u	/* struct blkif_request_segment */
-#define VBMQ_BE_SEGS_PER_INDIRECT_PAGE	(VBMQ_BE_PAGE_SIZE / VBMQ_BE_SEG_SIZE)
-#define VBMQ_BE_MAX_INDIRECT_PAGES	BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST
-#define VBMQ_BE_MAX_INDIRECT_SEGS	(VBMQ_BE_MAX_INDIRECT_PAGES * \
-					 VBMQ_BE_SEGS_PER_INDIRECT_PAGE)
-#define VBMQ_BE_MAX_DIRECT_SEGS		BLKIF_MAX_SEGMENTS_PER_REQUEST
-
 /* One data segment: a granted page and an inclusive range of its sectors. */
 struct vbmq_be_seg {
 	u32 gref;
@@ -86,8 +77,8 @@ struct vbmq_be_req {
 	u8 nr_indirect_pages;	/* INDIRECT: set by vbmq_be_check_req() */
 	u16 handle;
 	u16 nr_segments;
-	u32 indirect_gref[VBMQ_BE_MAX_INDIRECT_PAGES];
-	struct vbmq_be_seg seg[VBMQ_BE_MAX_DIRECT_SEGS];
+	u32 indirect_gref[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];
+	struct vbmq_be_seg seg[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 };
 
 /* What the backend offers, against which requests are checked. */
@@ -171,20 +162,20 @@ int vbmq_be_verdict_status(enum vbmq_be_verdict v);
 /* Indirect pages needed for n segments. */
 static inline unsigned int vbmq_be_indirect_pages(unsigned int n)
 {
-	return (n + VBMQ_BE_SEGS_PER_INDIRECT_PAGE - 1) /
-		VBMQ_BE_SEGS_PER_INDIRECT_PAGE;
+	return (n + VBMQ_SEGS_PER_INDIRECT_PAGE - 1) /
+		VBMQ_SEGS_PER_INDIRECT_PAGE;
 }
 
 /* Byte offset and length of a checked segment within its page. */
 static inline unsigned int vbmq_be_seg_offset(const struct vbmq_be_seg *s)
 {
-	return (unsigned int)s->first_sect << VBMQ_BE_SECTOR_SHIFT;
+	return (unsigned int)s->first_sect << VBMQ_SECTOR_SHIFT;
 }
 
 static inline unsigned int vbmq_be_seg_len(const struct vbmq_be_seg *s)
 {
 	return (unsigned int)(s->last_sect - s->first_sect + 1)
-		<< VBMQ_BE_SECTOR_SHIFT;
+		<< VBMQ_SECTOR_SHIFT;
 }
 
 /*

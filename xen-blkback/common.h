@@ -35,7 +35,7 @@
 #include <xen/grant_table.h>
 
 #include "blkback_core.h"
-#include "keys_core.h"
+#include "vbmq/keys.h"
 #include "compat.h"
 
 #define VBMQ_BE_MAX_QUEUES_CAP		32	/* rings per disk, hard cap */
@@ -46,21 +46,6 @@
 #define VBMQ_BE_MAP_BATCH		32	/* grant maps/unmaps per call */
 #define VBMQ_BE_BOUNCE_DEFAULT		4096	/* bounce pages per ring: 16 MiB */
 #define VBMQ_BE_BOUNCE_CAP		65536	/* 256 MiB */
-
-/*
- * The xenbus states by the numbers Xen writes into "state" nodes (enum
- * xenbus_state of xen/interface/io/xenbus.h, a stable ABI), spelled in
- * kernel style.  xenbus.c checks at build time that the values agree.
- */
-enum vbmq_be_xs {
-	VBMQ_BE_XS_UNKNOWN = 0,
-	VBMQ_BE_XS_INITIALISING = 1,
-	VBMQ_BE_XS_INITWAIT = 2,
-	VBMQ_BE_XS_INITIALISED = 3,
-	VBMQ_BE_XS_CONNECTED = 4,
-	VBMQ_BE_XS_CLOSING = 5,
-	VBMQ_BE_XS_CLOSED = 6,
-};
 
 /* Module parameters (xenbus.c), fixed after load. */
 extern unsigned int vbmq_be_max_queues;
@@ -144,14 +129,14 @@ struct vbmq_be_request {
 	unsigned int nr_segs;
 	struct vbmq_be_seg *iseg;	/* indirect segments, lazily allocated */
 	struct page **ipages;		/* pages for them, lazily allocated */
-	struct page *dpages[VBMQ_BE_MAX_DIRECT_SEGS];
+	struct page *dpages[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 	/*
 	 * Per segment the persistent grant it holds, its bio built on the
 	 * mapped page; NULL: grant copy through pages[].
 	 */
 	struct vbmq_be_pgnt **pgnts;	/* dpgnts or ipgnts */
 	struct vbmq_be_pgnt **ipgnts;	/* with iseg */
-	struct vbmq_be_pgnt *dpgnts[VBMQ_BE_MAX_DIRECT_SEGS];
+	struct vbmq_be_pgnt *dpgnts[BLKIF_MAX_SEGMENTS_PER_REQUEST];
 	atomic_t pending;		/* bios in flight + 1 while submitting */
 	int status;			/* BLKIF_RSP_*; completions may lower */
 	bool paged;			/* bounce pages taken, write data queued */
@@ -201,7 +186,7 @@ struct vbmq_be_ring {
 	struct gnttab_copy copy[VBMQ_BE_COPY_BATCH];
 	struct vbmq_be_request *copy_req[VBMQ_BE_COPY_BATCH];
 	unsigned int nr_copy;
-	struct page *ipage[VBMQ_BE_MAX_INDIRECT_PAGES];	/* segment copies */
+	struct page *ipage[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];	/* segment copies */
 
 	/*
 	 * Persistent grants, ring thread only.  pg_on and pg_bound are set

@@ -16,7 +16,7 @@
  *                    stop the rings (every request in flight answered) and
  *                    follow; a frontend that comes back (Initialising) gets
  *                    InitWait again;
- *   vbmq/ changes    parsed by keys_core.c; cpus, poll and poll-max-us are
+ *   vbmq/ changes    parsed by lib/keys.c; cpus, poll and poll-max-us are
  *                    applied to running rings at once, a bad value is
  *                    refused in dmesg and in vbmq/error and the old one
  *                    stays, a removed key goes back to its default;
@@ -90,7 +90,7 @@ static int vbmq_be_set_bounce(const char *val, const struct kernel_param *kp)
 
 	if (err)
 		return err;
-	if (v < VBMQ_BE_MAX_DIRECT_SEGS || v > VBMQ_BE_BOUNCE_CAP)
+	if (v < BLKIF_MAX_SEGMENTS_PER_REQUEST || v > VBMQ_BE_BOUNCE_CAP)
 		return -ERANGE;
 	WRITE_ONCE(*(unsigned int *)kp->arg, v);
 	return 0;
@@ -208,49 +208,24 @@ static const struct attribute_group vbmq_be_stat_group = {
 
 /* ---- xenbus states ---- */
 
-/*
- * Build-time proof that enum vbmq_be_xs matches enum xenbus_state: case
- * k * (equal) is k when the values agree and 0, a duplicate of the first
- * label, when they do not.
- */
-static void __init vbmq_be_xs_check(void)
-{
-	switch (0) {
-	case 0:
-	case 1 * ((int)XenbusStateUnknown == VBMQ_BE_XS_UNKNOWN):
-	case 2 * ((int)XenbusStateInitialising == VBMQ_BE_XS_INITIALISING):
-	case 3 * ((int)XenbusStateInitWait == VBMQ_BE_XS_INITWAIT):
-	case 4 * ((int)XenbusStateInitialised == VBMQ_BE_XS_INITIALISED):
-	case 5 * ((int)XenbusStateConnected == VBMQ_BE_XS_CONNECTED):
-	case 6 * ((int)XenbusStateClosing == VBMQ_BE_XS_CLOSING):
-	case 7 * ((int)XenbusStateClosed == VBMQ_BE_XS_CLOSED):
-		break;
-	}
-}
-
-static int vbmq_be_switch_state(struct xenbus_device *dev, enum vbmq_be_xs s)
-{
-	return xenbus_switch_state(dev, (enum xenbus_state)s);
-}
-
 /* Connected: the rings run and the frontend knows the disk. */
 static bool vbmq_be_connected(const struct xenbus_device *dev)
 {
-	return (int)dev->state == VBMQ_BE_XS_CONNECTED;
+	return dev->state == XenbusStateConnected;
 }
 
 /* Not connected, and not on the way down after an error or a close. */
 static bool vbmq_be_may_connect(const struct xenbus_device *dev)
 {
-	return (int)dev->state != VBMQ_BE_XS_CONNECTED &&
-		(int)dev->state != VBMQ_BE_XS_CLOSING;
+	return dev->state != XenbusStateConnected &&
+		dev->state != XenbusStateClosing;
 }
 
 /* Has the frontend published its rings? */
 static bool vbmq_be_frontend_ready(enum xenbus_state fstate)
 {
-	return (int)fstate == VBMQ_BE_XS_INITIALISED ||
-		(int)fstate == VBMQ_BE_XS_CONNECTED;
+	return fstate == XenbusStateInitialised ||
+		fstate == XenbusStateConnected;
 }
 
 /* ---- what the backend offers before the frontend connects ---- */
@@ -678,7 +653,7 @@ static void vbmq_be_connect_locked(struct vbmq_be_dev *be)
 		vbmq_be_disconnect_locked(be);
 		goto out_free_fe;
 	}
-	err = vbmq_be_switch_state(dev, VBMQ_BE_XS_CONNECTED);
+	err = xenbus_switch_state(dev, XenbusStateConnected);
 	if (err)
 		xenbus_dev_fatal(dev, err, "switching to Connected");
 	dev_info(&dev->dev, "connected: %u ring(s) of %u page(s), %s, poll %s, persistent grants %s\n",
@@ -876,8 +851,8 @@ static void vbmq_be_close_work(struct work_struct *work)
 		mutex_lock(&be->lock);
 		vbmq_be_disconnect_locked(be);
 		mutex_unlock(&be->lock);
-		vbmq_be_switch_state(be->dev, req & BIT(VBMQ_BE_CLOSE_CLOSED) ?
-				     VBMQ_BE_XS_CLOSED : VBMQ_BE_XS_CLOSING);
+		xenbus_switch_state(be->dev, req & BIT(VBMQ_BE_CLOSE_CLOSED) ?
+				     XenbusStateClosed : XenbusStateClosing);
 	}
 	if (READ_ONCE(be->close_req))
 		return;		/* queued again: that run ends the close */
@@ -889,7 +864,7 @@ static void vbmq_be_close_work(struct work_struct *work)
 	 */
 	smp_mb();
 	fstate = xenbus_read_driver_state(be->dev->otherend);
-	if ((int)fstate == VBMQ_BE_XS_INITIALISING ||
+	if (fstate == XenbusStateInitialising ||
 	    vbmq_be_frontend_ready(fstate))
 		vbmq_be_frontend_changed(be->dev, fstate);
 }
@@ -913,21 +888,21 @@ static void vbmq_be_frontend_changed(struct xenbus_device *dev,
 	 * state again when it is done.
 	 */
 	if (READ_ONCE(be->closing) &&
-	    ((int)fstate == VBMQ_BE_XS_INITIALISING ||
+	    (fstate == XenbusStateInitialising ||
 	     vbmq_be_frontend_ready(fstate)))
 		return;
-	switch ((int)fstate) {
-	case VBMQ_BE_XS_INITIALISING:
-		if ((int)dev->state != VBMQ_BE_XS_CLOSED)
+	switch (fstate) {
+	case XenbusStateInitialising:
+		if (dev->state != XenbusStateClosed)
 			break;
 		dev_info(&dev->dev, "frontend is back; offering the disk again\n");
 		mutex_lock(&be->lock);
 		vbmq_be_offer_locked(be);
 		mutex_unlock(&be->lock);
-		vbmq_be_switch_state(dev, VBMQ_BE_XS_INITWAIT);
+		xenbus_switch_state(dev, XenbusStateInitWait);
 		break;
-	case VBMQ_BE_XS_INITIALISED:
-	case VBMQ_BE_XS_CONNECTED:
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
 		if (!vbmq_be_may_connect(dev))
 			break;
 		mutex_lock(&be->lock);
@@ -936,10 +911,10 @@ static void vbmq_be_frontend_changed(struct xenbus_device *dev,
 		vbmq_be_connect_locked(be);
 		mutex_unlock(&be->lock);
 		break;
-	case VBMQ_BE_XS_CLOSING:
+	case XenbusStateClosing:
 		vbmq_be_close_async(be, VBMQ_BE_CLOSE_CLOSING);
 		break;
-	case VBMQ_BE_XS_CLOSED:
+	case XenbusStateClosed:
 		if (xenbus_dev_is_online(dev)) {
 			vbmq_be_close_async(be, VBMQ_BE_CLOSE_CLOSED);
 			break;
@@ -953,9 +928,9 @@ static void vbmq_be_frontend_changed(struct xenbus_device *dev,
 		mutex_lock(&be->lock);
 		vbmq_be_disconnect_locked(be);
 		mutex_unlock(&be->lock);
-		vbmq_be_switch_state(dev, VBMQ_BE_XS_CLOSED);
+		xenbus_switch_state(dev, XenbusStateClosed);
 		fallthrough;
-	case VBMQ_BE_XS_UNKNOWN:
+	case XenbusStateUnknown:
 		/* The toolstack removed the device: let remove() clean up. */
 		device_unregister(&dev->dev);
 		break;
@@ -1064,7 +1039,7 @@ static int vbmq_be_probe(struct xenbus_device *dev,
 	if (err)
 		goto err_unwatch_keys;
 	be->pdev_watched = true;
-	err = vbmq_be_switch_state(dev, VBMQ_BE_XS_INITWAIT);
+	err = xenbus_switch_state(dev, XenbusStateInitWait);
 	if (err)
 		goto err_unwatch_pdev;
 	return 0;
@@ -1140,7 +1115,7 @@ static int vbmq_be_check_params(void)
 		return -EINVAL;
 	}
 	/* One request of the most segments must fit, or it waits forever. */
-	lo = max_t(unsigned int, VBMQ_BE_MAX_DIRECT_SEGS,
+	lo = max_t(unsigned int, BLKIF_MAX_SEGMENTS_PER_REQUEST,
 		   vbmq_be_max_indirect_segments);
 	if (vbmq_be_max_bounce_pages < lo ||
 	    vbmq_be_max_bounce_pages > VBMQ_BE_BOUNCE_CAP) {
@@ -1156,8 +1131,7 @@ static int __init vbmq_be_init(void)
 	int err;
 
 	BUILD_BUG_ON(PAGE_SIZE != XEN_PAGE_SIZE);
-	vbmq_be_xs_check();
-	BUILD_BUG_ON(VBMQ_BE_PAGE_SIZE != XEN_PAGE_SIZE);
+	BUILD_BUG_ON(VBMQ_GRANT_SIZE != XEN_PAGE_SIZE);
 	if (!xen_domain())
 		return -ENODEV;
 	err = vbmq_be_check_params();

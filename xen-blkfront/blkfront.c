@@ -84,7 +84,7 @@ VBMQ_FE_INT_PARAM(max_queues, vbmq_fe_max_queues, 1, VBMQ_FE_MAX_QUEUES);
 MODULE_PARM_DESC(max_queues,
 		 "Most rings (blk-mq hardware queues) per disk, 1..256; also capped by the backend's multi-queue-max-queues and the online vCPUs (default 64)");
 VBMQ_FE_INT_PARAM(max_ring_page_order, vbmq_fe_max_ring_order, 0,
-		  VBMQ_FE_MAX_RING_ORDER);
+		  XENBUS_MAX_RING_GRANT_ORDER);
 MODULE_PARM_DESC(max_ring_page_order,
 		 "Most pages per ring as a power of two, 0..4 (1..16 pages, 32..512 requests); also capped by the backend's max-ring-page-order (default 2)");
 VBMQ_FE_INT_PARAM(max_indirect_segments, vbmq_fe_max_indirect, 0, 512);
@@ -1152,7 +1152,7 @@ void vbmq_fe_apply_affinity(struct vbmq_fe_info *info, int dying_cpu)
 	unsigned int cpu, i;
 
 	mutex_lock(&info->aff_lock);
-	if (!info->aff_ready || info->affinity != VBMQ_FE_AFFINITY_SPREAD)
+	if (!info->aff_ready || info->affinity != VBMQ_IRQ_SPREAD)
 		goto out_unlock;
 	qmap = &info->tag_set.map[HCTX_TYPE_DEFAULT];
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
@@ -1433,16 +1433,16 @@ static int __init vbmq_fe_init(void)
 	if (!xen_has_pv_disk_devices())
 		return -ENODEV;
 
-	err = register_blkdev(VBMQ_FE_XVD_MAJOR, "xvd");
+	err = register_blkdev(VBMQ_VDEV_XVD_MAJOR, "xvd");
 	if (!err) {
-		vbmq_fe_major = VBMQ_FE_XVD_MAJOR;
+		vbmq_fe_major = VBMQ_VDEV_XVD_MAJOR;
 	} else {
 		err = register_blkdev(0, "vbmq-xvd");
 		if (err < 0)
 			return err;
 		vbmq_fe_major = err;
 		pr_info("%s: major %d busy (xen-blkfront loaded?), using major %d\n",
-			VBMQ_FE_DRV_NAME, VBMQ_FE_XVD_MAJOR, vbmq_fe_major);
+			VBMQ_FE_DRV_NAME, VBMQ_VDEV_XVD_MAJOR, vbmq_fe_major);
 	}
 
 	err = vbmq_fe_cpuhp_init();
@@ -1456,7 +1456,7 @@ static int __init vbmq_fe_init(void)
 out_remove_cpuhp:
 	vbmq_fe_cpuhp_exit();
 out_unregister_blkdev:
-	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_FE_XVD_MAJOR ?
+	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_VDEV_XVD_MAJOR ?
 			  "xvd" : "vbmq-xvd");
 	return err;
 }
@@ -1466,7 +1466,7 @@ static void __exit vbmq_fe_exit(void)
 {
 	vbmq_fe_xenbus_exit();
 	vbmq_fe_cpuhp_exit();
-	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_FE_XVD_MAJOR ?
+	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_VDEV_XVD_MAJOR ?
 			  "xvd" : "vbmq-xvd");
 }
 module_exit(vbmq_fe_exit);

@@ -53,7 +53,7 @@ unsigned int vbmq_fe_ring_order(unsigned int backend_max_order,
 				unsigned int param_max_order)
 {
 	return vbmq_fe_min3(backend_max_order, param_max_order,
-			    VBMQ_FE_MAX_RING_ORDER);
+			    XENBUS_MAX_RING_GRANT_ORDER);
 }
 
 /*
@@ -66,7 +66,7 @@ unsigned int vbmq_fe_max_segs(unsigned int backend_indirect,
 	unsigned int m;
 
 	m = vbmq_fe_min3(backend_indirect, param_indirect,
-			 VBMQ_FE_MAX_INDIRECT_SEGS);
+			 VBMQ_MAX_INDIRECT_SEGS);
 	return m > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 		m : BLKIF_MAX_SEGMENTS_PER_REQUEST;
 }
@@ -81,16 +81,13 @@ int vbmq_fe_parse_affinity(const char *s)
 	/* Accept one trailing newline (sysfs writes, echo into a file). */
 	if (n && s[n - 1] == '\n')
 		n--;
-	if (n == 6 && !strncmp(s, "spread", 6))
-		return VBMQ_FE_AFFINITY_SPREAD;
-	if (n == 4 && !strncmp(s, "none", 4))
-		return VBMQ_FE_AFFINITY_NONE;
-	return -EINVAL;
+	return vbmq_irq_affinity_lookup(s, n);
 }
 
 const char *vbmq_fe_affinity_name(int mode)
 {
-	return mode == VBMQ_FE_AFFINITY_NONE ? "none" : "spread";
+	return vbmq_irq_affinity_name(mode == VBMQ_IRQ_NONE ?
+				      VBMQ_IRQ_NONE : VBMQ_IRQ_SPREAD);
 }
 
 /*
@@ -277,16 +274,16 @@ int vbmq_fe_pack(const struct vbmq_fe_buf *bufs, u32 nr_bufs,
 		 u32 page_size, u32 max_segs, struct vbmq_fe_seg *segs,
 		 struct vbmq_fe_layout *lay)
 {
-	const u32 smask = (1U << VBMQ_FE_SECT_SHIFT) - 1;
+	const u32 smask = (1U << VBMQ_SECTOR_SHIFT) - 1;
 	u32 i, n = 0;
 
 	lay->nr_segs = 0;
 	lay->nr_indirect = 0;
-	if (!nr_bufs || page_size < VBMQ_FE_GRANT_SIZE ||
+	if (!nr_bufs || page_size < VBMQ_GRANT_SIZE ||
 	    (page_size & (page_size - 1)))
 		return -EINVAL;
-	if (max_segs > VBMQ_FE_MAX_INDIRECT_SEGS)
-		max_segs = VBMQ_FE_MAX_INDIRECT_SEGS;
+	if (max_segs > VBMQ_MAX_INDIRECT_SEGS)
+		max_segs = VBMQ_MAX_INDIRECT_SEGS;
 
 	for (i = 0; i < nr_bufs; i++) {
 		u32 pos = bufs[i].offset, len = bufs[i].len, end;
@@ -296,8 +293,8 @@ int vbmq_fe_pack(const struct vbmq_fe_buf *bufs, u32 nr_bufs,
 			return -EINVAL;
 		end = pos + len;
 		while (pos < end) {
-			u32 frame = pos >> VBMQ_FE_GRANT_SHIFT;
-			u32 fend = (frame + 1) << VBMQ_FE_GRANT_SHIFT;
+			u32 frame = pos >> VBMQ_GRANT_SHIFT;
+			u32 fend = (frame + 1) << VBMQ_GRANT_SHIFT;
 
 			if (fend > end)
 				fend = end;
@@ -305,27 +302,27 @@ int vbmq_fe_pack(const struct vbmq_fe_buf *bufs, u32 nr_bufs,
 				return -E2BIG;
 			segs[n].buf = i;
 			segs[n].frame = frame;
-			segs[n].first_sect = (pos & (VBMQ_FE_GRANT_SIZE - 1)) >>
-					     VBMQ_FE_SECT_SHIFT;
+			segs[n].first_sect = (pos & (VBMQ_GRANT_SIZE - 1)) >>
+					     VBMQ_SECTOR_SHIFT;
 			segs[n].last_sect = ((fend - 1) &
-					     (VBMQ_FE_GRANT_SIZE - 1)) >>
-					    VBMQ_FE_SECT_SHIFT;
+					     (VBMQ_GRANT_SIZE - 1)) >>
+					    VBMQ_SECTOR_SHIFT;
 			n++;
 			pos = fend;
 		}
 	}
 	lay->nr_segs = n;
 	if (n > BLKIF_MAX_SEGMENTS_PER_REQUEST)
-		lay->nr_indirect = (n + VBMQ_FE_SEGS_PER_INDIRECT_PAGE - 1) /
-				   VBMQ_FE_SEGS_PER_INDIRECT_PAGE;
+		lay->nr_indirect = (n + VBMQ_SEGS_PER_INDIRECT_PAGE - 1) /
+				   VBMQ_SEGS_PER_INDIRECT_PAGE;
 	return n;
 }
 
 /* Where segment @seg of an indirect request lives. */
 void vbmq_fe_indirect_pos(u32 seg, u32 *page, u32 *slot)
 {
-	*page = seg / VBMQ_FE_SEGS_PER_INDIRECT_PAGE;
-	*slot = seg % VBMQ_FE_SEGS_PER_INDIRECT_PAGE;
+	*page = seg / VBMQ_SEGS_PER_INDIRECT_PAGE;
+	*slot = seg % VBMQ_SEGS_PER_INDIRECT_PAGE;
 }
 
 /*
@@ -438,15 +435,15 @@ int vbmq_fe_pool_put(struct vbmq_fe_pool *p, u32 entry)
 void vbmq_fe_seg_span(const struct vbmq_fe_seg *seg, u32 *page_off,
 		      u32 *frame_off, u32 *len)
 {
-	*frame_off = (u32)seg->first_sect << VBMQ_FE_SECT_SHIFT;
-	*page_off = (seg->frame << VBMQ_FE_GRANT_SHIFT) + *frame_off;
+	*frame_off = (u32)seg->first_sect << VBMQ_SECTOR_SHIFT;
+	*page_off = (seg->frame << VBMQ_GRANT_SHIFT) + *frame_off;
 	if (seg->last_sect < seg->first_sect ||
-	    seg->last_sect >= VBMQ_FE_SECTS_PER_GRANT) {
+	    seg->last_sect >= VBMQ_SECTS_PER_GRANT) {
 		*len = 0;
 		return;
 	}
 	*len = ((u32)seg->last_sect - seg->first_sect + 1) <<
-	       VBMQ_FE_SECT_SHIFT;
+	       VBMQ_SECTOR_SHIFT;
 }
 
 /* Write "a".."z", "aa".. for disk @index into @buf (bijective base 26). */
@@ -459,42 +456,23 @@ void vbmq_fe_seg_span(const struct vbmq_fe_seg *seg, u32 *page_off,
  */
 unsigned int vbmq_fe_close_action(int be_state, int fe_state)
 {
-	bool closed = fe_state == VBMQ_FE_XB_CLOSING ||
-		      fe_state == VBMQ_FE_XB_CLOSED;
+	bool closed = fe_state == XenbusStateClosing ||
+		      fe_state == XenbusStateClosed;
 
 	switch (be_state) {
-	case VBMQ_FE_XB_CLOSING:
+	case XenbusStateClosing:
 		return closed ? 0 : VBMQ_FE_CLOSE_STOP;
-	case VBMQ_FE_XB_CLOSED:
+	case XenbusStateClosed:
 		/* A closed backend not talked to yet may reopen. */
-		if (fe_state == VBMQ_FE_XB_INITIALISING)
+		if (fe_state == XenbusStateInitialising)
 			return 0;
 		return closed ? VBMQ_FE_CLOSE_RELEASE :
 				VBMQ_FE_CLOSE_STOP | VBMQ_FE_CLOSE_RELEASE;
-	case VBMQ_FE_XB_UNKNOWN:
+	case XenbusStateUnknown:
 		return closed ? VBMQ_FE_CLOSE_RELEASE : 0;
 	default:
 		return 0;
 	}
-}
-
-static int vbmq_fe_disk_letters(u32 index, char *buf, u32 size)
-{
-	char tmp[8];
-	u32 n = 0, i;
-	u64 v = (u64)index + 1;
-
-	while (v && n < sizeof(tmp)) {
-		v--;
-		tmp[n++] = 'a' + (char)(v % 26);
-		v /= 26;
-	}
-	if (n + 1 > size)
-		return -ENAMETOOLONG;
-	for (i = 0; i < n; i++)
-		buf[i] = tmp[n - 1 - i];
-	buf[n] = '\0';
-	return n;
 }
 
 static int vbmq_fe_append_uint(char *buf, u32 size, u32 val)
@@ -514,13 +492,10 @@ static int vbmq_fe_append_uint(char *buf, u32 size, u32 val)
 	return 0;
 }
 
-#define VBMQ_FE_EXT_FLAG	0x10000000U	/* bit 28 */
-#define VBMQ_FE_PARTS		16
-#define VBMQ_FE_PARTS_EXT	256
 #define VBMQ_FE_MINORBITS	20
 /* The emulated IDE disks come first, then the SCSI ones. */
 #define VBMQ_FE_SD_INDEX_BASE	4
-#define VBMQ_FE_SD_MINOR_BASE	(VBMQ_FE_SD_INDEX_BASE * VBMQ_FE_PARTS)
+#define VBMQ_FE_SD_MINOR_BASE	(VBMQ_FE_SD_INDEX_BASE * VBMQ_VDEV_XVD_PARTS)
 
 /*
  * Decode a "virtual-device" number into the xvd disk it names, following
@@ -530,32 +505,30 @@ static int vbmq_fe_append_uint(char *buf, u32 size, u32 val)
  */
 int vbmq_fe_vdev_parse(u32 vdevice, struct vbmq_fe_vdev *out)
 {
-	u32 major, minor, parts = VBMQ_FE_PARTS, sd;
-	int len;
+	u32 major, minor, parts = VBMQ_VDEV_XVD_PARTS, sd, disk, part;
+	int len, err;
 
 	memset(out, 0, sizeof(*out));
-	if (vdevice & VBMQ_FE_EXT_FLAG) {
-		if (vdevice >> 29)
-			return -EINVAL;
-		minor = vdevice & ~VBMQ_FE_EXT_FLAG;
-		parts = VBMQ_FE_PARTS_EXT;
-		out->index = minor / parts;
+	err = vbmq_vdev_xvd_decode(vdevice, &disk, &part, &parts);
+	if (err == -EINVAL)
+		return err;
+	if (!err) {
+		out->index = disk;
+		minor = disk * parts + part;
 	} else {
 		major = vdevice >> 8;
 		minor = vdevice & 0xff;
 		switch (major) {
-		case VBMQ_FE_XVD_MAJOR:
-			out->index = minor / parts;
-			break;
-		case 3:		/* hda, hdb: 64 minors each */
-		case 22:	/* hdc, hdd */
-			out->index = minor / 64 + (major == 22 ? 2 : 0);
+		case VBMQ_VDEV_HD0_MAJOR:	/* hda, hdb */
+		case VBMQ_VDEV_HD1_MAJOR:	/* hdc, hdd */
+			out->index = minor / VBMQ_VDEV_HD_PARTS +
+				     (major == VBMQ_VDEV_HD1_MAJOR ? 2 : 0);
 			minor = out->index * parts;
 			break;
-		case 8:
+		case VBMQ_VDEV_SD_MAJOR:
 		case 65 ... 71:
 		case 128 ... 135:
-			if (major == 8)
+			if (major == VBMQ_VDEV_SD_MAJOR)
 				sd = 0;
 			else if (major <= 71)
 				sd = major - 65 + 1;
@@ -573,8 +546,8 @@ int vbmq_fe_vdev_parse(u32 vdevice, struct vbmq_fe_vdev *out)
 		return -EINVAL;
 
 	memcpy(out->name, "xvd", 4);
-	len = vbmq_fe_disk_letters(out->index, out->name + 3,
-				   VBMQ_FE_NAME_LEN - 3);
+	len = vbmq_vdev_letters(out->index, out->name + 3,
+				VBMQ_FE_NAME_LEN - 3);
 	if (len < 0)
 		return len;
 	out->first_minor = minor;

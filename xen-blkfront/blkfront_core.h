@@ -12,23 +12,12 @@
 #ifndef VBMQ_BLKFRONT_CORE_H
 #define VBMQ_BLKFRONT_CORE_H
 
-#include "vbmq/core.h"
-
-/* Grants always cover 4 KiB frames, whatever the guest's PAGE_SIZE. */
-#define VBMQ_FE_GRANT_SHIFT		12
-#define VBMQ_FE_GRANT_SIZE		4096U
-/* blkif sector numbers and first_sect/last_sect are 512-byte units. */
-#define VBMQ_FE_SECT_SHIFT		9
-#define VBMQ_FE_SECTS_PER_GRANT		(VBMQ_FE_GRANT_SIZE >> VBMQ_FE_SECT_SHIFT)
-
-#define VBMQ_FE_SEGS_PER_INDIRECT_PAGE					\
-	(VBMQ_FE_GRANT_SIZE / sizeof(struct blkif_request_segment))
-#define VBMQ_FE_MAX_INDIRECT_SEGS					\
-	(BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * VBMQ_FE_SEGS_PER_INDIRECT_PAGE)
+#include "vbmq/proto.h"
+#include "vbmq/keys.h"
+#include "vbmq/vdev.h"
 
 /* Module limits, shared by the parameter checks and the unit tests. */
 #define VBMQ_FE_MAX_QUEUES		256
-#define VBMQ_FE_MAX_RING_ORDER		4	/* XENBUS_MAX_RING_GRANT_ORDER */
 
 /* ---- negotiation ---------------------------------------------------- */
 
@@ -42,11 +31,10 @@ unsigned int vbmq_fe_ring_order(unsigned int backend_max_order,
 unsigned int vbmq_fe_max_segs(unsigned int backend_indirect,
 			      unsigned int param_indirect);
 
-enum vbmq_fe_affinity {
-	VBMQ_FE_AFFINITY_SPREAD = 0,
-	VBMQ_FE_AFFINITY_NONE = 1,
-};
-
+/*
+ * enum vbmq_irq_affinity (vbmq/keys.h) from the irq_affinity parameter or
+ * the backend's vbmq/guest-irq-affinity; one trailing newline is accepted.
+ */
 int vbmq_fe_parse_affinity(const char *s);
 const char *vbmq_fe_affinity_name(int mode);
 
@@ -182,25 +170,9 @@ void vbmq_fe_seg_span(const struct vbmq_fe_seg *seg, u32 *page_off,
 /* ---- xenbus states ------------------------------------------------- */
 
 /*
- * The xenbus device states of Xen's public io/xenbus.h (protocol values),
- * under upper-case names.
- */
-enum vbmq_fe_xb {
-	VBMQ_FE_XB_UNKNOWN = 0,
-	VBMQ_FE_XB_INITIALISING = 1,
-	VBMQ_FE_XB_INIT_WAIT = 2,
-	VBMQ_FE_XB_INITIALISED = 3,
-	VBMQ_FE_XB_CONNECTED = 4,
-	VBMQ_FE_XB_CLOSING = 5,
-	VBMQ_FE_XB_CLOSED = 6,
-	VBMQ_FE_XB_RECONFIGURING = 7,
-	VBMQ_FE_XB_RECONFIGURED = 8,
-};
-
-/*
  * The closing handshake (xl block-detach, a backend giving up): what the
  * frontend does on seeing the backend in @be_state while itself in
- * @fe_state (both enum vbmq_fe_xb; any other value asks for nothing).
+ * @fe_state (both enum xenbus_state values; any other asks for nothing).
  * A mask of:
  *   VBMQ_FE_CLOSE_STOP     take no more I/O and go Closed, keeping every
  *                          grant: the backend may still map them;
@@ -215,7 +187,6 @@ unsigned int vbmq_fe_close_action(int be_state, int fe_state);
 
 /* ---- virtual-device numbers ----------------------------------------- */
 
-#define VBMQ_FE_XVD_MAJOR	202
 #define VBMQ_FE_NAME_LEN	32
 
 struct vbmq_fe_vdev {

@@ -152,7 +152,7 @@ struct vbmq_fe_info {
 	unsigned int physical_sector_size;
 	u64 sectors;
 	unsigned int vdisk_info;
-	int affinity;			/* enum vbmq_fe_affinity */
+	int affinity;			/* enum vbmq_irq_affinity */
 	struct gendisk *gd;
 	struct blk_mq_tag_set tag_set;
 	bool tag_set_ready;

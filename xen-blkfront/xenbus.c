@@ -28,12 +28,6 @@
 #include "common.h"
 #include "compat.h"
 
-static void vbmq_fe_switch_state(struct xenbus_device *dev,
-				 enum vbmq_fe_xb state)
-{
-	xenbus_switch_state(dev, (enum xenbus_state)state);
-}
-
 /* ---- rings ------------------------------------------------------------ */
 
 static void vbmq_fe_ring_free_slots(struct vbmq_fe_ring *ring)
@@ -285,15 +279,15 @@ static int vbmq_fe_backend_affinity(struct vbmq_fe_info *info)
 	if (vbmq_fe_irq_affinity >= 0)
 		return vbmq_fe_irq_affinity;
 	val = xenbus_read(XBT_NIL, info->xbdev->otherend,
-			  "vbmq/guest-irq-affinity", NULL);
+			  VBMQ_KEY_PATH(VBMQ_KEY_NAME_GUEST_IRQ_AFFINITY), NULL);
 	if (IS_ERR(val))
-		return VBMQ_FE_AFFINITY_SPREAD;
+		return VBMQ_IRQ_SPREAD;
 	mode = vbmq_fe_parse_affinity(val);
 	if (mode < 0) {
 		dev_warn(&info->xbdev->dev,
-			 "%s: ignoring vbmq/guest-irq-affinity \"%s\"\n",
-			 info->vd.name, val);
-		mode = VBMQ_FE_AFFINITY_SPREAD;
+			 "%s: ignoring %s \"%s\"\n", info->vd.name,
+			 VBMQ_KEY_PATH(VBMQ_KEY_NAME_GUEST_IRQ_AFFINITY), val);
+		mode = VBMQ_IRQ_SPREAD;
 	}
 	kfree(val);
 	return mode;
@@ -383,7 +377,8 @@ static int vbmq_fe_talk_to_backend(struct vbmq_fe_info *info)
 	be_order = xenbus_read_unsigned(dev->otherend, "max-ring-page-order",
 					0);
 	be_poll = xenbus_read_unsigned(dev->otherend,
-				       "vbmq/guest-poll-queues", 0);
+				       VBMQ_KEY_PATH(VBMQ_KEY_NAME_GUEST_POLL_QUEUES),
+				       0);
 
 	nr = vbmq_fe_nr_rings(be_queues, vbmq_fe_max_queues,
 			      num_online_cpus());
@@ -431,7 +426,7 @@ again:
 		what = "completing transaction";
 		goto err_release_rings;
 	}
-	vbmq_fe_switch_state(dev, VBMQ_FE_XB_INITIALISED);
+	xenbus_switch_state(dev, XenbusStateInitialised);
 	return 0;
 
 err_release_rings:
@@ -494,7 +489,7 @@ static int vbmq_fe_read_features(struct vbmq_fe_info *info)
 					   0);
 	info->max_segs = vbmq_fe_max_segs(be_indirect, vbmq_fe_max_indirect);
 	info->nr_ipages = info->max_segs > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
-		DIV_ROUND_UP(info->max_segs, VBMQ_FE_SEGS_PER_INDIRECT_PAGE) : 0;
+		DIV_ROUND_UP(info->max_segs, VBMQ_SEGS_PER_INDIRECT_PAGE) : 0;
 
 	/*
 	 * The toolstack writes `trusted` into the frontend's own directory
@@ -613,10 +608,10 @@ static void vbmq_fe_destroy_locked(struct vbmq_fe_info *info, bool drain,
 	}
 	WRITE_ONCE(info->state, VBMQ_FE_DISCONNECTED);
 	if (close && vbmq_fe_granting(info) &&
-	    (int)dev->state != VBMQ_FE_XB_CLOSED &&
-	    xenbus_read_unsigned(dev->nodename, "state", VBMQ_FE_XB_UNKNOWN) !=
-	    VBMQ_FE_XB_UNKNOWN)
-		vbmq_fe_switch_state(dev, VBMQ_FE_XB_CLOSED);
+	    dev->state != XenbusStateClosed &&
+	    xenbus_read_unsigned(dev->nodename, "state", XenbusStateUnknown) !=
+	    XenbusStateUnknown)
+		xenbus_switch_state(dev, XenbusStateClosed);
 	vbmq_fe_let_go_locked(info);
 	vbmq_fe_kill_rings_locked(info);
 	failed = vbmq_fe_fail_held_locked(info);
@@ -817,7 +812,7 @@ static void vbmq_fe_connect_locked(struct vbmq_fe_info *info)
 		}
 	}
 
-	vbmq_fe_switch_state(dev, VBMQ_FE_XB_CONNECTED);
+	xenbus_switch_state(dev, XenbusStateConnected);
 	vbmq_fe_watch_sectors_locked(info);
 	mutex_lock(&info->aff_lock);
 	info->aff_ready = true;
@@ -876,17 +871,17 @@ static void vbmq_fe_backend_changed(struct xenbus_device *dev,
 
 	mutex_lock(&info->mutex);
 	noio = memalloc_noio_save();
-	switch ((int)backend_state) {
-	case VBMQ_FE_XB_INIT_WAIT:
-		if ((int)dev->state == VBMQ_FE_XB_INITIALISING)
+	switch (backend_state) {
+	case XenbusStateInitWait:
+		if (dev->state == XenbusStateInitialising)
 			vbmq_fe_talk_to_backend(info);
 		break;
-	case VBMQ_FE_XB_CONNECTED:
+	case XenbusStateConnected:
 		/* Closing or closed: only a Closed backend matters now. */
-		if ((int)dev->state == VBMQ_FE_XB_CLOSING ||
-		    (int)dev->state == VBMQ_FE_XB_CLOSED)
+		if (dev->state == XenbusStateClosing ||
+		    dev->state == XenbusStateClosed)
 			break;
-		if ((int)dev->state == VBMQ_FE_XB_INITIALISING &&
+		if (dev->state == XenbusStateInitialising &&
 		    vbmq_fe_talk_to_backend(info))
 			break;
 		vbmq_fe_connect_locked(info);
@@ -974,9 +969,9 @@ static int vbmq_fe_probe(struct xenbus_device *dev,
 	 * sysfs) is announced afresh, so that the backend offers the disk
 	 * again (Closed -> InitWait) and this driver can connect to it.
 	 */
-	if ((int)dev->state != VBMQ_FE_XB_INITIALISING)
+	if (dev->state != XenbusStateInitialising)
 		xenbus_switch_state(dev,
-				    (enum xenbus_state)VBMQ_FE_XB_INITIALISING);
+				    XenbusStateInitialising);
 	return 0;
 
 err_free_masks:

@@ -3,7 +3,7 @@
  * Environment of the vbmq pure-logic cores (*_core.c).
  *
  * A core uses no kernel service: only fixed-width types, errno values and
- * Xen's public ring/blkif definitions.  Built into the modules it sees the
+ * Xen's public ring/blkif/xenbus definitions.  Built into the modules it sees the
  * kernel's copies of those; built into the userspace unit tests it sees
  * libc and Xen's own public headers (libxen-dev), so the tests exercise the
  * real ring.h macros.
@@ -18,16 +18,19 @@
 #include <linux/limits.h>
 #include <xen/interface/io/ring.h>
 #include <xen/interface/io/blkif.h>
+#include <xen/interface/io/xenbus.h>
+#include <xen/xenbus.h>		/* XENBUS_MAX_RING_GRANT_ORDER */
 #else
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
-#include "userspace_types.h"	/* tests/unit/: stdint, u8..s64 */
+#include "userspace_types.h"	/* stdint, u8..s64 */
 #include <xen/xen.h>
 #include <xen/io/ring.h>
 #include <xen/io/blkif.h>
+#include <xen/io/xenbus.h>
 #endif
 
 #endif /* VBMQ_CORE_H */

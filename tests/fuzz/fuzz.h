@@ -11,12 +11,12 @@
 #ifndef VBMQ_FUZZ_H
 #define VBMQ_FUZZ_H
 
-/* core.h includes Xen's headers before the fixed-width types they use. */
+/* int16_t, __int128 below; u8..s64 from vbmq/userspace_types.h */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "userspace_types.h"	/* tests/unit/: u8..s64 */
+#include "vbmq/userspace_types.h"	/* u8..s64 */
 
 typedef int16_t s16;		/* blkif response status */
 typedef unsigned __int128 u128;	/* exact sums of u64 values */

@@ -62,14 +62,14 @@ static void encode_req(enum vbmq_be_abi abi, const struct vbmq_be_req *r,
 		p[1] = r->op;
 		put16(p + 2, r->nr_segments);
 		put16(p + o + 16, r->handle);
-		for (i = 0; i < VBMQ_BE_MAX_INDIRECT_PAGES; i++)
+		for (i = 0; i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++)
 			put32(p + o + 20 + 4 * i, r->indirect_gref[i]);
 		break;
 	default:
 		p[1] = (u8)r->nr_segments;
 		put16(p + 2, r->handle);
-		for (i = 0; i < VBMQ_BE_MAX_DIRECT_SEGS; i++) {
-			u8 *s = p + o + 16 + i * VBMQ_BE_SEG_SIZE;
+		for (i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++) {
+			u8 *s = p + o + 16 + i * VBMQ_SEG_SIZE;
 
 			put32(s, r->seg[i].gref);
 			s[4] = r->seg[i].first_sect;
@@ -114,7 +114,7 @@ static void check_against_xen(enum vbmq_be_abi abi, const u8 *slot,
 		fz_assert(r->id == x.ind.id, "indirect id");
 		fz_assert(r->sector == x.ind.sector_number, "indirect sector");
 		fz_assert(r->handle == x.ind.handle, "indirect handle");
-		for (i = 0; i < VBMQ_BE_MAX_INDIRECT_PAGES; i++)
+		for (i = 0; i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++)
 			fz_assert(r->indirect_gref[i] == x.ind.indirect_grefs[i],
 				  "indirect gref %u", i);
 		break;
@@ -124,7 +124,7 @@ static void check_against_xen(enum vbmq_be_abi abi, const u8 *slot,
 		fz_assert(r->handle == x.rw.handle, "handle");
 		fz_assert(r->id == x.rw.id, "id");
 		fz_assert(r->sector == x.rw.sector_number, "sector");
-		for (i = 0; i < VBMQ_BE_MAX_DIRECT_SEGS; i++) {
+		for (i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++) {
 			fz_assert(r->seg[i].gref == x.rw.seg[i].gref,
 				  "seg %u gref", i);
 			fz_assert(r->seg[i].first_sect == x.rw.seg[i].first_sect,
@@ -165,11 +165,11 @@ static void check_segs_safe(const struct vbmq_be_seg *seg, unsigned int n,
 
 	for (i = 0; i < n; i++) {
 		fz_assert(seg[i].first_sect <= seg[i].last_sect &&
-			  seg[i].last_sect < VBMQ_BE_SECTS_PER_PAGE,
+			  seg[i].last_sect < VBMQ_SECTS_PER_GRANT,
 			  "segment %u: sectors %u..%u", i, seg[i].first_sect,
 			  seg[i].last_sect);
 		fz_assert(vbmq_be_seg_offset(&seg[i]) + vbmq_be_seg_len(&seg[i])
-			  <= VBMQ_BE_PAGE_SIZE && vbmq_be_seg_len(&seg[i]),
+			  <= VBMQ_GRANT_SIZE && vbmq_be_seg_len(&seg[i]),
 			  "segment %u: bytes %u+%u", i,
 			  vbmq_be_seg_offset(&seg[i]), vbmq_be_seg_len(&seg[i]));
 		sum += seg[i].last_sect - seg[i].first_sect + 1;
@@ -198,7 +198,7 @@ static bool segs_well_formed(const struct vbmq_be_seg *seg, unsigned int n,
 
 	for (i = 0; i < n; i++) {
 		if (seg[i].first_sect > seg[i].last_sect ||
-		    seg[i].last_sect >= VBMQ_BE_SECTS_PER_PAGE ||
+		    seg[i].last_sect >= VBMQ_SECTS_PER_GRANT ||
 		    (seg[i].last_sect - seg[i].first_sect + 1) % lb)
 			return false;
 		sum += seg[i].last_sect - seg[i].first_sect + 1;
@@ -234,7 +234,7 @@ static void check_direct(struct vbmq_be_req *r, enum vbmq_be_verdict v,
 		fz_assert(advertised, "operation %u not advertised",
 			  r->operation);
 		fz_assert(!(write && lim->readonly), "write to read-only");
-		fz_assert(r->nr_segments <= VBMQ_BE_MAX_DIRECT_SEGS,
+		fz_assert(r->nr_segments <= BLKIF_MAX_SEGMENTS_PER_REQUEST,
 			  "%u direct segments", r->nr_segments);
 		fz_assert(r->nr_segments || r->operation > BLKIF_OP_WRITE,
 			  "read/write without segments");
@@ -250,7 +250,7 @@ static void check_direct(struct vbmq_be_req *r, enum vbmq_be_verdict v,
 	}
 	/* Well-formed in every respect the protocol defines: accepted. */
 	if (advertised && !(write && lim->readonly) &&
-	    r->nr_segments <= VBMQ_BE_MAX_DIRECT_SEGS &&
+	    r->nr_segments <= BLKIF_MAX_SEGMENTS_PER_REQUEST &&
 	    (r->nr_segments || r->operation > BLKIF_OP_WRITE) &&
 	    segs_well_formed(r->seg, r->nr_segments, r->sector, lim))
 		fz_assert(0, "well-formed request refused: %s",
@@ -281,8 +281,8 @@ static void check_indirect(struct vbmq_be_req *r, enum vbmq_be_verdict v,
 			   const struct vbmq_be_limits *lim,
 			   struct fz_in *in)
 {
-	static struct vbmq_be_seg seg[VBMQ_BE_MAX_INDIRECT_SEGS];
-	static u8 pages[VBMQ_BE_MAX_INDIRECT_PAGES * VBMQ_BE_PAGE_SIZE];
+	static struct vbmq_be_seg seg[VBMQ_MAX_INDIRECT_SEGS];
+	static u8 pages[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * VBMQ_GRANT_SIZE];
 	unsigned int n = r->nr_segments;
 	bool rw = r->op == BLKIF_OP_READ || r->op == BLKIF_OP_WRITE;
 	enum vbmq_be_verdict sv;
@@ -292,7 +292,7 @@ static void check_indirect(struct vbmq_be_req *r, enum vbmq_be_verdict v,
 		fz_assert(!r->nr_indirect_pages, "pages set on refusal");
 		fz_assert(!(lim->max_indirect_segs && rw && n &&
 			    n <= lim->max_indirect_segs &&
-			    n <= VBMQ_BE_MAX_INDIRECT_SEGS &&
+			    n <= VBMQ_MAX_INDIRECT_SEGS &&
 			    !(r->op == BLKIF_OP_WRITE && lim->readonly)),
 			  "well-formed indirect header refused: %s",
 			  vbmq_be_verdict_str(v));
@@ -301,16 +301,16 @@ static void check_indirect(struct vbmq_be_req *r, enum vbmq_be_verdict v,
 	fz_assert(lim->max_indirect_segs, "INDIRECT not advertised");
 	fz_assert(rw, "indirect op %u", r->op);
 	fz_assert(n && n <= lim->max_indirect_segs &&
-		  n <= VBMQ_BE_MAX_INDIRECT_SEGS, "%u indirect segments", n);
+		  n <= VBMQ_MAX_INDIRECT_SEGS, "%u indirect segments", n);
 	fz_assert(!(r->op == BLKIF_OP_WRITE && lim->readonly),
 		  "indirect write to read-only");
 	fz_assert(r->nr_indirect_pages >= 1 &&
-		  r->nr_indirect_pages <= VBMQ_BE_MAX_INDIRECT_PAGES &&
+		  r->nr_indirect_pages <= BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST &&
 		  r->nr_indirect_pages == vbmq_be_indirect_pages(n),
 		  "%u indirect pages for %u segments", r->nr_indirect_pages,
 		  n);
 	/* What the caller copies: the segment entries of those pages. */
-	fz_bytes(in, pages, (size_t)n * VBMQ_BE_SEG_SIZE);
+	fz_bytes(in, pages, (size_t)n * VBMQ_SEG_SIZE);
 	vbmq_be_decode_segs(pages, n, seg);
 	sv = vbmq_be_check_segs(seg, n, r->sector, lim, &nr);
 	check_verdict(sv);
@@ -349,7 +349,7 @@ static void check_ring(unsigned int pages)
 {
 	static const enum vbmq_be_abi abis[] = { VBMQ_BE_ABI_X86_32,
 						 VBMQ_BE_ABI_X86_64 };
-	unsigned long bytes = (unsigned long)pages * VBMQ_BE_PAGE_SIZE;
+	unsigned long bytes = (unsigned long)pages * VBMQ_GRANT_SIZE;
 	unsigned long hdr = offsetof(struct vbmq_be_r64_sring, ring);
 	unsigned int i, n;
 	size_t slot;

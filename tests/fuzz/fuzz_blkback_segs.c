@@ -21,7 +21,7 @@
 
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
-	static struct vbmq_be_seg seg[VBMQ_BE_MAX_INDIRECT_SEGS];
+	static struct vbmq_be_seg seg[VBMQ_MAX_INDIRECT_SEGS];
 	struct fz_in in = { data, size };
 	struct vbmq_be_limits lim;
 	enum vbmq_be_verdict v, want = VBMQ_BE_OK;
@@ -33,13 +33,13 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	memset(&lim, 0, sizeof(lim));
 	sector = fz_u64(&in);
 	lim.dev_sectors = fz_u64(&in);
-	n = (unsigned int)(in.n / VBMQ_BE_SEG_SIZE);
-	if (n > VBMQ_BE_MAX_INDIRECT_SEGS)
-		n = VBMQ_BE_MAX_INDIRECT_SEGS;
+	n = (unsigned int)(in.n / VBMQ_SEG_SIZE);
+	if (n > VBMQ_MAX_INDIRECT_SEGS)
+		n = VBMQ_MAX_INDIRECT_SEGS;
 	vbmq_be_decode_segs(in.p, n, seg);
 
 	for (i = 0; i < n; i++) {
-		const u8 *e = in.p + i * VBMQ_BE_SEG_SIZE;
+		const u8 *e = in.p + i * VBMQ_SEG_SIZE;
 
 		fz_assert(seg[i].gref == (u32)(e[0] | e[1] << 8 | e[2] << 16 |
 					       (u32)e[3] << 24) &&
@@ -76,9 +76,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		  (sector <= lim.dev_sectors), "range_ok of an empty range");
 
 	pages = vbmq_be_indirect_pages(n);
-	fz_assert(pages * VBMQ_BE_SEGS_PER_INDIRECT_PAGE >= n &&
-		  (!n || (pages - 1) * VBMQ_BE_SEGS_PER_INDIRECT_PAGE < n) &&
-		  pages <= VBMQ_BE_MAX_INDIRECT_PAGES,
+	fz_assert(pages * VBMQ_SEGS_PER_INDIRECT_PAGE >= n &&
+		  (!n || (pages - 1) * VBMQ_SEGS_PER_INDIRECT_PAGE < n) &&
+		  pages <= BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST,
 		  "%u pages for %u segments", pages, n);
 	return 0;
 }

@@ -27,8 +27,8 @@
 int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 {
 	static struct vbmq_fe_buf bufs[MAX_BUFS];
-	static struct vbmq_fe_seg segs[VBMQ_FE_MAX_INDIRECT_SEGS];
-	static struct vbmq_be_seg be[VBMQ_FE_MAX_INDIRECT_SEGS];
+	static struct vbmq_fe_seg segs[VBMQ_MAX_INDIRECT_SEGS];
+	static struct vbmq_be_seg be[VBMQ_MAX_INDIRECT_SEGS];
 	struct fz_in in = { data, size };
 	struct vbmq_fe_layout lay;
 	struct vbmq_be_limits lim;
@@ -39,9 +39,9 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u8 ps = fz_u8(&in);
 	int n;
 
-	page = ps & 0x80 ? fz_u32(&in) : VBMQ_FE_GRANT_SIZE << (ps % 5);
+	page = ps & 0x80 ? fz_u32(&in) : VBMQ_GRANT_SIZE << (ps % 5);
 	max_segs = fz_u16(&in);
-	if (!(page >= VBMQ_FE_GRANT_SIZE && !(page & (page - 1))))
+	if (!(page >= VBMQ_GRANT_SIZE && !(page & (page - 1))))
 		malformed = true;
 	while (in.n && nr_bufs < MAX_BUFS) {
 		u8 mode = fz_u8(&in);
@@ -68,8 +68,8 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	}
 	if (!nr_bufs)
 		malformed = true;
-	cap = max_segs < VBMQ_FE_MAX_INDIRECT_SEGS ? max_segs :
-		VBMQ_FE_MAX_INDIRECT_SEGS;
+	cap = max_segs < VBMQ_MAX_INDIRECT_SEGS ? max_segs :
+		VBMQ_MAX_INDIRECT_SEGS;
 
 	n = vbmq_fe_pack(bufs, nr_bufs, page, max_segs, segs, &lay);
 	if (malformed) {
@@ -99,12 +99,12 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		pos = bufs[i].offset;
 		while (k < (u32)n && segs[k].buf == i) {
 			fz_assert(segs[k].first_sect <= segs[k].last_sect &&
-				  segs[k].last_sect < VBMQ_FE_SECTS_PER_GRANT,
+				  segs[k].last_sect < VBMQ_SECTS_PER_GRANT,
 				  "segment %u: sectors %u..%u", k,
 				  segs[k].first_sect, segs[k].last_sect);
 			vbmq_fe_seg_span(&segs[k], &page_off, &frame_off, &len);
 			fz_assert(page_off == pos && len &&
-				  frame_off + len <= VBMQ_FE_GRANT_SIZE &&
+				  frame_off + len <= VBMQ_GRANT_SIZE &&
 				  segs[k].frame == page_off >> 12,
 				  "segment %u at %u+%u, want %u", k, page_off,
 				  len, pos);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Fuzz target: the CPU-list parsers: vbmq/cpus (vbmq_keys_parse_cpus() of
- * xen-blkback/keys_core.c, used by the backend and by xl-vbmq) and the
+ * lib/keys.c, used by the backend and by xl-vbmq) and the
  * pin-dom0 bitmaps of xl-vbmq (xlv_cpumap_parse() of
  * tools/xl-vbmq/config.c).
  *
@@ -20,10 +20,10 @@
  *     xlv_cpumap_format() of that bitmap parses back to the same bitmap.
  */
 #include "fuzz.h"
-#include "../../xen-blkback/keys_core.c"
+#include "../../lib/keys.c"
 #include "../../tools/xl-vbmq/config.c"
 
-/* The grammar of keys_core.h, written independently. */
+/* The grammar of vbmq/keys.h, written independently. */
 static bool ref_parse(const char *s, unsigned int ncpu,
 		      struct vbmq_cpu_list *out)
 {

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fuzz target: the vbmq/ key parsers (xen-blkback/keys_core.c), which read
+ * Fuzz target: the vbmq/ key parsers (lib/keys.c), which read
  * values any dom0 process with xenstore access (and, through xl-vbmq, the
  * config files) can write.
  *
  * Input: which key (including a bad key number), the host limits, the
  * error buffer's size, the disk's current settings, then the value.
- * Checked, per the contract in keys_core.h:
+ * Checked, per the contract in vbmq/keys.h:
  *   - the result is 0 or -EINVAL;
  *   - on -EINVAL the settings are untouched, and the message fits the
  *     buffer, is plain printable ASCII (it is written back to xenstore and
@@ -23,7 +23,7 @@
  * "x86_64-abi", and leaves the ABI untouched otherwise.
  */
 #include "fuzz.h"
-#include "../../xen-blkback/keys_core.c"
+#include "../../lib/keys.c"
 #include "../../xen-blkback/blkback_core.c"
 
 static void check_err(enum vbmq_key key, const char *err, size_t errlen)

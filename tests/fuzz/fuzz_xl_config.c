@@ -24,7 +24,7 @@
  *   saved      parse, format, parse gives the same UUID and bitmaps.
  */
 #include "fuzz.h"
-#include "../../xen-blkback/keys_core.c"
+#include "../../lib/keys.c"
 #include "../../xen-blkback/blkback_core.c"
 #include "../../tools/xl-vbmq/config.c"
 

@@ -6,7 +6,7 @@
 #ifndef VBMQ_LE_PUT_H
 #define VBMQ_LE_PUT_H
 
-#include "userspace_types.h"
+#include "vbmq/userspace_types.h"
 
 static inline void put16(u8 *p, u16 v)
 {

@@ -239,8 +239,8 @@ static void test_rsp(void)
 
 static void test_indirect_segs(void)
 {
-	static u8 page[VBMQ_BE_PAGE_SIZE * 2];
-	static struct vbmq_be_seg seg[VBMQ_BE_SEGS_PER_INDIRECT_PAGE * 2];
+	static u8 page[VBMQ_GRANT_SIZE * 2];
+	static struct vbmq_be_seg seg[VBMQ_SEGS_PER_INDIRECT_PAGE * 2];
 	struct blkif_request_segment xs;
 	unsigned int i;
 
@@ -250,7 +250,7 @@ static void test_indirect_segs(void)
 		xs.last_sect = 7;
 		memcpy(page + i * sizeof(xs), &xs, sizeof(xs));
 	}
-	is_uint(sizeof(xs), VBMQ_BE_SEG_SIZE, "segment is 8 bytes");
+	is_uint(sizeof(xs), VBMQ_SEG_SIZE, "segment is 8 bytes");
 	vbmq_be_decode_segs(page, ARRAY_SIZE(seg), seg);
 	is_uint(seg[0].gref, 0, "iseg 0");
 	is_uint(seg[513].gref, 1539, "iseg 513 (second page)");
@@ -260,7 +260,7 @@ static void test_indirect_segs(void)
 	is_uint(vbmq_be_indirect_pages(512), 1, "512 segs: 1 page");
 	is_uint(vbmq_be_indirect_pages(513), 2, "513 segs: 2 pages");
 	is_uint(vbmq_be_indirect_pages(4096), 8, "4096 segs: 8 pages");
-	is_uint(VBMQ_BE_MAX_INDIRECT_SEGS, 4096, "max indirect segments");
+	is_uint(VBMQ_MAX_INDIRECT_SEGS, 4096, "max indirect segments");
 }
 
 struct check_case {
@@ -371,7 +371,7 @@ static void test_check(void)
 		r.sector = c[i].sector;
 		r.nr_sectors = c[i].nr_sectors;
 		r.discard_flags = c[i].flags;
-		for (j = 0; j < VBMQ_BE_MAX_DIRECT_SEGS; j++) {
+		for (j = 0; j < BLKIF_MAX_SEGMENTS_PER_REQUEST; j++) {
 			r.seg[j].first_sect = c[i].first;
 			r.seg[j].last_sect = c[i].last;
 		}
@@ -560,7 +560,7 @@ static void test_check_features(void)
 
 static void test_segs(void)
 {
-	static struct vbmq_be_seg seg[VBMQ_BE_MAX_INDIRECT_SEGS];
+	static struct vbmq_be_seg seg[VBMQ_MAX_INDIRECT_SEGS];
 	struct vbmq_be_limits lim = base_lim;
 	u64 n = 0;
 	unsigned int i;
@@ -623,6 +623,39 @@ static void test_names(void)
 	vbmq_be_vdev_name((1u << 28) | 0x0fffff00u, buf, sizeof(buf));
 	ok(strlen(buf) > 3 && !strncmp(buf, "xvd", 3), "largest ext: %s",
 	   buf);
+}
+
+/* include/vbmq/vdev.h: the encoder and decoder agree, the letters. */
+static void test_vdev_codec(void)
+{
+	static const u32 disks[] = { 0, 1, 15, 16, 25, 26, 701, 702, 4095,
+				     0xfffff };
+	static const u32 parts[] = { 0, 1, 15, 16, 255 };
+	u32 i, j, v, d, p, n;
+	char buf[8];
+
+	for (i = 0; i < ARRAY_SIZE(disks); i++)
+		for (j = 0; j < ARRAY_SIZE(parts); j++) {
+			v = vbmq_vdev_xvd(disks[i], parts[j]);
+			ok(!vbmq_vdev_xvd_decode(v, &d, &p, &n) &&
+			   d == disks[i] && p == parts[j] &&
+			   n == (v & VBMQ_VDEV_EXT ? 256 : 16),
+			   "xvd %u part %u <-> %#x", disks[i], parts[j], v);
+		}
+	is_int(vbmq_vdev_xvd_decode(8 << 8, &d, &p, &n), -ENODEV,
+	       "sda is not an xvd number");
+	is_int(vbmq_vdev_xvd_decode(3u << 28, &d, &p, &n), -EINVAL,
+	       "bits above 28");
+	is_int(vbmq_vdev_letters(0, buf, sizeof(buf)), 1, "index 0");
+	is_str(buf, "a", "index 0 is a");
+	vbmq_vdev_letters(25, buf, sizeof(buf));
+	is_str(buf, "z", "index 25 is z");
+	vbmq_vdev_letters(26, buf, sizeof(buf));
+	is_str(buf, "aa", "index 26 is aa");
+	is_int(vbmq_vdev_letters(0xffffffffu, buf, sizeof(buf)), 7,
+	       "largest index: 7 letters");
+	is_int(vbmq_vdev_letters(26, buf, 2), -ENAMETOOLONG,
+	       "no room for aa");
 }
 
 static void test_thread_names(void)
@@ -1132,6 +1165,7 @@ int main(void)
 	test_check_features();
 	test_segs();
 	test_names();
+	test_vdev_codec();
 	test_thread_names();
 	test_poll();
 	test_pg_decide();

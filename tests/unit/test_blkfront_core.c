@@ -66,14 +66,14 @@ static void test_limits(void)
 	is_uint(vbmq_fe_max_segs(8, 32), 11, "segs: tiny indirect ignored");
 	is_uint(vbmq_fe_max_segs(100000, 100000), 4096, "segs: 8 pages");
 
-	is_int(vbmq_fe_parse_affinity("spread"), VBMQ_FE_AFFINITY_SPREAD,
+	is_int(vbmq_fe_parse_affinity("spread"), VBMQ_IRQ_SPREAD,
 	       "affinity spread");
-	is_int(vbmq_fe_parse_affinity("none\n"), VBMQ_FE_AFFINITY_NONE,
+	is_int(vbmq_fe_parse_affinity("none\n"), VBMQ_IRQ_NONE,
 	       "affinity none with newline");
 	is_int(vbmq_fe_parse_affinity("spreadx"), -EINVAL, "affinity junk");
 	is_int(vbmq_fe_parse_affinity(""), -EINVAL, "affinity empty");
 	is_int(vbmq_fe_parse_affinity(NULL), -EINVAL, "affinity NULL");
-	is_str(vbmq_fe_affinity_name(VBMQ_FE_AFFINITY_NONE), "none",
+	is_str(vbmq_fe_affinity_name(VBMQ_IRQ_NONE), "none",
 	       "affinity name");
 }
 
@@ -256,8 +256,8 @@ static void test_pack(void)
 		{ "no bufs", 4096, 11, 0, { { 0, 0 } }, -EINVAL, 0, 0, 0 },
 		{ "bad page size", 3000, 11, 1, { { 0, 512 } }, -EINVAL, 0, 0, 0 },
 	};
-	static struct vbmq_fe_seg segs[VBMQ_FE_MAX_INDIRECT_SEGS];
-	static struct vbmq_fe_buf many[VBMQ_FE_MAX_INDIRECT_SEGS + 1];
+	static struct vbmq_fe_seg segs[VBMQ_MAX_INDIRECT_SEGS];
+	static struct vbmq_fe_buf many[VBMQ_MAX_INDIRECT_SEGS + 1];
 	struct vbmq_fe_layout lay;
 	unsigned int i;
 	u32 pg, sl;
@@ -472,34 +472,34 @@ static void test_close_action(void)
 		unsigned int want;
 	} t[] = {
 		/* backend Closing: stop, keep the grants */
-		{ VBMQ_FE_XB_CLOSING, VBMQ_FE_XB_INITIALISING, VBMQ_FE_CLOSE_STOP },
-		{ VBMQ_FE_XB_CLOSING, VBMQ_FE_XB_INITIALISED, VBMQ_FE_CLOSE_STOP },
-		{ VBMQ_FE_XB_CLOSING, VBMQ_FE_XB_CONNECTED, VBMQ_FE_CLOSE_STOP },
-		{ VBMQ_FE_XB_CLOSING, VBMQ_FE_XB_CLOSING, 0 },
-		{ VBMQ_FE_XB_CLOSING, VBMQ_FE_XB_CLOSED, 0 },
+		{ XenbusStateClosing, XenbusStateInitialising, VBMQ_FE_CLOSE_STOP },
+		{ XenbusStateClosing, XenbusStateInitialised, VBMQ_FE_CLOSE_STOP },
+		{ XenbusStateClosing, XenbusStateConnected, VBMQ_FE_CLOSE_STOP },
+		{ XenbusStateClosing, XenbusStateClosing, 0 },
+		{ XenbusStateClosing, XenbusStateClosed, 0 },
 		/* backend Closed: it let go */
-		{ VBMQ_FE_XB_CLOSED, VBMQ_FE_XB_INITIALISING, 0 },
-		{ VBMQ_FE_XB_CLOSED, VBMQ_FE_XB_INITIALISED,
+		{ XenbusStateClosed, XenbusStateInitialising, 0 },
+		{ XenbusStateClosed, XenbusStateInitialised,
 		  VBMQ_FE_CLOSE_STOP | VBMQ_FE_CLOSE_RELEASE },
-		{ VBMQ_FE_XB_CLOSED, VBMQ_FE_XB_CONNECTED,
+		{ XenbusStateClosed, XenbusStateConnected,
 		  VBMQ_FE_CLOSE_STOP | VBMQ_FE_CLOSE_RELEASE },
-		{ VBMQ_FE_XB_CLOSED, VBMQ_FE_XB_CLOSING, VBMQ_FE_CLOSE_RELEASE },
-		{ VBMQ_FE_XB_CLOSED, VBMQ_FE_XB_CLOSED, VBMQ_FE_CLOSE_RELEASE },
+		{ XenbusStateClosed, XenbusStateClosing, VBMQ_FE_CLOSE_RELEASE },
+		{ XenbusStateClosed, XenbusStateClosed, VBMQ_FE_CLOSE_RELEASE },
 		/* backend gone: only after the frontend closed */
-		{ VBMQ_FE_XB_UNKNOWN, VBMQ_FE_XB_CONNECTED, 0 },
-		{ VBMQ_FE_XB_UNKNOWN, VBMQ_FE_XB_INITIALISING, 0 },
-		{ VBMQ_FE_XB_UNKNOWN, VBMQ_FE_XB_CLOSED, VBMQ_FE_CLOSE_RELEASE },
+		{ XenbusStateUnknown, XenbusStateConnected, 0 },
+		{ XenbusStateUnknown, XenbusStateInitialising, 0 },
+		{ XenbusStateUnknown, XenbusStateClosed, VBMQ_FE_CLOSE_RELEASE },
 		/* not a closing transition */
-		{ VBMQ_FE_XB_INIT_WAIT, VBMQ_FE_XB_CLOSED, 0 },
-		{ VBMQ_FE_XB_CONNECTED, VBMQ_FE_XB_CONNECTED, 0 },
-		{ VBMQ_FE_XB_RECONFIGURING, VBMQ_FE_XB_CONNECTED, 0 },
+		{ XenbusStateInitWait, XenbusStateClosed, 0 },
+		{ XenbusStateConnected, XenbusStateConnected, 0 },
+		{ XenbusStateReconfiguring, XenbusStateConnected, 0 },
 		/* junk from either side */
-		{ 9, VBMQ_FE_XB_CONNECTED, 0 },
-		{ -1, VBMQ_FE_XB_CLOSED, 0 },
-		{ 0x7fffffff, VBMQ_FE_XB_CLOSED, 0 },
-		{ VBMQ_FE_XB_CLOSED, 9, VBMQ_FE_CLOSE_STOP | VBMQ_FE_CLOSE_RELEASE },
-		{ VBMQ_FE_XB_CLOSING, -1, VBMQ_FE_CLOSE_STOP },
-		{ VBMQ_FE_XB_UNKNOWN, -1, 0 },
+		{ 9, XenbusStateConnected, 0 },
+		{ -1, XenbusStateClosed, 0 },
+		{ 0x7fffffff, XenbusStateClosed, 0 },
+		{ XenbusStateClosed, 9, VBMQ_FE_CLOSE_STOP | VBMQ_FE_CLOSE_RELEASE },
+		{ XenbusStateClosing, -1, VBMQ_FE_CLOSE_STOP },
+		{ XenbusStateUnknown, -1, 0 },
 	};
 	unsigned int i, a;
 
@@ -508,9 +508,9 @@ static void test_close_action(void)
 			"close action(be=%d, fe=%d)", t[i].be, t[i].fe);
 	/* Release never comes without the frontend being (or going) Closed. */
 	for (i = 0; i <= 9; i++) {
-		a = vbmq_fe_close_action(VBMQ_FE_XB_CLOSED, (int)i);
-		ok(!(a & R) || (a & S) || i == VBMQ_FE_XB_CLOSING ||
-		   i == VBMQ_FE_XB_CLOSED, "release after close (fe=%u)", i);
+		a = vbmq_fe_close_action(XenbusStateClosed, (int)i);
+		ok(!(a & R) || (a & S) || i == XenbusStateClosing ||
+		   i == XenbusStateClosed, "release after close (fe=%u)", i);
 	}
 }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of xen-blkback/keys_core.c: the vbmq/ key parser shared by the
+ * Unit tests of lib/keys.c: the vbmq/ key parser shared by the
  * backend and xl-vbmq.  Table-driven, hostile values included.
  */
 #include "tap.h"
-#include "../../xen-blkback/keys_core.c"
+#include "../../lib/keys.c"
 
 /* Tables leave trailing fields of refused cases zero. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"

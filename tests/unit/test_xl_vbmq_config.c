@@ -6,7 +6,7 @@
  * saved vCPU affinities.  Table-driven; no xenstore needed.
  */
 #include "tap.h"
-#include "../../xen-blkback/keys_core.c"
+#include "../../lib/keys.c"
 #include "../../tools/xl-vbmq/config.c"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xl-vbmq: pure parsers (see config.h).  No xenstore, no libxenctrl: the
- * unit test builds this file alone with keys_core.c and Xen's libxlutil.
+ * unit test builds this file alone with lib/keys.c and Xen's libxlutil.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,6 +12,7 @@
 #include <libxlutil.h>
 
 #include "config.h"
+#include "vbmq/vdev.h"
 
 #define XLV_FAIL(err, errlen, ...)				\
 	do {							\
@@ -66,13 +67,14 @@ static bool xlv_vdisk_dp(const char *s, unsigned long *disk,
 
 	if (s[0] != 'd' || !isdigit((unsigned char)*p))
 		return false;
-	while (isdigit((unsigned char)*p) && d < (1ul << 20))
+	while (isdigit((unsigned char)*p) && d < VBMQ_VDEV_EXT_DISKS)
 		d = d * 10 + (unsigned long)(*p++ - '0');
-	if (*p++ != 'p' || !isdigit((unsigned char)*p) || d >= (1ul << 20))
+	if (*p++ != 'p' || !isdigit((unsigned char)*p) ||
+	    d >= VBMQ_VDEV_EXT_DISKS)
 		return false;
-	while (isdigit((unsigned char)*p) && q < 256)
+	while (isdigit((unsigned char)*p) && q < VBMQ_VDEV_EXT_PARTS)
 		q = q * 10 + (unsigned long)(*p++ - '0');
-	if (*p || q >= 256)
+	if (*p || q >= VBMQ_VDEV_EXT_PARTS)
 		return false;
 	*disk = d;
 	*part = q;
@@ -88,11 +90,9 @@ int xlv_vdev_to_devid(const char *vdev, unsigned int *devid, char *err,
 	if (!*vdev || strlen(vdev) >= XLV_VDEV_MAX)
 		goto bad;
 	if (xlv_vdisk_dp(vdev, &disk, &part) ||
-	    xlv_vdisk_matches(vdev, "xvd", (1ul << 20) - 1, 255, &disk, &part)) {
-		if (disk <= 15 && part <= 15)
-			*devid = (unsigned int)((202ul << 8) | disk << 4 | part);
-		else
-			*devid = (unsigned int)((1ul << 28) | disk << 8 | part);
+	    xlv_vdisk_matches(vdev, "xvd", VBMQ_VDEV_EXT_DISKS - 1,
+			      VBMQ_VDEV_EXT_PARTS - 1, &disk, &part)) {
+		*devid = vbmq_vdev_xvd((u32)disk, (u32)part);
 		return 0;
 	}
 	if (isdigit((unsigned char)vdev[0])) {
@@ -103,13 +103,17 @@ int xlv_vdev_to_devid(const char *vdev, unsigned int *devid, char *err,
 		*devid = (unsigned int)ul;
 		return 0;
 	}
-	if (xlv_vdisk_matches(vdev, "hd", 3, 63, &disk, &part)) {
-		*devid = (unsigned int)(((disk < 2 ? 3ul : 22ul) << 8) |
-					(disk & 1) << 6 | part);
+	if (xlv_vdisk_matches(vdev, "hd", VBMQ_VDEV_HD_DISKS - 1,
+			      VBMQ_VDEV_HD_PARTS - 1, &disk, &part)) {
+		*devid = (unsigned int)((disk < 2 ? VBMQ_VDEV_HD0_MAJOR :
+					 VBMQ_VDEV_HD1_MAJOR) << 8 |
+					(disk & 1) * VBMQ_VDEV_HD_PARTS | part);
 		return 0;
 	}
-	if (xlv_vdisk_matches(vdev, "sd", 15, 15, &disk, &part)) {
-		*devid = (unsigned int)((8ul << 8) | disk << 4 | part);
+	if (xlv_vdisk_matches(vdev, "sd", VBMQ_VDEV_SD_DISKS - 1,
+			      VBMQ_VDEV_SD_PARTS - 1, &disk, &part)) {
+		*devid = (unsigned int)(VBMQ_VDEV_SD_MAJOR << 8 |
+					disk * VBMQ_VDEV_SD_PARTS | part);
 		return 0;
 	}
 bad:

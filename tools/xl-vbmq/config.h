@@ -5,7 +5,7 @@
  *
  *   - virtual disk names (xvda, 51712, hda, d0p1) to vbd device ids, the
  *     way xl/libxl number them;
- *   - KEY=VALUE settings validated by xen-blkback/keys_core.c, the parser
+ *   - KEY=VALUE settings validated by lib/keys.c, the parser
  *     the backend itself uses;
  *   - the disk line "xvda: queues=4, cpus=2-5,8, poll=adaptive" of the
  *     xl config's vbmq = [ ... ] setting and of /etc/xen/vbmq.conf;
@@ -22,7 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../../xen-blkback/keys_core.h"
+#include "vbmq/keys.h"
 
 #define XLV_ERR_LEN		320	/* error buffers of callers */
 #define XLV_VDEV_MAX		32	/* longest virtual disk name */
@@ -71,7 +71,7 @@ int xlv_settings_from_args(struct xlv_settings *s, int argc, char **argv,
 int xlv_settings_unset_from_args(struct xlv_settings *s, int argc,
 				 char **argv, char *err, size_t errlen);
 /*
- * Parse every given value with keys_core (in key order, so queues is known
+ * Parse every given value with lib/keys.c (in key order, so queues is known
  * before guest-poll-queues) on top of *cur (the disk's current settings),
  * and check that every listed CPU is in *online when online is not NULL.
  * Fills s->keys.  Nothing else is touched.

@@ -11,7 +11,7 @@
  *   create CONFIG [xl create opts]   xl create -p, apply vbmq = [...], unpause
  *   apply DOMAIN VDEV [--conf FILE]  settings from /etc/xen/vbmq.conf
  *
- * Values are checked by xen-blkback/keys_core.c, the parser the backend
+ * Values are checked by lib/keys.c, the parser the backend
  * uses, before anything is written; all keys of one command are written in
  * one xenstore transaction.
  */
@@ -647,16 +647,24 @@ static void xlv_thread_allowed(int pid, char *buf, size_t len)
 
 /* ---- show ---- */
 
+/* Name of a "state" node's value: enum xenbus_state of xen/io/xenbus.h. */
 static const char *xlv_state_name(const char *s)
 {
 	static const char * const names[] = {
-		"Unknown", "Initialising", "InitWait", "Initialised",
-		"Connected", "Closing", "Closed", "Reconfiguring",
-		"Reconfigured",
+		[XenbusStateUnknown] = "Unknown",
+		[XenbusStateInitialising] = "Initialising",
+		[XenbusStateInitWait] = "InitWait",
+		[XenbusStateInitialised] = "Initialised",
+		[XenbusStateConnected] = "Connected",
+		[XenbusStateClosing] = "Closing",
+		[XenbusStateClosed] = "Closed",
+		[XenbusStateReconfiguring] = "Reconfiguring",
+		[XenbusStateReconfigured] = "Reconfigured",
 	};
 	unsigned int v;
 
-	if (!s || xlv_parse_domid(s, &v) || v >= 9)
+	if (!s || xlv_parse_domid(s, &v) ||
+	    v >= sizeof(names) / sizeof(names[0]) || !names[v])
 		return "?";
 	return names[v];
 }

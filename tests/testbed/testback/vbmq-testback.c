@@ -81,6 +81,8 @@
 #include <xen/interface/io/protocols.h>
 #include <xen/interface/io/ring.h>
 
+#include "vbmq/proto.h"
+
 enum tb_fault {
 	TB_NONE,
 	TB_ERROR,
@@ -115,23 +117,10 @@ static const char * const tb_fault_names[] = {
 	[TB_STORM] = "storm",
 };
 
-/* XenbusState* of the public io/xenbus.h, without the CamelCase. */
-enum tb_xs {
-	TB_XS_UNKNOWN = 0,
-	TB_XS_INITIALISING = 1,
-	TB_XS_INITWAIT = 2,
-	TB_XS_INITIALISED = 3,
-	TB_XS_CONNECTED = 4,
-	TB_XS_CLOSING = 5,
-	TB_XS_CLOSED = 6,
-};
-
 #define TB_BAD_STATUS_VALUE	77
-#define TB_SECT_SHIFT		9
-#define TB_SECTS_PER_PAGE	(XEN_PAGE_SIZE >> TB_SECT_SHIFT)
 #define TB_RING_SLOTS		__CONST_RING_SIZE(blkif, XEN_PAGE_SIZE)
 /* Indirect segments offered at most: one descriptor page. */
-#define TB_MAX_INDIRECT		(XEN_PAGE_SIZE / sizeof(struct blkif_request_segment))
+#define TB_MAX_INDIRECT		VBMQ_SEGS_PER_INDIRECT_PAGE
 #define TB_STORM_SECONDS	120
 
 /* ---- module parameters ---- */
@@ -183,7 +172,7 @@ static int tb_indirect_set(const char *val, const struct kernel_param *kp)
 
 	if (kstrtouint(val, 10, &v) ||
 	    (v && (v <= BLKIF_MAX_SEGMENTS_PER_REQUEST || v > TB_MAX_INDIRECT))) {
-		pr_err("indirect_segs=%.*s is out of range (allowed: 0, or %u..%lu)\n",
+		pr_err("indirect_segs=%.*s is out of range (allowed: 0, or %u..%u)\n",
 		       (int)strcspn(val, "\n"), val,
 		       BLKIF_MAX_SEGMENTS_PER_REQUEST + 1, TB_MAX_INDIRECT);
 		return -EINVAL;
@@ -272,7 +261,7 @@ static int tb_check_segs(const struct tb_dev *tb, u64 sector, unsigned int n)
 		const struct blkif_request_segment *s = &tb->segs[i];
 
 		if (s->first_sect > s->last_sect ||
-		    s->last_sect >= TB_SECTS_PER_PAGE)
+		    s->last_sect >= VBMQ_SECTS_PER_GRANT)
 			return -EINVAL;
 		sects += s->last_sect - s->first_sect + 1;
 	}
@@ -297,9 +286,9 @@ static s16 tb_read_zeros(struct tb_dev *tb, unsigned int n)
 			op[i].source.domid = DOMID_SELF;
 			op[i].dest.u.ref = s->gref;
 			op[i].dest.domid = tb->dev->otherend_id;
-			op[i].dest.offset = s->first_sect << TB_SECT_SHIFT;
+			op[i].dest.offset = s->first_sect << VBMQ_SECTOR_SHIFT;
 			op[i].len = (s->last_sect - s->first_sect + 1) <<
-				    TB_SECT_SHIFT;
+				    VBMQ_SECTOR_SHIFT;
 			op[i].flags = GNTCOPY_dest_gref;
 		}
 		gnttab_batch_copy(op, k);
@@ -619,11 +608,6 @@ static irqreturn_t tb_irq(int irq, void *dev_id)
 
 /* ---- control path (xenwatch thread) ---- */
 
-static int tb_switch_state(struct xenbus_device *dev, enum tb_xs state)
-{
-	return xenbus_switch_state(dev, (enum xenbus_state)state);
-}
-
 static void tb_disconnect_locked(struct tb_dev *tb)
 {
 	lockdep_assert_held(&tb->lock);
@@ -656,7 +640,7 @@ again:
 		err = xenbus_printf(xbt, dev->nodename, "info", "%u", 0);
 	if (!err)
 		err = xenbus_printf(xbt, dev->nodename, "sector-size", "%u",
-				    1U << TB_SECT_SHIFT);
+				    1U << VBMQ_SECTOR_SHIFT);
 	/* Both always written: a reconnect may have changed them. */
 	if (!err)
 		err = xenbus_printf(xbt, dev->nodename, "feature-persistent",
@@ -751,7 +735,7 @@ static void tb_connect_locked(struct tb_dev *tb)
 		xenbus_dev_fatal(dev, err, "writing the disk's keys");
 		goto err_disconnect;
 	}
-	err = tb_switch_state(dev, TB_XS_CONNECTED);
+	err = xenbus_switch_state(dev, XenbusStateConnected);
 	if (err)
 		goto err_disconnect;
 	dev_info(&dev->dev,
@@ -776,34 +760,34 @@ static void tb_frontend_changed(struct xenbus_device *dev,
 {
 	struct tb_dev *tb = dev_get_drvdata(&dev->dev);
 
-	switch ((int)fstate) {
-	case TB_XS_INITIALISING:
-		if ((int)dev->state == TB_XS_CLOSED)
-			tb_switch_state(dev, TB_XS_INITWAIT);
+	switch (fstate) {
+	case XenbusStateInitialising:
+		if (dev->state == XenbusStateClosed)
+			xenbus_switch_state(dev, XenbusStateInitWait);
 		break;
-	case TB_XS_INITIALISED:
-	case TB_XS_CONNECTED:
-		if ((int)dev->state == TB_XS_CONNECTED)
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		if (dev->state == XenbusStateConnected)
 			break;
 		mutex_lock(&tb->lock);
 		tb_connect_locked(tb);
 		mutex_unlock(&tb->lock);
 		break;
-	case TB_XS_CLOSING:
+	case XenbusStateClosing:
 		mutex_lock(&tb->lock);
 		tb_disconnect_locked(tb);
 		mutex_unlock(&tb->lock);
-		tb_switch_state(dev, TB_XS_CLOSING);
+		xenbus_switch_state(dev, XenbusStateClosing);
 		break;
-	case TB_XS_CLOSED:
+	case XenbusStateClosed:
 		mutex_lock(&tb->lock);
 		tb_disconnect_locked(tb);
 		mutex_unlock(&tb->lock);
-		tb_switch_state(dev, TB_XS_CLOSED);
+		xenbus_switch_state(dev, XenbusStateClosed);
 		if (xenbus_dev_is_online(dev))
 			break;
 		fallthrough;
-	case TB_XS_UNKNOWN:
+	case XenbusStateUnknown:
 		device_unregister(&dev->dev);
 		break;
 	default:
@@ -829,7 +813,7 @@ static int tb_probe(struct xenbus_device *dev,
 		return -ENOMEM;
 	}
 	dev_set_drvdata(&dev->dev, tb);
-	err = tb_switch_state(dev, TB_XS_INITWAIT);
+	err = xenbus_switch_state(dev, XenbusStateInitWait);
 	if (err)
 		goto err_free;
 	return 0;

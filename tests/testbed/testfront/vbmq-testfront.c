@@ -80,6 +80,8 @@
 #include <xen/interface/io/blkif.h>
 #include <xen/interface/io/ring.h>
 
+#include "vbmq/proto.h"
+
 /* ---- module parameters ---- */
 
 static char *tf_protocol = "x86_32-abi";
@@ -121,8 +123,6 @@ MODULE_PARM_DESC(timeout_ms,
 
 #define TF_SEGS		BLKIF_MAX_SEGMENTS_PER_REQUEST		/* 11 */
 #define TF_IPAGES	BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST	/* 8 */
-#define TF_SECT_SHIFT	9
-#define TF_SECTS_PER_PAGE	(XEN_PAGE_SIZE >> TF_SECT_SHIFT)	/* 8 */
 #define TF_OP_UNKNOWN	99	/* no such operation */
 #define TF_OP_RESERVED	4	/* BLKIF_OP_RESERVED_1: never valid */
 
@@ -245,17 +245,6 @@ static_assert(sizeof(struct tf64_rsp) == 16);
 
 DEFINE_RING_TYPES(tf32, union tf32_req, struct tf32_rsp);
 DEFINE_RING_TYPES(tf64, union tf64_req, struct tf64_rsp);
-
-/* enum xenbus_state, numbered as in the public io/xenbus.h */
-enum tf_xs {
-	TF_XS_UNKNOWN = 0,
-	TF_XS_INITIALISING = 1,
-	TF_XS_INITWAIT = 2,
-	TF_XS_INITIALISED = 3,
-	TF_XS_CONNECTED = 4,
-	TF_XS_CLOSING = 5,
-	TF_XS_CLOSED = 6,
-};
 
 /* A request before it is laid out in one ABI or the other. */
 struct tf_req {
@@ -505,7 +494,7 @@ static int tf_final_check(struct tf_dev *tf)
 
 static bool tf_be_connected(const struct tf_dev *tf)
 {
-	return READ_ONCE(tf->be_state) == TF_XS_CONNECTED;
+	return READ_ONCE(tf->be_state) == XenbusStateConnected;
 }
 
 static irqreturn_t tf_interrupt(int irq, void *dev_id)
@@ -654,7 +643,7 @@ struct tf_xfer {
 static struct tf_xfer tf_x(const struct tf_dev *tf, u64 sector,
 			   unsigned int nr, unsigned int first)
 {
-	unsigned int lb = max(tf->sector_size >> TF_SECT_SHIFT, 1u);
+	unsigned int lb = max(tf->sector_size >> VBMQ_SECTOR_SHIFT, 1u);
 
 	if (lb > 1)
 		return (struct tf_xfer){ roundup(sector, lb), roundup(nr, lb),
@@ -675,7 +664,7 @@ static unsigned int tf_segs(const grant_ref_t *refs, unsigned int pg,
 	while (left) {
 		if (n == max || pg + n >= TF_PAGES)
 			return 0;
-		cnt = min(TF_SECTS_PER_PAGE - f, left);
+		cnt = min(VBMQ_SECTS_PER_GRANT - f, left);
 		seg[n].gref = refs[pg + n];
 		seg[n].first_sect = (u8)f;
 		seg[n].last_sect = (u8)(f + cnt - 1);
@@ -690,7 +679,7 @@ static unsigned int tf_segs(const grant_ref_t *refs, unsigned int pg,
 /* Byte offset in its page and sector count of one segment. */
 static unsigned int tf_seg_off(const struct tf_seg *s)
 {
-	return s->first_sect << TF_SECT_SHIFT;
+	return s->first_sect << VBMQ_SECTOR_SHIFT;
 }
 
 static unsigned int tf_seg_sects(const struct tf_seg *s)
@@ -718,7 +707,7 @@ static int tf_verify(struct tf_dev *tf, const struct tf_seg *seg,
 	for (i = 0; i < nseg; i++) {
 		p = page_address(tf->rpage[pg + i]);
 		off = tf_seg_off(&seg[i]);
-		end = off + (tf_seg_sects(&seg[i]) << TF_SECT_SHIFT);
+		end = off + (tf_seg_sects(&seg[i]) << VBMQ_SECTOR_SHIFT);
 		if (!tf_bytes_are(p, TF_POISON, off) ||
 		    !tf_bytes_are(p + end, TF_POISON, XEN_PAGE_SIZE - end)) {
 			snprintf(why, whylen,
@@ -727,7 +716,7 @@ static int tf_verify(struct tf_dev *tf, const struct tf_seg *seg,
 			return -EIO;
 		}
 		for (s = 0; s < tf_seg_sects(&seg[i]); s++, sector++) {
-			const u8 *b = p + off + (s << TF_SECT_SHIFT);
+			const u8 *b = p + off + (s << VBMQ_SECTOR_SHIFT);
 
 			if (tf_sector_is(tf, b, sector, false)) {
 				if (hole && sector >= hole->start &&
@@ -833,10 +822,10 @@ static int tf_rw(struct tf_dev *tf, u8 op, bool indirect,
 				continue;
 			}
 			if (j)
-				s += TF_SECTS_PER_PAGE - x[i].first +
-					(j - 1) * TF_SECTS_PER_PAGE;
-			tf_fill(tf, d + tf_seg_off(&seg[j]), s << TF_SECT_SHIFT,
-				tf_seg_sects(&seg[j]) << TF_SECT_SHIFT);
+				s += VBMQ_SECTS_PER_GRANT - x[i].first +
+					(j - 1) * VBMQ_SECTS_PER_GRANT;
+			tf_fill(tf, d + tf_seg_off(&seg[j]), s << VBMQ_SECTOR_SHIFT,
+				tf_seg_sects(&seg[j]) << VBMQ_SECTOR_SHIFT);
 		}
 		p += nseg[i];
 	}
@@ -1026,12 +1015,12 @@ static void tf_full_pages(struct tf_dev *tf, struct tf_req *r, u8 op,
 	const grant_ref_t *refs = op == BLKIF_OP_WRITE ? tf->wref : tf->rref;
 	unsigned int i;
 
-	tf_one_seg(tf, r, op, sector, refs[0], 0, TF_SECTS_PER_PAGE - 1);
+	tf_one_seg(tf, r, op, sector, refs[0], 0, VBMQ_SECTS_PER_GRANT - 1);
 	r->nr_segments = (u8)n;
 	for (i = 1; i < n && i < TF_SEGS; i++) {
 		r->seg[i].gref = refs[i];
 		r->seg[i].first_sect = 0;
-		r->seg[i].last_sect = TF_SECTS_PER_PAGE - 1;
+		r->seg[i].last_sect = VBMQ_SECTS_PER_GRANT - 1;
 	}
 }
 
@@ -1058,7 +1047,7 @@ static void tf_indirect(struct tf_dev *tf, struct tf_req *r, u8 op,
 	for (i = 0; i < XEN_PAGE_SIZE / sizeof(*iseg); i++) {
 		iseg[i].gref = tf->rref[i % TF_PAGES];
 		iseg[i].first_sect = 0;
-		iseg[i].last_sect = TF_SECTS_PER_PAGE - 1;
+		iseg[i].last_sect = VBMQ_SECTS_PER_GRANT - 1;
 		iseg[i].pad = 0;
 	}
 }
@@ -1327,7 +1316,7 @@ static void tf_prog_overflow(struct tf_dev *tf)
 	wait_event_timeout(tf->wq, !tf_be_connected(tf),
 			   msecs_to_jiffies(tf_timeout_ms));
 	state = READ_ONCE(tf->be_state);
-	tf_result(state == TF_XS_CLOSING || state == TF_XS_CLOSED,
+	tf_result(state == XenbusStateClosing || state == XenbusStateClosed,
 		  "overflow: the backend left Connected after req_prod jumped %u slots past rsp_prod (backend state %d)",
 		  bogus - rsp_prod, state);
 	tf_result(READ_ONCE(sring->rsp_prod) == rsp_prod,
@@ -1361,7 +1350,7 @@ static void tf_prog_readonly(struct tf_dev *tf)
 	int err;
 
 	tf_one_seg(tf, &r, BLKIF_OP_WRITE, TF_HOST_BASE, tf->wref[0], 0,
-		   TF_SECTS_PER_PAGE - 1);
+		   VBMQ_SECTS_PER_GRANT - 1);
 	tf_refused_write(tf, "a WRITE of 8 sectors", &r);
 	tf_full_pages(tf, &r, BLKIF_OP_WRITE, TF_HOST_BASE, TF_SEGS);
 	tf_refused_write(tf, "a WRITE of 11 pages", &r);
@@ -1378,7 +1367,7 @@ static void tf_prog_readonly(struct tf_dev *tf)
 		tf_refused_write(tf, "a DISCARD", &r);
 	}
 	tf_one_seg(tf, &r, BLKIF_OP_READ, TF_HOST_BASE, tf->rref[0], 0,
-		   TF_SECTS_PER_PAGE - 1);
+		   VBMQ_SECTS_PER_GRANT - 1);
 	err = tf_simple(tf, &r, why, sizeof(why));
 	tf_result(!err, "readonly: a READ of the same 8 sectors answered OKAY%s%s",
 		  err ? ": " : "", why);
@@ -1426,16 +1415,16 @@ static void tf_prog_restart(struct tf_dev *tf)
 		  err ? ": " : "", why);
 
 	WRITE_ONCE(tf->restarting, true);
-	ok = tf_restart_step(tf, TF_XS_CLOSING, TF_XS_CLOSING);
+	ok = tf_restart_step(tf, XenbusStateClosing, XenbusStateClosing);
 	tf_result(ok, "restart: the backend follows the frontend to Closing");
 	/* The backend has let go of the ring and the grants: end them. */
 	tf_teardown(tf);
 	if (ok) {
-		ok = tf_restart_step(tf, TF_XS_CLOSED, TF_XS_CLOSED);
+		ok = tf_restart_step(tf, XenbusStateClosed, XenbusStateClosed);
 		tf_result(ok, "restart: the backend follows the frontend to Closed");
 	}
 	if (ok) {
-		ok = tf_restart_step(tf, TF_XS_INITIALISING, TF_XS_INITWAIT);
+		ok = tf_restart_step(tf, XenbusStateInitialising, XenbusStateInitWait);
 		tf_result(ok, "restart: Initialising: the backend offers the disk again");
 	}
 	if (ok) {
@@ -1476,7 +1465,7 @@ static void tf_prog_restart(struct tf_dev *tf)
  */
 static void tf_prog_barrier(struct tf_dev *tf)
 {
-	struct tf_xfer x = { TF_BARRIER_BASE, TF_SEGS * TF_SECTS_PER_PAGE, 0 };
+	struct tf_xfer x = { TF_BARRIER_BASE, TF_SEGS * VBMQ_SECTS_PER_GRANT, 0 };
 	struct tf_req req[2];
 	struct tf_rsp rsp[2];
 	unsigned int i, j, late = 0;
@@ -1496,8 +1485,8 @@ static void tf_prog_barrier(struct tf_dev *tf)
 						 TF_SEGS);
 		for (j = 0; j < req[0].nr_segments; j++)
 			tf_fill(tf, page_address(tf->wpage[j]),
-				(x.sector + j * TF_SECTS_PER_PAGE) <<
-				TF_SECT_SHIFT, XEN_PAGE_SIZE);
+				(x.sector + j * VBMQ_SECTS_PER_GRANT) <<
+				VBMQ_SECTOR_SHIFT, XEN_PAGE_SIZE);
 		req[0].id = tf_new_id(tf);
 		req[1].operation = BLKIF_OP_WRITE_BARRIER;
 		req[1].handle = tf->handle;
@@ -1547,7 +1536,7 @@ static void tf_prog_fill(struct tf_dev *tf)
 	}
 	for (i = 0; i < n; i++) {
 		tf_indirect(tf, &r[i], BLKIF_OP_READ,
-			    TF_HOST_BASE + i * TF_PAGES * TF_SECTS_PER_PAGE,
+			    TF_HOST_BASE + i * TF_PAGES * VBMQ_SECTS_PER_GRANT,
 			    TF_PAGES);
 		r[i].id = tf_new_id(tf);
 	}
@@ -1634,13 +1623,13 @@ static void tf_prog_close(struct tf_dev *tf)
 	}
 	for (i = 0; i < n; i++) {
 		tf_indirect(tf, &r, BLKIF_OP_READ,
-			    TF_HOST_BASE + (u64)i * nseg * TF_SECTS_PER_PAGE,
+			    TF_HOST_BASE + (u64)i * nseg * VBMQ_SECTS_PER_GRANT,
 			    (u16)nseg);
 		r.id = tf_new_id(tf);
 		tf_put_req(tf, &r);
 	}
 	tf_push(tf);
-	err = xenbus_switch_state(tf->dev, (enum xenbus_state)TF_XS_CLOSING);
+	err = xenbus_switch_state(tf->dev, XenbusStateClosing);
 	tf_result(!err, "close: %u INDIRECT READs of %u pages sent, then Closing (%d)",
 		  n, nseg, err);
 }
@@ -1869,7 +1858,7 @@ again:
 		goto again;
 	if (err)
 		goto err_teardown;
-	return xenbus_switch_state(dev, (enum xenbus_state)TF_XS_INITIALISED);
+	return xenbus_switch_state(dev, XenbusStateInitialised);
 
 err_teardown:
 	tf_teardown(tf);
@@ -1895,7 +1884,7 @@ static void tf_connect(struct tf_dev *tf)
 	tf->barrier = xenbus_read_unsigned(be, "feature-barrier", 0);
 	tf->discard = xenbus_read_unsigned(be, "feature-discard", 0);
 	tf->discard_gran = xenbus_read_unsigned(be, "discard-granularity",
-						512) >> TF_SECT_SHIFT;
+						512) >> VBMQ_SECTOR_SHIFT;
 	tf->max_indirect_offered =
 		xenbus_read_unsigned(be, "feature-max-indirect-segments", 0);
 	tf->max_indirect = min_t(unsigned int, tf->max_indirect_offered,
@@ -1903,7 +1892,7 @@ static void tf_connect(struct tf_dev *tf)
 	tf->nr_reqs = 0;
 	tf->nr_rsps = 0;
 	tf->nr_err_rsps = 0;
-	err = xenbus_switch_state(tf->dev, (enum xenbus_state)TF_XS_CONNECTED);
+	err = xenbus_switch_state(tf->dev, XenbusStateConnected);
 	tf->connected = !err;
 	tf_result(!err, "negotiate: %s connected, %llu sectors, %u slots",
 		  tf->abi32 ? "x86_32-abi" : "x86_64-abi", sectors,
@@ -1930,33 +1919,33 @@ static void tf_backend_changed(struct xenbus_device *dev,
 	if (READ_ONCE(tf->restarting))
 		return;
 
-	switch ((int)state) {
-	case TF_XS_INITWAIT:
+	switch (state) {
+	case XenbusStateInitWait:
 		mutex_lock(&tf_lock);
-		if ((int)dev->state == TF_XS_INITIALISING && !tf->sring) {
+		if (dev->state == XenbusStateInitialising && !tf->sring) {
 			err = tf_setup(tf);
 			if (err)
 				xenbus_dev_fatal(dev, err, "setting up the ring");
 		}
 		mutex_unlock(&tf_lock);
 		break;
-	case TF_XS_CONNECTED:
+	case XenbusStateConnected:
 		mutex_lock(&tf_lock);
-		if ((int)dev->state == TF_XS_INITIALISED && tf->sring)
+		if (dev->state == XenbusStateInitialised && tf->sring)
 			tf_connect(tf);
 		mutex_unlock(&tf_lock);
 		break;
-	case TF_XS_CLOSING:
+	case XenbusStateClosing:
 		tf_note("the backend is Closing");
-		if ((int)dev->state != TF_XS_CLOSED)
+		if (dev->state != XenbusStateClosed)
 			xenbus_frontend_closed(dev);
 		break;
-	case TF_XS_CLOSED:
+	case XenbusStateClosed:
 		tf_note("the backend is Closed");
 		mutex_lock(&tf_lock);
 		tf_teardown(tf);
 		mutex_unlock(&tf_lock);
-		if ((int)dev->state != TF_XS_CLOSED)
+		if (dev->state != XenbusStateClosed)
 			xenbus_frontend_closed(dev);
 		break;
 	default:
@@ -1980,7 +1969,7 @@ static int tf_probe(struct xenbus_device *dev,
 	tf->abi32 = !strcmp(tf_protocol, "x86_32-abi");
 	tf->handle = (u16)vdev;
 	tf->seed = get_random_u32();
-	tf->be_state = TF_XS_UNKNOWN;
+	tf->be_state = XenbusStateUnknown;
 	init_waitqueue_head(&tf->wq);
 	INIT_WORK(&tf->work, tf_work_fn);
 

@@ -2,7 +2,7 @@
 /*
  * vbmq per-disk settings: parser and validator of the vbmq/ xenstore keys.
  * Pure code, shared by vbmq-blkback.ko and the xl-vbmq tool; see
- * keys_core.h for the contract.
+ * include/vbmq/keys.h for the contract.
  */
 #ifdef __KERNEL__
 #include <linux/kernel.h>
@@ -10,7 +10,7 @@
 #include <stdio.h>
 #endif
 
-#include "keys_core.h"
+#include "vbmq/keys.h"
 
 struct vbmq_key_desc {
 	const char *name;
@@ -18,14 +18,15 @@ struct vbmq_key_desc {
 };
 
 static const struct vbmq_key_desc vbmq_key_descs[VBMQ_KEY_COUNT] = {
-	[VBMQ_KEY_QUEUES] = { "queues", "1..max_queues" },
-	[VBMQ_KEY_CPUS] = { "cpus",
+	[VBMQ_KEY_QUEUES] = { VBMQ_KEY_NAME_QUEUES, "1..max_queues" },
+	[VBMQ_KEY_CPUS] = { VBMQ_KEY_NAME_CPUS,
 			    "empty or online CPU list like \"2-5,8\"" },
-	[VBMQ_KEY_POLL] = { "poll", "off, adaptive, always" },
-	[VBMQ_KEY_POLL_MAX_US] = { "poll-max-us", "0..10000 (microseconds)" },
-	[VBMQ_KEY_GUEST_POLL_QUEUES] = { "guest-poll-queues",
+	[VBMQ_KEY_POLL] = { VBMQ_KEY_NAME_POLL, "off, adaptive, always" },
+	[VBMQ_KEY_POLL_MAX_US] = { VBMQ_KEY_NAME_POLL_MAX_US,
+				   "0..10000 (microseconds)" },
+	[VBMQ_KEY_GUEST_POLL_QUEUES] = { VBMQ_KEY_NAME_GUEST_POLL_QUEUES,
 					 "0..queues-1" },
-	[VBMQ_KEY_GUEST_IRQ_AFFINITY] = { "guest-irq-affinity",
+	[VBMQ_KEY_GUEST_IRQ_AFFINITY] = { VBMQ_KEY_NAME_GUEST_IRQ_AFFINITY,
 					  "spread, none" },
 };
 
@@ -33,11 +34,6 @@ static const char * const vbmq_poll_names[] = {
 	[VBMQ_POLL_OFF] = "off",
 	[VBMQ_POLL_ADAPTIVE] = "adaptive",
 	[VBMQ_POLL_ALWAYS] = "always",
-};
-
-static const char * const vbmq_irq_names[] = {
-	[VBMQ_IRQ_SPREAD] = "spread",
-	[VBMQ_IRQ_NONE] = "none",
 };
 
 #define VBMQ_KEYS_ECHO_MAX	24	/* characters of a bad value echoed */
@@ -74,13 +70,6 @@ const char *vbmq_poll_mode_name(enum vbmq_poll_mode mode)
 	if ((unsigned int)mode >= sizeof(vbmq_poll_names) / sizeof(char *))
 		return NULL;
 	return vbmq_poll_names[mode];
-}
-
-const char *vbmq_irq_affinity_name(enum vbmq_irq_affinity aff)
-{
-	if ((unsigned int)aff >= sizeof(vbmq_irq_names) / sizeof(char *))
-		return NULL;
-	return vbmq_irq_names[aff];
 }
 
 void vbmq_keys_defaults(struct vbmq_keys *k, const struct vbmq_keys_limits *lim,
@@ -225,8 +214,7 @@ int vbmq_keys_parse_guest_irq_affinity(const char *s,
 				       enum vbmq_irq_affinity *out,
 				       char *err, size_t errlen)
 {
-	int i = vbmq_keys_word(s, vbmq_irq_names,
-			       sizeof(vbmq_irq_names) / sizeof(char *));
+	int i = vbmq_irq_affinity_lookup(s, strlen(s));
 
 	if (i < 0)
 		return vbmq_keys_fail(VBMQ_KEY_GUEST_IRQ_AFFINITY, s, NULL,

@@ -3,11 +3,14 @@
  * vbmq per-disk settings: names, ranges and the parser of the values of the
  * keys under <backend dir>/vbmq/ in xenstore.
  *
- * This file is the single definition of what a valid vbmq/ value is.  The
- * backend (vbmq-blkback.ko) compiles it into the kernel; the xl-vbmq tool
- * compiles it in userspace, so the tool refuses exactly what the driver
- * refuses.  It is pure: no allocation, no locking, no kernel or libc service
- * beyond snprintf-style formatting into a caller's buffer.
+ * This header and lib/keys.c are the single definition of the vbmq/ keys
+ * (docs/protocol.md): their names, ranges and spellings here, the parser
+ * in lib/keys.c.  The backend (vbmq-blkback.ko) compiles the parser into
+ * the kernel; the xl-vbmq tool compiles it in userspace, so the tool
+ * refuses exactly what the driver refuses; the frontend reads the keys
+ * meant for the guest by these names.  The parser is pure: no allocation,
+ * no locking, no kernel or libc service beyond snprintf-style formatting
+ * into a caller's buffer.
  *
  * Every parser takes the raw value (a NUL-terminated string exactly as read
  * from xenstore: no surrounding blanks are accepted), the limits that depend
@@ -18,8 +21,8 @@
  * On failure *out is left untouched, so a caller can parse straight into its
  * current settings and keep the previous value on error.
  */
-#ifndef VBMQ_KEYS_CORE_H
-#define VBMQ_KEYS_CORE_H
+#ifndef VBMQ_KEYS_H
+#define VBMQ_KEYS_H
 
 #include "vbmq/core.h"
 
@@ -27,6 +30,16 @@
 #define VBMQ_KEYS_DIR		"vbmq"
 /* Node the backend writes the last refused value's message into. */
 #define VBMQ_KEYS_ERROR_NODE	"error"
+
+/* Key names, relative to vbmq/. */
+#define VBMQ_KEY_NAME_QUEUES			"queues"
+#define VBMQ_KEY_NAME_CPUS			"cpus"
+#define VBMQ_KEY_NAME_POLL			"poll"
+#define VBMQ_KEY_NAME_POLL_MAX_US		"poll-max-us"
+#define VBMQ_KEY_NAME_GUEST_POLL_QUEUES		"guest-poll-queues"
+#define VBMQ_KEY_NAME_GUEST_IRQ_AFFINITY	"guest-irq-affinity"
+/* A key's path relative to the backend directory: "vbmq/poll". */
+#define VBMQ_KEY_PATH(name)			VBMQ_KEYS_DIR "/" name
 
 /* Hard bounds that do not depend on the host. */
 #define VBMQ_KEYS_POLL_MAX_US_LIMIT	10000	/* vbmq/poll-max-us upper bound */
@@ -51,10 +64,42 @@ enum vbmq_poll_mode {
 	VBMQ_POLL_ALWAYS,	/* never sleep (dedicated core) */
 };
 
+/* vbmq/guest-irq-affinity, read by the frontend. */
 enum vbmq_irq_affinity {
 	VBMQ_IRQ_SPREAD,	/* ring i's IRQ follows blk-mq's queue i CPUs */
 	VBMQ_IRQ_NONE,		/* leave IRQ placement to the guest kernel */
+	VBMQ_IRQ_AFFINITY_COUNT
 };
+
+/* Canonical spelling of a guest-irq-affinity value, NULL if out of range. */
+static inline const char *vbmq_irq_affinity_name(enum vbmq_irq_affinity aff)
+{
+	switch (aff) {
+	case VBMQ_IRQ_SPREAD:
+		return "spread";
+	case VBMQ_IRQ_NONE:
+		return "none";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * The guest-irq-affinity value spelled by the first @len characters of @s
+ * (exactly), or -EINVAL.
+ */
+static inline int vbmq_irq_affinity_lookup(const char *s, size_t len)
+{
+	const char *name;
+	int i;
+
+	for (i = 0; i < VBMQ_IRQ_AFFINITY_COUNT; i++) {
+		name = vbmq_irq_affinity_name((enum vbmq_irq_affinity)i);
+		if (strlen(name) == len && !strncmp(s, name, len))
+			return i;
+	}
+	return -EINVAL;
+}
 
 /* An ordered set of CPUs: ring i is bound to cpu[i % nr]; nr == 0: none. */
 struct vbmq_cpu_list {
@@ -87,7 +132,6 @@ int vbmq_key_lookup(const char *name, enum vbmq_key *key);
 
 /* Canonical spelling of a mode ("adaptive"), NULL if out of range. */
 const char *vbmq_poll_mode_name(enum vbmq_poll_mode mode);
-const char *vbmq_irq_affinity_name(enum vbmq_irq_affinity aff);
 
 /*
  * Set *k to the defaults: queues = lim->max_queues, no CPUs, poll and
@@ -130,4 +174,4 @@ int vbmq_keys_parse(enum vbmq_key key, const char *s,
 int vbmq_cpu_list_format(const struct vbmq_cpu_list *l, char *buf,
 			 size_t len);
 
-#endif /* VBMQ_KEYS_CORE_H */
+#endif /* VBMQ_KEYS_H */
