@@ -29,6 +29,14 @@
 #define XLV_MAX_DOMS	1024
 #define XLV_XS_VALUE_MAX 4096	/* xenstore's payload limit: longest record */
 
+/* What pin-dom0 and unpin need to know of a domain. */
+struct xlv_dom_info {
+	unsigned int domid;
+	unsigned int max_vcpu_id;
+	bool dying;
+	unsigned char handle[16];	/* the domain's UUID */
+};
+
 struct xlv_xc {
 	xc_interface *xch;
 	unsigned int nr_pcpus;		/* max_cpu_id + 1 */
@@ -141,7 +149,7 @@ static unsigned char *xlv_maps_alloc(struct xlv_xc *x, unsigned int nv)
 }
 
 /* The current hard affinity of every vCPU of a domain into maps. */
-static int xlv_maps_current(struct xlv_xc *x, const xc_dominfo_t *info,
+static int xlv_maps_current(struct xlv_xc *x, const struct xlv_dom_info *info,
 			    unsigned char *maps)
 {
 	unsigned int v;
@@ -164,7 +172,7 @@ static int xlv_maps_current(struct xlv_xc *x, const xc_dominfo_t *info,
  * -EINVAL when the record is unreadable (said on stderr).
  */
 static int xlv_saved_get(struct xs_handle *h, xs_transaction_t t,
-			 struct xlv_xc *x, const xc_dominfo_t *info,
+			 struct xlv_xc *x, const struct xlv_dom_info *info,
 			 unsigned char *maps)
 {
 	char uuid[XLV_UUID_LEN], live[XLV_UUID_LEN], err[XLV_ERR_LEN], *v;
@@ -194,7 +202,7 @@ static int xlv_saved_get(struct xs_handle *h, xs_transaction_t t,
 
 /* Record a domain's current affinities unless it has a record. */
 static int xlv_save_domain(struct xs_handle *h, xs_transaction_t t,
-			   struct xlv_xc *x, const xc_dominfo_t *info)
+			   struct xlv_xc *x, const struct xlv_dom_info *info)
 {
 	unsigned int nv = info->max_vcpu_id + 1;
 	unsigned char *maps = xlv_maps_alloc(x, nv);
@@ -230,7 +238,7 @@ out:
 }
 
 /* The index of the live (not dying) domain with this id, or -1. */
-static int xlv_live(const xc_dominfo_t *info, int nd, unsigned int domid)
+static int xlv_live(const struct xlv_dom_info *info, int nd, unsigned int domid)
 {
 	int i;
 
@@ -245,7 +253,7 @@ static int xlv_live(const xc_dominfo_t *info, int nd, unsigned int domid)
  * the records of domains that are gone, record the I/O CPUs.
  */
 static int xlv_pin_save(struct xs_handle *h, struct xlv_xc *x,
-			const xc_dominfo_t *info, int nd,
+			const struct xlv_dom_info *info, int nd,
 			const struct vbmq_cpu_list *io)
 {
 	char buf[256], path[64], live[XLV_UUID_LEN], **ents, *v;
@@ -339,29 +347,29 @@ static int xlv_set_hard(struct xlv_xc *x, unsigned int domid,
 	return ret;
 }
 
-/* Every domain: info[] filled, count returned (or -1). */
-static int xlv_domains(struct xlv_xc *x, xc_dominfo_t *info, int max)
+/*
+ * The domains from id @first on: info[] filled, count returned (or -1).
+ * From xc_domain_getinfolist(), which every Xen release has
+ * (xc_domain_getinfo() went away in Xen 4.18).
+ */
+static int xlv_domains(struct xlv_xc *x, unsigned int first,
+		       struct xlv_dom_info *info, int max)
 {
-	int n = 0, got, req;
-	uint32_t next = 0;
+	static xc_domaininfo_t raw[XLV_MAX_DOMS];
+	int n, i;
 
-	while (n < max) {
-		req = max - n;
-		got = xc_domain_getinfo(x->xch, next, (unsigned int)req,
-					info + n);
-		/* No domain at or after next: ESRCH ends the list. */
-		if (got < 0 && n > 0 && errno == ESRCH)
-			break;
-		if (got < 0) {
-			xlv_err("cannot list domains: %s", strerror(errno));
-			return -1;
-		}
-		if (got == 0)
-			break;
-		next = info[n + got - 1].domid + 1;
-		n += got;
-		if (got < req)		/* that was all of them */
-			break;
+	if (max > XLV_MAX_DOMS)
+		max = XLV_MAX_DOMS;
+	n = xc_domain_getinfolist(x->xch, first, (unsigned int)max, raw);
+	if (n < 0) {
+		xlv_err("cannot list domains: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		info[i].domid = raw[i].domain;
+		info[i].max_vcpu_id = raw[i].max_vcpu_id;
+		info[i].dying = raw[i].flags & XEN_DOMINF_dying;
+		memcpy(info[i].handle, raw[i].handle, sizeof(info[i].handle));
 	}
 	return n;
 }
@@ -393,7 +401,7 @@ static int xlv_pin_open(const char *cmd, struct xs_handle **h,
 
 int xlv_cmd_pin_dom0(int argc, char **argv)
 {
-	static xc_dominfo_t info[XLV_MAX_DOMS];
+	static struct xlv_dom_info info[XLV_MAX_DOMS];
 	const char *list = NULL;
 	bool dry = false;
 	struct xlv_xc x;
@@ -419,7 +427,7 @@ int xlv_cmd_pin_dom0(int argc, char **argv)
 		return xlv_pin_usage("pin-dom0");
 	if (xlv_pin_open("pin-dom0", &h, &x))
 		return EXIT_FAILURE;
-	nd = xlv_domains(&x, info, XLV_MAX_DOMS);
+	nd = xlv_domains(&x, 0, info, XLV_MAX_DOMS);
 	if (nd <= 0 || info[0].domid != 0) {
 		xlv_err("cannot find dom0 in the domain list");
 		goto out;
@@ -495,7 +503,7 @@ static int xlv_cmp_uint(const void *a, const void *b)
  * number of vCPUs that could not be restored.
  */
 static unsigned int xlv_restore_domain(struct xs_handle *h, struct xlv_xc *x,
-				       const xc_dominfo_t *info, int nd,
+				       const struct xlv_dom_info *info, int nd,
 				       unsigned int domid, bool dry)
 {
 	char name[XLV_NAME_MAX], buf[256], *v;
@@ -538,7 +546,7 @@ static unsigned int xlv_restore_domain(struct xs_handle *h, struct xlv_xc *x,
 
 int xlv_cmd_unpin(int argc, char **argv)
 {
-	static xc_dominfo_t info[XLV_MAX_DOMS];
+	static struct xlv_dom_info info[XLV_MAX_DOMS];
 	bool dry = false;
 	struct xlv_xc x;
 	struct xs_handle *h;
@@ -554,7 +562,7 @@ int xlv_cmd_unpin(int argc, char **argv)
 	}
 	if (xlv_pin_open("unpin", &h, &x))
 		return EXIT_FAILURE;
-	nd = xlv_domains(&x, info, XLV_MAX_DOMS);
+	nd = xlv_domains(&x, 0, info, XLV_MAX_DOMS);
 	if (nd < 0)
 		goto out;
 	io = xlv_xs_read(h, XBT_NULL, XLV_XS_IO_CPUS);
@@ -611,7 +619,7 @@ int xlv_pin_exclude_domain(struct xs_handle *h, unsigned int domid)
 	struct xlv_pin_plan plan = { 0 };
 	struct vbmq_cpu_list tgt;
 	unsigned char *maps = NULL;
-	xc_dominfo_t info;
+	struct xlv_dom_info info;
 	struct xlv_xc x;
 	unsigned int v, i;
 	char buf[128];
@@ -625,8 +633,7 @@ int xlv_pin_exclude_domain(struct xs_handle *h, unsigned int domid)
 	for (i = 0; i < x.online.nr; i++)
 		if (!xlv_cpu_list_has(&plan.io, x.online.cpu[i]))
 			plan.rest.cpu[plan.rest.nr++] = x.online.cpu[i];
-	if (xc_domain_getinfo(x.xch, domid, 1, &info) != 1 ||
-	    info.domid != domid) {
+	if (xlv_domains(&x, domid, &info, 1) != 1 || info.domid != domid) {
 		xlv_err("cannot read domain %u's vCPUs: %s", domid,
 			strerror(errno));
 		ret = -EIO;
