@@ -9,6 +9,21 @@
 #include <linux/blkdev.h>
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <xen/xenbus.h>
+
+/*
+ * The other end's state.  Newer kernels (7.x) pass the device as well;
+ * Kbuild defines VBMQ_HAVE_XENBUS_STATE_DEV when xenbus.h declares that.
+ */
+static inline enum xenbus_state
+vbmq_be_read_state(const struct xenbus_device *dev, const char *path)
+{
+#ifdef VBMQ_HAVE_XENBUS_STATE_DEV
+	return xenbus_read_driver_state(dev, path);
+#else
+	return xenbus_read_driver_state(path);
+#endif
+}
 
 /*
  * An open backing device.  6.1 hands out the block_device and closes it

@@ -820,7 +820,7 @@ static void vbmq_be_pdev_changed(struct xenbus_watch *watch,
 	}
 	vbmq_be_open_disk_locked(be, pdev);
 	/* The frontend may have been waiting for the disk. */
-	fstate = xenbus_read_driver_state(dev->otherend);
+	fstate = vbmq_be_read_state(dev, dev->otherend);
 	if (be->pdev && vbmq_be_may_connect(dev) &&
 	    vbmq_be_frontend_ready(fstate))
 		vbmq_be_connect_locked(be);
@@ -863,7 +863,7 @@ static void vbmq_be_close_work(struct work_struct *work)
 	 * it left to us (vbmq_be_frontend_changed) is the one we read here.
 	 */
 	smp_mb();
-	fstate = xenbus_read_driver_state(be->dev->otherend);
+	fstate = vbmq_be_read_state(be->dev, be->dev->otherend);
 	if (fstate == XenbusStateInitialising ||
 	    vbmq_be_frontend_ready(fstate))
 		vbmq_be_frontend_changed(be->dev, fstate);

@@ -559,7 +559,7 @@ static int vbmq_fe_map_rw_locked(struct vbmq_fe_ring *ring,
 	lockdep_assert_held(&ring->lock);
 	if (blk_rq_nr_phys_segments(rq) > info->max_segs)
 		return -E2BIG;
-	sh->nr_sg = blk_rq_map_sg(rq->q, rq, sh->sg);
+	sh->nr_sg = vbmq_fe_map_sg(rq, sh->sg);
 	n = vbmq_fe_pack_locked(ring, sh, &lay);
 	if (n < 0)
 		return n;
@@ -1254,9 +1254,16 @@ const struct blk_mq_ops vbmq_fe_mq_ops = {
 
 /* ---- block device and sysfs ------------------------------------------ */
 
+/* ->getgeo() takes the gendisk since 6.18 (see compat.h). */
+#ifdef VBMQ_HAVE_GETGEO_DISK
+static int vbmq_fe_getgeo(struct gendisk *disk, struct hd_geometry *hg)
+{
+#else
 static int vbmq_fe_getgeo(struct block_device *bdev, struct hd_geometry *hg)
 {
-	sector_t cyl = get_capacity(bdev->bd_disk);
+	struct gendisk *disk = bdev->bd_disk;
+#endif
+	sector_t cyl = get_capacity(disk);
 
 	/* Nominal geometry, for tools that still ask. */
 	hg->heads = 255;

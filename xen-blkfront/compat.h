@@ -7,7 +7,9 @@
  * the write-cache, FUA and poll flags into queue_limits.features and
  * dropped the blk_queue_*() limit setters in favour of
  * queue_limits_start_update() / queue_limits_commit_update().
- * BLK_MQ_F_SHOULD_MERGE went away in 6.14.
+ * BLK_MQ_F_SHOULD_MERGE went away in 6.14; 6.15 dropped blk_rq_map_sg()'s
+ * queue argument; ->getgeo() takes the gendisk since 6.18 (Kbuild defines
+ * VBMQ_HAVE_GETGEO_DISK from blkdev.h).
  */
 #ifndef VBMQ_BLKFRONT_COMPAT_H
 #define VBMQ_BLKFRONT_COMPAT_H
@@ -38,6 +40,15 @@ struct vbmq_fe_limits {
 #else
 #define VBMQ_FE_TAG_SET_FLAGS	0
 #endif
+
+static inline int vbmq_fe_map_sg(struct request *rq, struct scatterlist *sg)
+{
+#if KERNEL_VERSION(6, 15, 0) <= LINUX_VERSION_CODE
+	return blk_rq_map_sg(rq, sg);
+#else
+	return blk_rq_map_sg(rq->q, rq, sg);
+#endif
+}
 
 #if KERNEL_VERSION(6, 11, 0) <= LINUX_VERSION_CODE
 
