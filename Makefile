@@ -8,6 +8,9 @@
 #                        boot unit and example settings; DESTDIR and PREFIX
 #                        (default /usr/local) are honoured
 #   make uninstall       what make install put there
+#   make dkms-install    as make install, but the modules through DKMS:
+#                        sources in /usr/src/vbmq-VERSION, rebuilt for
+#                        every new kernel (make dkms-uninstall)
 #   make check           the full check: build matrix, unit tests, checkpatch,
 #                        fuzzing (bounded), test bed scenarios; ends with
 #                        "N passed, N failed"
@@ -37,10 +40,13 @@ BINDING := $(DESTDIR)/etc/modprobe.d/vbmq-blkback.conf \
 	$(DESTDIR)/etc/modules-load.d/vbmq-blkback.conf \
 	$(DESTDIR)/etc/modprobe.d/vbmq-blkfront.conf \
 	$(DESTDIR)$(INITRAMFS_HOOK_DIR)/vbmq-blkfront
+VERSION := $(shell cat VERSION)
+DKMS_SRC := /usr/src/vbmq-$(VERSION)
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS ?=
 
-.PHONY: all modules tools install uninstall check unit checkpatch matrix testbed \
+.PHONY: all modules tools install install-files uninstall uninstall-files \
+	dkms-install dkms-uninstall check unit checkpatch matrix testbed \
 	shell clean demo bench fuzz kdir
 
 all: modules tools
@@ -59,9 +65,12 @@ tools:
 	@if [ -f tools/xl-vbmq/Makefile ]; then \
 		$(MAKE) -C tools/xl-vbmq O="$(BUILD)/tools"; fi
 
-install: modules tools
+install: modules install-files
 	$(MAKE) -C "$(KDIR)" M="$(KMOD)/src" INSTALL_MOD_PATH="$(DESTDIR)" modules_install
 	depmod $(if $(DESTDIR),-b "$(DESTDIR)") -a "$(KREL)"
+
+# Everything but the modules: the boot binding files and the tool's files.
+install-files: tools
 	install -D -m 0644 dist/modprobe.d/vbmq-blkback.conf \
 		"$(DESTDIR)/etc/modprobe.d/vbmq-blkback.conf"
 	install -D -m 0644 dist/modules-load.d/vbmq-blkback.conf \
@@ -73,14 +82,29 @@ install: modules tools
 	$(MAKE) -C tools/xl-vbmq O="$(BUILD)/tools" DESTDIR="$(DESTDIR)" \
 		PREFIX="$(PREFIX)" install
 
-uninstall: kdir
+uninstall: kdir uninstall-files
 	rm -f "$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkback/vbmq-blkback.ko" \
 		"$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkfront/vbmq-blkfront.ko"
 	-rmdir "$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkback" \
 		"$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkfront" 2>/dev/null
 	depmod $(if $(DESTDIR),-b "$(DESTDIR)") -a "$(KREL)"
+
+uninstall-files:
 	rm -f $(BINDING)
 	$(MAKE) -C tools/xl-vbmq DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" uninstall
+
+# The module sources as the Debian package ships them (debian/rules), then
+# DKMS builds and installs them for the running kernel.
+dkms-install: install-files
+	rm -rf "$(DKMS_SRC)" && mkdir -p "$(DKMS_SRC)"
+	cp -a Kbuild VERSION COPYING dkms.conf include lib xen-blkback \
+		xen-blkfront "$(DKMS_SRC)/"
+	dkms add "vbmq/$(VERSION)"
+	dkms install "vbmq/$(VERSION)"
+
+dkms-uninstall: uninstall-files
+	-dkms remove "vbmq/$(VERSION)" --all
+	rm -rf "$(DKMS_SRC)"
 
 check:
 	scripts/check
