@@ -45,8 +45,9 @@ ok "/dev/xvda appears" wait_for 30 test -b /dev/xvda
 # A guest with vbmq installed (/etc/modprobe.d/vbmq-blkfront.conf): what a
 # script asks for (xen-blkfront) and what udev asks for a vbd (xen:vbd) is
 # vbmq-blkfront, never the in-tree driver beside it.
-ok "modprobe xen-blkfront and modprobe xen:vbd succeed" \
-	sh -c 'modprobe xen-blkfront && modprobe xen:vbd'
+# (kmod's modprobe, as udev runs it: busybox's sh would run its own applet)
+fe_requests() { /sbin/modprobe xen-blkfront && /sbin/modprobe xen:vbd; }
+ok "modprobe xen-blkfront and modprobe xen:vbd succeed" fe_requests
 ok "xen-blkfront stays unloaded" sh -c "! grep -q '^xen_blkfront ' /proc/modules"
 is "/sys/block/xvda/mq has 2 hardware queues" "$(ls /sys/block/xvda/mq | wc -l)" 2
 is "vbmq/nr_rings is 2" "$(cat /sys/block/xvda/vbmq/nr_rings)" 2
