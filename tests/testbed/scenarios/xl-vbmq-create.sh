@@ -43,6 +43,11 @@ is "show: both rings on cpu 1, poll adaptive" \
 ok "show: no backend error" grep -qE '^  error: +none' /tmp/show.out
 ok "show by domid and without VDEV lists xvda" \
 	sh -c "xl-vbmq show $domid | grep -q '^xvda (51712) of domain cr'"
+# The name-to-number rules (include/vbmq/vdev.h) are libxl's: xl numbers
+# the disk alike.
+xl block-list cr 2>&1 | diag_file /dev/stdin
+is "xl block-list numbers xvda as xl-vbmq does" \
+	"$(xl block-list cr 2>/dev/null | awk 'NR == 2 { print $1 }')" 51712
 
 # stats against the backend's counters, once the guest's I/O is over
 domu_signal cr io
