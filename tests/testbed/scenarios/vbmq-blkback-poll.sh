@@ -54,7 +54,7 @@ note "poll=off: $i_off interrupts for $r_off requests"
 xenstore-write "$be/vbmq/cpus" 1
 read -r i_al r_al <<<"$(measure always)"
 note "poll=always: $i_al interrupts for $r_al requests"
-for r in 0 1; do diag_file "$(sysdir)/vbmq/ring$r"; done
+for r in 0 1; do diag_dir "$(ringdir $r)"; done
 ok "requests were served in both modes" test "${r_off:-0}" -gt 100 -a "${r_al:-0}" -gt 100
 ok "poll=always: at most 1 interrupt per 1000 requests" \
 	test $((${i_al:-1} * 1000)) -le "${r_al:-0}"
@@ -77,7 +77,7 @@ done
 threads_named "vbmq$domid.xvda-*" | while read -r pid comm; do
 	note "$comm: $(awk '{ print $3 }' "/proc/$pid/stat")"
 done
-for r in 0 1; do diag_file "$(sysdir)/vbmq/ring$r"; done
+for r in 0 1; do diag_dir "$(ringdir $r)"; done
 
 # Switching a sleeping ring to poll=always wakes its thread without a kick;
 # the thread disarms req_event, so the frontend's next requests raise no

@@ -1,6 +1,8 @@
-# domU half of vbmq-blkfront-mq.  $VBMQ_ARGS: vbmq or upstream frontend.
+# domU half of vbmq-blkfront-mq.  $VBMQ_ARGS: vbmq or upstream frontend,
+# then "trace" for a last fio run with vbmq-blkfront's tracepoints on while
+# dom0 records vbmq-blkback's (signals trace-ready, trace-go, trace-done).
 . /vbmq/scenarios/vbmq-blkfront.lib
-fe=$VBMQ_ARGS
+read -r fe trace <<<"$VBMQ_ARGS"
 ok "/dev/xvda appears" wait_for 30 test -b /dev/xvda
 is "/sys/block/xvda/mq has 4 hardware queues" "$(ls /sys/block/xvda/mq | wc -l)" 4
 for q in /sys/block/xvda/mq/*; do
@@ -9,7 +11,7 @@ done
 if [ "$fe" = vbmq ]; then
 	is "vbmq/poll_queues is 1" "$(cat /sys/block/xvda/vbmq/poll_queues)" 1
 	is "queue/io_poll is on" "$(cat /sys/block/xvda/queue/io_poll)" 1
-	cat /sys/block/xvda/vbmq/rings | diag_file /dev/stdin
+	fe_rings | diag_file /dev/stdin
 fi
 
 # One fio job pinned to each vCPU; interrupts counted per ring and vCPU.
@@ -41,7 +43,7 @@ if [ "$fe" = vbmq ]; then
 		--size=48m --group_reporting=1
 	irq_after=$(awk '$NF == "xvda-q3-poll" { s = 0; for (i = 2; i < NF - 2; i++) s += $i; print s }' /proc/interrupts)
 	done_after=$(fe_ring_stat 3 completions)
-	cat /sys/block/xvda/vbmq/rings | diag_file /dev/stdin
+	fe_rings | diag_file /dev/stdin
 	note "polled ring 3: completions $done_before -> $done_after, interrupts $irq_before -> $irq_after"
 	ok "polled ring completed >= 10000 requests" \
 		test $((done_after - done_before)) -ge 10000
@@ -63,5 +65,22 @@ if [ "$fe" = vbmq ]; then
 	step "vCPU 2 comes back" 60 sh -c 'echo 1 > /sys/devices/system/cpu/cpu2/online'
 	is "ring 1's IRQ is back on vCPU 2" \
 		"$(cat "/proc/irq/$irq/effective_affinity_list")" 2
-	cat /sys/block/xvda/vbmq/rings | diag_file /dev/stdin
+	fe_rings | diag_file /dev/stdin
+fi
+
+if [ "$trace" = trace ]; then
+	signal trace-ready
+	wait_signal trace-go 120 >/dev/null
+	ok "vbmq_blkfront events recording" trace_start vbmq_blkfront
+	step "traced fio: 3 s of 4 KiB random reads" 60 \
+		fio --name=traced --filename=/dev/xvda --ioengine=libaio \
+		--direct=1 --rw=randread --bs=4k --iodepth=8 --numjobs=2 \
+		--size=64m --time_based=1 --runtime=3 --group_reporting=1
+	trace_stop vbmq_blkfront /tmp/fe.trace
+	signal trace-done
+	tail -n 4 /tmp/fe.trace | diag_file /dev/stdin
+	for ev in notify complete; do
+		ok "tracepoint vbmq_fe_$ev fired" \
+			test "$(trace_count "vbmq_fe_$ev" /tmp/fe.trace)" -gt 0
+	done
 fi
