@@ -1454,28 +1454,6 @@ static const struct {
 	VBMQ_FE_DBG_FILE(pool_waits),
 };
 
-/*
- * A directory per connected ring, under info->mutex once the rings are
- * live.  As the debugfs API asks, failures are not checked.
- */
-void vbmq_fe_debugfs_add_rings(struct vbmq_fe_info *info)
-{
-	unsigned int i, f;
-	char name[16];
-
-	lockdep_assert_held(&info->mutex);
-	for (i = 0; i < info->nr_rings; i++) {
-		struct vbmq_fe_ring *ring = &info->rings[i];
-
-		snprintf(name, sizeof(name), "ring%u", i);
-		ring->dbg = debugfs_create_dir(name, info->dbg);
-		for (f = 0; f < ARRAY_SIZE(vbmq_fe_dbg_files); f++)
-			debugfs_create_file(vbmq_fe_dbg_files[f].name, 0444,
-					    ring->dbg, ring,
-					    vbmq_fe_dbg_files[f].fops);
-	}
-}
-
 /* Before the rings stop: waits for the files' readers. */
 void vbmq_fe_debugfs_del_rings(struct vbmq_fe_info *info)
 {
@@ -1485,6 +1463,29 @@ void vbmq_fe_debugfs_del_rings(struct vbmq_fe_info *info)
 	for (i = 0; i < info->nr_ring_slots; i++) {
 		debugfs_remove_recursive(info->rings[i].dbg);
 		info->rings[i].dbg = NULL;
+	}
+}
+
+/*
+ * A directory per connected ring, under info->mutex once the rings are
+ * live (those of an earlier connection go first).  As the debugfs API
+ * asks, failures are not checked.
+ */
+void vbmq_fe_debugfs_add_rings(struct vbmq_fe_info *info)
+{
+	unsigned int i, f;
+	char name[16];
+
+	vbmq_fe_debugfs_del_rings(info);
+	for (i = 0; i < info->nr_rings; i++) {
+		struct vbmq_fe_ring *ring = &info->rings[i];
+
+		snprintf(name, sizeof(name), "ring%u", i);
+		ring->dbg = debugfs_create_dir(name, info->dbg);
+		for (f = 0; f < ARRAY_SIZE(vbmq_fe_dbg_files); f++)
+			debugfs_create_file(vbmq_fe_dbg_files[f].name, 0444,
+					    ring->dbg, ring,
+					    vbmq_fe_dbg_files[f].fops);
 	}
 }
 
