@@ -46,12 +46,14 @@ tracefs() {
 		echo /sys/kernel/debug/tracing
 	fi
 }
-# trace_start SYSTEM: record the events of SYSTEM (vbmq_blkback,
-# vbmq_blkfront) from now on, into an emptied buffer (the newest kept)
+# trace_start SYSTEM [KB]: record the events of SYSTEM (vbmq_blkback,
+# vbmq_blkfront) from now on, into an emptied buffer of KB per CPU (the
+# kernel's default size if not given) that keeps the newest events
 trace_start() {
 	local t
 	t=$(tracefs)
 	echo 0 > "$t/tracing_on" && : > "$t/trace" &&
+		{ [ -z "${2:-}" ] || echo "$2" > "$t/buffer_size_kb"; } &&
 		echo 1 > "$t/events/$1/enable" && echo 1 > "$t/tracing_on"
 }
 # trace_stop SYSTEM FILE: stop recording SYSTEM; the buffer goes to FILE

@@ -1,4 +1,4 @@
-# summary: vbmq-blkback polling: event-channel interrupts per request with poll=always vs off under fio, adaptive threads sleep when idle
+# summary: vbmq-blkback polling: event-channel interrupts per request with poll=always vs off under fio, adaptive threads sleep when idle; its tracepoints fire
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
 
 . /vbmq/scenarios/vbmq-blkback.lib
@@ -61,7 +61,13 @@ ok "poll=always: at most 1 interrupt per 1000 requests" \
 ok "poll=always: at most 1/100 of poll=off's interrupts per request" \
 	test $((${i_al:-1} * ${r_off:-0} * 100)) -le $((${i_off:-0} * ${r_al:-0}))
 
+# Adaptive, with vbmq_blkback's tracepoints recorded through tracefs: the
+# poll window starts, adapts and gives up, the threads sleep and wake, the
+# guest is notified (or not) and requests complete.  poll-max-us 10000 lets
+# the window grow over the test bed's long gaps.
 xenstore-write "$be/vbmq/cpus" ""
+xenstore-write "$be/vbmq/poll-max-us" 10000
+ok "vbmq_blkback events recording" trace_start vbmq_blkback 512
 xenstore-write "$be/vbmq/poll" adaptive
 ok "poll=adaptive applied" wait_for 10 ring_is 0 poll adaptive
 sleep 5
@@ -73,6 +79,14 @@ ok "adaptive: ring threads asleep (state S) once the load stops" wait_for 1 all_
 for r in 0 1; do
 	ok "adaptive: ring $r went to sleep within 50 ms of its last request" \
 		test "$(ring_field $r idle_to_sleep_ns)" -le 50000000
+done
+sleep 1	# ring 0 wakes once a second
+trace_stop vbmq_blkback /tmp/be.trace
+xenstore-rm "$be/vbmq/poll-max-us"
+grep -m 3 -E ' vbmq_be_poll_(adapt|give_up): ' /tmp/be.trace | diag_file /dev/stdin
+for ev in poll_start poll_adapt poll_give_up sleep wake notify complete; do
+	ok "tracepoint vbmq_be_$ev fired" \
+		test "$(trace_count "vbmq_be_$ev" /tmp/be.trace)" -gt 0
 done
 threads_named "vbmq$domid.xvda-*" | while read -r pid comm; do
 	note "$comm: $(awk '{ print $3 }' "/proc/$pid/stat")"
