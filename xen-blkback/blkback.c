@@ -43,20 +43,24 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/cpumask.h>
+#include <linux/debugfs.h>
 #include <linux/interrupt.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/rbtree.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/sysfs.h>
 #include <xen/events.h>
 #include <xen/grant_table.h>
 #include <xen/page.h>
 #include <xen/xenbus.h>
 
 #include "common.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 /* ---- the two ABI views of one ring ---- */
 
@@ -166,6 +170,7 @@ static void vbmq_be_push(struct vbmq_be_ring *ring)
 		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&ring->r32, notify);
 	else
 		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&ring->r64, notify);
+	trace_vbmq_be_notify(ring, notify);
 	if (notify) {
 		notify_remote_via_irq(ring->irq);
 		WRITE_ONCE(ring->st.notify_sent, ring->st.notify_sent + 1);
@@ -1107,6 +1112,8 @@ static unsigned int vbmq_be_complete(struct vbmq_be_ring *ring)
 	list_for_each_entry_safe(rq, tmp, &list, node) {
 		list_del(&rq->node);
 		vbmq_be_respond(ring, rq->req.id, rq->req.op, rq->status);
+		trace_vbmq_be_complete(ring, rq->req.id, rq->req.op,
+				       rq->status);
 		vbmq_be_request_free(ring, rq);
 		WRITE_ONCE(ring->in_flight, ring->in_flight - 1);
 		n++;
@@ -1146,7 +1153,7 @@ static void vbmq_be_sleep(struct vbmq_be_ring *ring)
 {
 	/* Ring 0 wakes up now and then to notice an online resize. */
 	long timeout = ring->idx ? MAX_SCHEDULE_TIMEOUT : HZ;
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_ns(), slept;
 
 	/*
 	 * Backing off from bad requests, or with a request parked, new ones
@@ -1158,9 +1165,13 @@ static void vbmq_be_sleep(struct vbmq_be_ring *ring)
 				nsecs_to_jiffies(ring->bad_until - t0) + 1);
 	else if (!ring->halted && !ring->parked && vbmq_be_final_check(ring))
 		return;
+	trace_vbmq_be_sleep(ring, timeout, ring->in_flight);
 	wait_event_interruptible_timeout(ring->wq, vbmq_be_should_wake(ring),
 					 timeout);
-	WRITE_ONCE(ring->st.sleep_ns, ring->st.sleep_ns + ktime_get_ns() - t0);
+	slept = ktime_get_ns() - t0;
+	WRITE_ONCE(ring->st.sleep_ns, ring->st.sleep_ns + slept);
+	trace_vbmq_be_wake(ring, slept,
+			   test_bit(VBMQ_BE_RING_KICKED, &ring->flags));
 }
 
 static void vbmq_be_check_resize(struct vbmq_be_ring *ring)
@@ -1184,6 +1195,16 @@ static void vbmq_be_drain(struct vbmq_be_ring *ring)
 	}
 	if (test_and_clear_bit(VBMQ_BE_RING_KICKED, &ring->flags))
 		xen_irq_lateeoi(ring->irq, 0);
+}
+
+/* An idle gap of @gap ns ended: adapt the poll window to it. */
+static void vbmq_be_poll_adapt(struct vbmq_be_ring *ring, u64 gap)
+{
+	u64 old = ring->poll.window_ns;
+	enum vbmq_be_poll_event ev;
+
+	ev = vbmq_be_poll_idle_end(&ring->poll, gap);
+	trace_vbmq_be_poll_adapt(ring, ev, gap, old, ring->poll.window_ns);
 }
 
 static int vbmq_be_ring_thread(void *arg)
@@ -1256,7 +1277,7 @@ static int vbmq_be_ring_thread(void *arg)
 				WRITE_ONCE(ring->st.short_gaps,
 					   ring->st.short_gaps + 1);
 			if (mode == VBMQ_POLL_ADAPTIVE)
-				vbmq_be_poll_idle_end(&ring->poll, gap);
+				vbmq_be_poll_adapt(ring, gap);
 		}
 		if (work) {
 			idle = false;
@@ -1271,14 +1292,20 @@ static int vbmq_be_ring_thread(void *arg)
 		    (mode == VBMQ_POLL_ALWAYS ||
 		     (mode == VBMQ_POLL_ADAPTIVE &&
 		      now - last_work < ring->poll.window_ns))) {
+			if (!polled)
+				trace_vbmq_be_poll_start(ring,
+							 ring->poll.window_ns);
 			polled = true;
 			cond_resched();
 			cpu_relax();
 			continue;
 		}
-		if (polled)
+		if (polled) {
 			WRITE_ONCE(ring->st.poll_misses,
 				   ring->st.poll_misses + 1);
+			trace_vbmq_be_poll_give_up(ring, now - last_work,
+						   ring->poll.window_ns);
+		}
 		polled = false;
 		WRITE_ONCE(ring->st.idle_to_sleep_ns, now - idle_since);
 		vbmq_be_sleep(ring);
@@ -1288,6 +1315,100 @@ static int vbmq_be_ring_thread(void *arg)
 	}
 	vbmq_be_drain(ring);
 	return 0;
+}
+
+/* ---- debugfs: vbd-DOMID-DEVID/ringN/, one value per file ---- */
+
+/* A read-only file showing one value of the ring in m->private. */
+#define VBMQ_BE_DBG_VALUE(_name, _fmt, _expr)				\
+static int vbmq_be_dbg_##_name##_show(struct seq_file *m, void *v)	\
+{									\
+	const struct vbmq_be_ring *ring = m->private;			\
+									\
+	seq_printf(m, _fmt "\n", (_expr));				\
+	return 0;							\
+}									\
+DEFINE_SHOW_ATTRIBUTE(vbmq_be_dbg_##_name)
+
+VBMQ_BE_DBG_VALUE(thread, "%s", ring->name);
+VBMQ_BE_DBG_VALUE(pid, "%d", task_pid_nr(ring->task));
+VBMQ_BE_DBG_VALUE(cpu, "%d", READ_ONCE(ring->cpu));
+VBMQ_BE_DBG_VALUE(abi, "%s", vbmq_be_abi_name(ring->abi));
+VBMQ_BE_DBG_VALUE(ring_slots, "%u", ring->nr_reqs);
+VBMQ_BE_DBG_VALUE(poll, "%s",
+		  vbmq_poll_mode_name(READ_ONCE(ring->poll_mode)));
+VBMQ_BE_DBG_VALUE(poll_max_us, "%u", READ_ONCE(ring->poll_max_us));
+VBMQ_BE_DBG_VALUE(poll_window_ns, "%llu", READ_ONCE(ring->poll.window_ns));
+VBMQ_BE_DBG_VALUE(halted, "%d", READ_ONCE(ring->halted));
+VBMQ_BE_DBG_VALUE(in_flight, "%u", READ_ONCE(ring->in_flight));
+VBMQ_BE_DBG_VALUE(persistent, "%d", ring->pg_on);
+VBMQ_BE_DBG_VALUE(pg_bound, "%u", ring->pg_bound);
+VBMQ_BE_DBG_VALUE(bounce_cap, "%u", ring->bounce_cap);
+
+static const struct {
+	const char *name;
+	const struct file_operations *fops;
+} vbmq_be_dbg_values[] = {
+	{ "thread", &vbmq_be_dbg_thread_fops },
+	{ "pid", &vbmq_be_dbg_pid_fops },
+	{ "cpu", &vbmq_be_dbg_cpu_fops },
+	{ "abi", &vbmq_be_dbg_abi_fops },
+	{ "ring_slots", &vbmq_be_dbg_ring_slots_fops },
+	{ "poll", &vbmq_be_dbg_poll_fops },
+	{ "poll_max_us", &vbmq_be_dbg_poll_max_us_fops },
+	{ "poll_window_ns", &vbmq_be_dbg_poll_window_ns_fops },
+	{ "halted", &vbmq_be_dbg_halted_fops },
+	{ "in_flight", &vbmq_be_dbg_in_flight_fops },
+	{ "persistent", &vbmq_be_dbg_persistent_fops },
+	{ "pg_bound", &vbmq_be_dbg_pg_bound_fops },
+	{ "bounce_cap", &vbmq_be_dbg_bounce_cap_fops },
+};
+
+#define VBMQ_BE_DBG_STAT(_f) { #_f, offsetof(struct vbmq_be_stats, _f) }
+
+/* The counters of struct vbmq_be_stats, each a file of its name. */
+static const struct {
+	const char *name;
+	size_t off;
+} vbmq_be_dbg_stats[] = {
+	VBMQ_BE_DBG_STAT(rd_req), VBMQ_BE_DBG_STAT(wr_req),
+	VBMQ_BE_DBG_STAT(f_req), VBMQ_BE_DBG_STAT(b_req),
+	VBMQ_BE_DBG_STAT(ds_req), VBMQ_BE_DBG_STAT(ind_req),
+	VBMQ_BE_DBG_STAT(bad_req), VBMQ_BE_DBG_STAT(err_rsp),
+	VBMQ_BE_DBG_STAT(oo_req), VBMQ_BE_DBG_STAT(rd_sect),
+	VBMQ_BE_DBG_STAT(wr_sect), VBMQ_BE_DBG_STAT(kicks),
+	VBMQ_BE_DBG_STAT(notify_sent), VBMQ_BE_DBG_STAT(notify_suppressed),
+	VBMQ_BE_DBG_STAT(poll_hits), VBMQ_BE_DBG_STAT(poll_misses),
+	VBMQ_BE_DBG_STAT(poll_ns), VBMQ_BE_DBG_STAT(sleep_ns),
+	VBMQ_BE_DBG_STAT(idle_to_sleep_ns), VBMQ_BE_DBG_STAT(gap_ns),
+	VBMQ_BE_DBG_STAT(gaps), VBMQ_BE_DBG_STAT(short_gaps),
+	VBMQ_BE_DBG_STAT(pg_mapped), VBMQ_BE_DBG_STAT(pg_in_use),
+	VBMQ_BE_DBG_STAT(pg_hits), VBMQ_BE_DBG_STAT(pg_maps),
+	VBMQ_BE_DBG_STAT(pg_unmaps), VBMQ_BE_DBG_STAT(pg_reclaims),
+	VBMQ_BE_DBG_STAT(pg_copies), VBMQ_BE_DBG_STAT(pg_map_errs),
+	VBMQ_BE_DBG_STAT(bounce_pages), VBMQ_BE_DBG_STAT(bounce_peak),
+	VBMQ_BE_DBG_STAT(bounce_waits), VBMQ_BE_DBG_STAT(bad_pauses),
+	VBMQ_BE_DBG_STAT(bad_pause_ns),
+};
+
+/*
+ * The ring's directory under the device's; once its thread runs.  As the
+ * debugfs API asks, failures are not checked: statistics are optional.
+ */
+static void vbmq_be_ring_debugfs_add(struct vbmq_be_ring *ring)
+{
+	char name[16];
+	unsigned int i;
+
+	snprintf(name, sizeof(name), "ring%u", ring->idx);
+	ring->dbg = debugfs_create_dir(name, ring->be->dbg);
+	for (i = 0; i < ARRAY_SIZE(vbmq_be_dbg_values); i++)
+		debugfs_create_file(vbmq_be_dbg_values[i].name, 0444, ring->dbg,
+				    ring, vbmq_be_dbg_values[i].fops);
+	for (i = 0; i < ARRAY_SIZE(vbmq_be_dbg_stats); i++)
+		debugfs_create_u64(vbmq_be_dbg_stats[i].name, 0444, ring->dbg,
+				   (u64 *)((char *)&ring->st +
+					   vbmq_be_dbg_stats[i].off));
 }
 
 /* ---- ring life cycle (control plane, under be->lock) ---- */
@@ -1443,6 +1564,7 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 	}
 	vbmq_be_ring_apply_settings(ring, &be->keys);
 	wake_up_process(ring->task);
+	vbmq_be_ring_debugfs_add(ring);
 	return ring;
 
 err_unbind_irq:
@@ -1459,71 +1581,12 @@ err_free_ring:
 void vbmq_be_ring_disconnect(struct vbmq_be_ring *ring)
 {
 	lockdep_assert_held(&ring->be->lock);
+	/* Waits for the readers of the ring's files. */
+	debugfs_remove_recursive(ring->dbg);
 	/* The thread answers every request in flight before it returns. */
 	kthread_stop(ring->task);
 	unbind_from_irqhandler(ring->irq, ring);
 	vbmq_be_ring_free_mem(ring);
 	xenbus_unmap_ring_vfree(ring->be->dev, ring->sring);
 	kfree(ring);
-}
-
-/* ---- statistics ---- */
-
-int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf)
-{
-	const struct vbmq_be_stats *st = &ring->st;
-	int at = 0;
-
-	at += sysfs_emit_at(buf, at, "thread %s\npid %d\ncpu %d\n", ring->name,
-			    task_pid_nr(ring->task), READ_ONCE(ring->cpu));
-	at += sysfs_emit_at(buf, at, "abi %s\nring_slots %u\n",
-			    vbmq_be_abi_name(ring->abi), ring->nr_reqs);
-	at += sysfs_emit_at(buf, at, "poll %s\npoll_max_us %u\npoll_window_ns %llu\n",
-			    vbmq_poll_mode_name(READ_ONCE(ring->poll_mode)),
-			    READ_ONCE(ring->poll_max_us),
-			    READ_ONCE(ring->poll.window_ns));
-	at += sysfs_emit_at(buf, at, "halted %d\nin_flight %u\n",
-			    READ_ONCE(ring->halted),
-			    READ_ONCE(ring->in_flight));
-	at += sysfs_emit_at(buf, at,
-			    "rd_req %llu\nwr_req %llu\nf_req %llu\nb_req %llu\nds_req %llu\nind_req %llu\n",
-			    READ_ONCE(st->rd_req), READ_ONCE(st->wr_req),
-			    READ_ONCE(st->f_req), READ_ONCE(st->b_req),
-			    READ_ONCE(st->ds_req), READ_ONCE(st->ind_req));
-	at += sysfs_emit_at(buf, at,
-			    "bad_req %llu\nerr_rsp %llu\noo_req %llu\nrd_sect %llu\nwr_sect %llu\n",
-			    READ_ONCE(st->bad_req), READ_ONCE(st->err_rsp),
-			    READ_ONCE(st->oo_req), READ_ONCE(st->rd_sect),
-			    READ_ONCE(st->wr_sect));
-	at += sysfs_emit_at(buf, at,
-			    "kicks %llu\nnotify_sent %llu\nnotify_suppressed %llu\n",
-			    READ_ONCE(st->kicks), READ_ONCE(st->notify_sent),
-			    READ_ONCE(st->notify_suppressed));
-	at += sysfs_emit_at(buf, at,
-			    "poll_hits %llu\npoll_misses %llu\npoll_ns %llu\nsleep_ns %llu\nidle_to_sleep_ns %llu\n",
-			    READ_ONCE(st->poll_hits), READ_ONCE(st->poll_misses),
-			    READ_ONCE(st->poll_ns), READ_ONCE(st->sleep_ns),
-			    READ_ONCE(st->idle_to_sleep_ns));
-	at += sysfs_emit_at(buf, at, "gap_ns %llu\ngaps %llu\nshort_gaps %llu\n",
-			    READ_ONCE(st->gap_ns), READ_ONCE(st->gaps),
-			    READ_ONCE(st->short_gaps));
-	at += sysfs_emit_at(buf, at, "persistent %d\npg_bound %u\n",
-			    ring->pg_on, ring->pg_bound);
-	at += sysfs_emit_at(buf, at,
-			    "pg_mapped %llu\npg_in_use %llu\npg_hits %llu\npg_maps %llu\n",
-			    READ_ONCE(st->pg_mapped), READ_ONCE(st->pg_in_use),
-			    READ_ONCE(st->pg_hits), READ_ONCE(st->pg_maps));
-	at += sysfs_emit_at(buf, at,
-			    "pg_unmaps %llu\npg_reclaims %llu\npg_copies %llu\npg_map_errs %llu\n",
-			    READ_ONCE(st->pg_unmaps), READ_ONCE(st->pg_reclaims),
-			    READ_ONCE(st->pg_copies), READ_ONCE(st->pg_map_errs));
-	at += sysfs_emit_at(buf, at, "bad_pauses %llu\nbad_pause_ns %llu\n",
-			    READ_ONCE(st->bad_pauses),
-			    READ_ONCE(st->bad_pause_ns));
-	at += sysfs_emit_at(buf, at,
-			    "bounce_cap %u\nbounce_pages %llu\nbounce_peak %llu\nbounce_waits %llu\n",
-			    ring->bounce_cap, READ_ONCE(st->bounce_pages),
-			    READ_ONCE(st->bounce_peak),
-			    READ_ONCE(st->bounce_waits));
-	return at;
 }

@@ -10,8 +10,9 @@
  *
  * Locking in one sentence per structure:
  *   - vbmq_be_dev: the control plane (xenwatch callbacks, remove) runs under
- *     dev->lock; the sysfs readers take only dev->rings_lock, a spinlock that
- *     guards the rings pointer so a reader never sees freed rings.
+ *     dev->lock; the statistics/ sysfs readers take only dev->rings_lock, a
+ *     spinlock that guards the rings pointer so a reader never sees freed
+ *     rings; a ring's debugfs files are removed before the ring is freed.
  *   - vbmq_be_ring: everything but the fields marked otherwise belongs to
  *     the ring's kthread; the IRQ handler and bio completions talk to it
  *     through ring->flags and ring->done (done_lock); the control plane
@@ -57,11 +58,14 @@ extern bool vbmq_be_feature_persistent;
 extern unsigned int vbmq_be_max_persistent_grants;
 extern unsigned int vbmq_be_max_bounce_pages;
 
+/* debugfs vbmq-blkback/: module init .. exit; NULL or an error if absent. */
+extern struct dentry *vbmq_be_dbg_root;
+
 /*
  * Per-ring counters.  Single writer each: the ring thread, except ->kicks,
  * written only by the ring's IRQ handler (which Xen never runs twice at
- * once for one event channel).  Readers (sysfs) use READ_ONCE and accept a
- * snapshot that is not atomic across counters.
+ * once for one event channel).  Readers (statistics/ in sysfs, debugfs)
+ * accept a snapshot that is not atomic across counters.
  */
 struct vbmq_be_stats {
 	u64 rd_req;		/* READ, direct or indirect */
@@ -213,7 +217,7 @@ struct vbmq_be_ring {
 	unsigned int *pg_pick;
 	bool rsp_pending;		/* responses written, not pushed */
 	bool eoi_work;			/* work found since the last EOI */
-	struct vbmq_be_poll poll;	/* window read by sysfs */
+	struct vbmq_be_poll poll;	/* window read by debugfs */
 	bool halted;			/* ring protocol broken: consume no more */
 	/*
 	 * A request taken off the ring and prepared but not submitted yet:
@@ -230,7 +234,7 @@ struct vbmq_be_ring {
 	/* Bounce pages held by requests (not the pool), at most bounce_cap. */
 	unsigned int bounce_nr;
 	unsigned int bounce_cap;	/* max_bounce_pages, set at connect */
-	unsigned int in_flight;		/* requests without response; sysfs */
+	unsigned int in_flight;		/* requests without response; debugfs */
 
 	/* Live settings: written by the control plane, read by the thread. */
 	enum vbmq_poll_mode poll_mode;
@@ -238,6 +242,7 @@ struct vbmq_be_ring {
 	int cpu;			/* bound CPU or -1 */
 
 	struct vbmq_be_stats st;
+	struct dentry *dbg;		/* ringN/ in debugfs; control plane */
 };
 
 struct vbmq_be_dev {
@@ -273,7 +278,7 @@ struct vbmq_be_dev {
 	char key_err[VBMQ_KEY_COUNT][VBMQ_KEYS_ERR_LEN];	/* last refusal */
 	char error_node[VBMQ_KEYS_ERR_LEN];	/* vbmq/error as we wrote it */
 
-	bool sysfs_ready;		/* groups exist; under lock */
+	struct dentry *dbg;		/* vbd-DOMID-DEVID/ in debugfs; probe..remove */
 
 	struct xenbus_watch pdev_watch;		/* physical-device */
 	struct xenbus_watch keys_watch;		/* vbmq/ */
@@ -316,7 +321,6 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 void vbmq_be_ring_disconnect(struct vbmq_be_ring *ring);
 void vbmq_be_ring_apply_settings(struct vbmq_be_ring *ring,
 				 const struct vbmq_keys *k);
-int vbmq_be_ring_show(struct vbmq_be_ring *ring, char *buf);
 
 /* xenbus.c: control plane, called from ring threads */
 void vbmq_be_resize_notice(struct vbmq_be_dev *be, u64 sectors);

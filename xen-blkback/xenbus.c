@@ -25,6 +25,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
+#include <linux/debugfs.h>
 #include <linux/kdev_t.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -108,54 +109,9 @@ MODULE_PARM_DESC(max_bounce_pages,
 
 enum vbmq_poll_mode vbmq_be_poll_default = VBMQ_POLL_ADAPTIVE;
 
-/* ---- sysfs: vbmq/ring<N> and the upstream-compatible statistics/ ---- */
+struct dentry *vbmq_be_dbg_root;
 
-static struct device_attribute vbmq_be_ring_attrs[VBMQ_BE_MAX_QUEUES_CAP];
-static char vbmq_be_ring_attr_names[VBMQ_BE_MAX_QUEUES_CAP][8];
-static struct attribute *vbmq_be_ring_attr_list[VBMQ_BE_MAX_QUEUES_CAP + 1];
-
-static ssize_t vbmq_be_ring_attr_show(struct device *d,
-				      struct device_attribute *attr, char *buf)
-{
-	struct vbmq_be_dev *be = dev_get_drvdata(d);
-	unsigned int idx = attr - vbmq_be_ring_attrs;
-	ssize_t ret = 0;
-
-	spin_lock(&be->rings_lock);
-	if (idx < be->nr_rings)
-		ret = vbmq_be_ring_show(be->rings[idx], buf);
-	spin_unlock(&be->rings_lock);
-	return ret;
-}
-
-static umode_t vbmq_be_ring_attr_visible(struct kobject *kobj,
-					 struct attribute *attr, int n)
-{
-	struct vbmq_be_dev *be = dev_get_drvdata(kobj_to_dev(kobj));
-
-	return be && n < (int)READ_ONCE(be->nr_rings) ? attr->mode : 0;
-}
-
-static const struct attribute_group vbmq_be_ring_group = {
-	.name = "vbmq",
-	.attrs = vbmq_be_ring_attr_list,
-	.is_visible = vbmq_be_ring_attr_visible,
-};
-
-static void vbmq_be_init_ring_attrs(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < VBMQ_BE_MAX_QUEUES_CAP; i++) {
-		snprintf(vbmq_be_ring_attr_names[i],
-			 sizeof(vbmq_be_ring_attr_names[i]), "ring%u", i);
-		sysfs_attr_init(&vbmq_be_ring_attrs[i].attr);
-		vbmq_be_ring_attrs[i].attr.name = vbmq_be_ring_attr_names[i];
-		vbmq_be_ring_attrs[i].attr.mode = 0444;
-		vbmq_be_ring_attrs[i].show = vbmq_be_ring_attr_show;
-		vbmq_be_ring_attr_list[i] = &vbmq_be_ring_attrs[i].attr;
-	}
-}
+/* ---- sysfs: the upstream-compatible statistics/ (xentop reads it) ---- */
 
 /* Sum of one counter over the rings. */
 static u64 vbmq_be_stat_sum(struct device *d, size_t off)
@@ -426,9 +382,6 @@ static void vbmq_be_disconnect_locked(struct vbmq_be_dev *be)
 	spin_unlock(&be->rings_lock);
 	if (!rings)
 		return;
-	if (be->sysfs_ready &&
-	    sysfs_update_group(&be->dev->dev.kobj, &vbmq_be_ring_group))
-		dev_warn(&be->dev->dev, "cannot update vbmq/ in sysfs\n");
 	for (i = 0; i < n; i++)
 		vbmq_be_ring_disconnect(rings[i]);
 	kfree(rings);
@@ -643,9 +596,6 @@ static void vbmq_be_connect_locked(struct vbmq_be_dev *be)
 	be->rings = rings;
 	WRITE_ONCE(be->nr_rings, fe.nr_queues);
 	spin_unlock(&be->rings_lock);
-	if (be->sysfs_ready &&
-	    sysfs_update_group(&dev->dev.kobj, &vbmq_be_ring_group))
-		dev_warn(&dev->dev, "cannot update vbmq/ in sysfs\n");
 
 	err = vbmq_be_write_connect_info(be);
 	if (err) {
@@ -960,15 +910,12 @@ static void vbmq_be_remove(struct xenbus_device *dev)
 	vbmq_be_unwatch(&be->keys_watch, &be->keys_watched);
 	/* A close under way ends first (xenwatch calls no more callbacks). */
 	cancel_work_sync(&be->close_work);
-	mutex_lock(&be->lock);
-	be->sysfs_ready = false;
-	mutex_unlock(&be->lock);
 	sysfs_remove_group(&dev->dev.kobj, &vbmq_be_stat_group);
-	sysfs_remove_group(&dev->dev.kobj, &vbmq_be_ring_group);
 
 	mutex_lock(&be->lock);
 	vbmq_be_disconnect_locked(be);
 	mutex_unlock(&be->lock);
+	debugfs_remove_recursive(be->dbg);
 	/* The rings are gone: nothing schedules these any more. */
 	cancel_work_sync(&be->resize_work);
 	cancel_work_sync(&be->fatal_work);
@@ -1017,15 +964,11 @@ static int vbmq_be_probe(struct xenbus_device *dev,
 	vbmq_be_offer_locked(be);
 	mutex_unlock(&be->lock);
 
-	err = sysfs_create_group(&dev->dev.kobj, &vbmq_be_ring_group);
-	if (err)
-		goto err_clear_drvdata;
 	err = sysfs_create_group(&dev->dev.kobj, &vbmq_be_stat_group);
 	if (err)
-		goto err_remove_ring_group;
-	mutex_lock(&be->lock);
-	be->sysfs_ready = true;
-	mutex_unlock(&be->lock);
+		goto err_clear_drvdata;
+	/* Before any ring connects (a watch may connect them). */
+	be->dbg = debugfs_create_dir(dev_name(&dev->dev), vbmq_be_dbg_root);
 	err = xenbus_watch_pathfmt(dev, &be->keys_watch,
 				   vbmq_be_keys_will_handle,
 				   vbmq_be_keys_changed, "%s/%s",
@@ -1049,9 +992,8 @@ err_unwatch_pdev:
 err_unwatch_keys:
 	vbmq_be_unwatch(&be->keys_watch, &be->keys_watched);
 err_remove_stat_group:
+	debugfs_remove_recursive(be->dbg);
 	sysfs_remove_group(&dev->dev.kobj, &vbmq_be_stat_group);
-err_remove_ring_group:
-	sysfs_remove_group(&dev->dev.kobj, &vbmq_be_ring_group);
 err_clear_drvdata:
 	dev_set_drvdata(&dev->dev, NULL);
 err_free_be:
@@ -1137,11 +1079,13 @@ static int __init vbmq_be_init(void)
 	err = vbmq_be_check_params();
 	if (err)
 		return err;
-	vbmq_be_init_ring_attrs();
+	vbmq_be_dbg_root = debugfs_create_dir("vbmq-blkback", NULL);
 	err = xenbus_register_backend(&vbmq_be_driver);
-	if (err)
+	if (err) {
 		pr_err("cannot register the \"vbd\" backend (is xen-blkback loaded?): %d\n",
 		       err);
+		debugfs_remove_recursive(vbmq_be_dbg_root);
+	}
 	return err;
 }
 module_init(vbmq_be_init);
@@ -1149,6 +1093,7 @@ module_init(vbmq_be_init);
 static void __exit vbmq_be_exit(void)
 {
 	xenbus_unregister_driver(&vbmq_be_driver);
+	debugfs_remove_recursive(vbmq_be_dbg_root);
 }
 module_exit(vbmq_be_exit);
 

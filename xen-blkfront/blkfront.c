@@ -17,7 +17,9 @@
 #include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
 #include <linux/hdreg.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <xen/xen.h>
 #include <xen/events.h>
@@ -26,6 +28,9 @@
 
 #include "common.h"
 #include "compat.h"
+
+#define CREATE_TRACE_POINTS
+#include "trace.h"
 
 /* ---- module parameters ---------------------------------------------- */
 
@@ -504,6 +509,7 @@ static void vbmq_fe_push_locked(struct vbmq_fe_ring *ring)
 	 * req_event behind, so no kick is sent.
 	 */
 	RING_PUSH_REQUESTS_AND_CHECK_NOTIFY(&ring->front, notify);
+	trace_vbmq_fe_notify(ring, notify);
 	if (notify) {
 		notify_remote_via_evtchn(ring->evtchn);
 		ring->st.kicks++;
@@ -863,6 +869,7 @@ again:
 		vbmq_fe_ungrant_locked(ring, sh);
 		pdu = blk_mq_rq_to_pdu(rq);
 		pdu->status = vbmq_fe_status_locked(ring, op, rsp.status);
+		trace_vbmq_fe_complete(ring, rsp.id, op, rsp.status);
 		vbmq_fe_unbounce_locked(ring, sh, op == BLKIF_OP_READ &&
 					pdu->status == BLK_STS_OK);
 		pdu->next = *done;
@@ -1336,77 +1343,6 @@ static ssize_t grants_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(grants);
 
-/* Room kept free at the end of the page for one more line. */
-#define VBMQ_FE_LINE_MAX	320
-
-static int vbmq_fe_show_ring(struct vbmq_fe_info *info, unsigned int i,
-			     struct cpumask *vcpus, char *buf, int len)
-{
-	struct vbmq_fe_ring *ring = &info->rings[i];
-	enum hctx_type type = ring->polled ? HCTX_TYPE_POLL : HCTX_TYPE_DEFAULT;
-	const struct blk_mq_queue_map *qmap = &info->tag_set.map[type];
-	const struct cpumask *irq_cpus = NULL;
-	struct vbmq_fe_ring_stats st;
-	unsigned int cpu, inflight, pool, pgrants;
-	unsigned long flags;
-
-	cpumask_clear(vcpus);
-	for_each_possible_cpu(cpu)
-		if (qmap->nr_queues && qmap->mq_map[cpu] == i)
-			cpumask_set_cpu(cpu, vcpus);
-	if (ring->irq && !ring->polled)
-		irq_cpus = irq_get_effective_affinity_mask(ring->irq);
-
-	spin_lock_irqsave(&ring->lock, flags);
-	st = ring->st;
-	inflight = ring->slots.nr - ring->slots.nr_free;
-	pool = ring->pool.nr;
-	pgrants = ring->nr_pgrants;
-	spin_unlock_irqrestore(&ring->lock, flags);
-
-	len += sysfs_emit_at(buf, len, "%u %s %d %*pbl ", i,
-			     ring->polled ? "poll" : "irq", ring->irq,
-			     cpumask_pr_args(vcpus));
-	if (irq_cpus && !cpumask_empty(irq_cpus))
-		len += sysfs_emit_at(buf, len, "%*pbl",
-				     cpumask_pr_args(irq_cpus));
-	else
-		len += sysfs_emit_at(buf, len, "-");
-	len += sysfs_emit_at(buf, len,
-			     " %llu %llu %llu %llu %llu %llu %llu %llu %u %u %u %llu %llu\n",
-			     st.requests, st.completions, st.interrupts,
-			     st.polls, st.poll_hits, st.kicks, st.ring_full,
-			     st.errors, inflight, pool, pgrants, st.bounced,
-			     st.pool_waits);
-	return len;
-}
-
-static ssize_t rings_show(struct device *dev, struct device_attribute *attr,
-			  char *buf)
-{
-	struct vbmq_fe_info *info = vbmq_fe_dev_info(dev);
-	cpumask_var_t vcpus;
-	unsigned int i;
-	int len;
-
-	if (!zalloc_cpumask_var(&vcpus, GFP_KERNEL))
-		return -ENOMEM;
-	len = sysfs_emit(buf,
-			 "ring type irq vcpus irq_cpus requests completions interrupts polls poll_hits kicks ring_full errors inflight pool pgrants bounced pool_waits\n");
-	mutex_lock(&info->aff_lock);
-	for (i = 0; info->aff_ready && i < info->nr_rings; i++) {
-		if (len > PAGE_SIZE - VBMQ_FE_LINE_MAX) {
-			len += sysfs_emit_at(buf, len, "...\n");
-			break;
-		}
-		len = vbmq_fe_show_ring(info, i, vcpus, buf, len);
-	}
-	mutex_unlock(&info->aff_lock);
-	free_cpumask_var(vcpus);
-	return len;
-}
-static DEVICE_ATTR_RO(rings);
-
 static struct attribute *vbmq_fe_disk_attrs[] = {
 	&dev_attr_state.attr,
 	&dev_attr_nr_rings.attr,
@@ -1415,7 +1351,6 @@ static struct attribute *vbmq_fe_disk_attrs[] = {
 	&dev_attr_max_segments.attr,
 	&dev_attr_ring_pages.attr,
 	&dev_attr_grants.attr,
-	&dev_attr_rings.attr,
 	NULL,
 };
 
@@ -1428,6 +1363,138 @@ const struct attribute_group *vbmq_fe_disk_groups[] = {
 	&vbmq_fe_disk_group,
 	NULL,
 };
+
+/* ---- debugfs: DISK/ringN/, one value per file ------------------------ */
+
+struct dentry *vbmq_fe_dbg_root;
+
+/* A read-only file showing one value of the ring in m->private. */
+#define VBMQ_FE_DBG_VALUE(_name, _fmt, _expr)				\
+static int vbmq_fe_dbg_##_name##_show(struct seq_file *m, void *v)	\
+{									\
+	struct vbmq_fe_ring *ring = m->private;				\
+	unsigned long flags;						\
+									\
+	spin_lock_irqsave(&ring->lock, flags);				\
+	seq_printf(m, _fmt "\n", (_expr));				\
+	spin_unlock_irqrestore(&ring->lock, flags);			\
+	return 0;							\
+}									\
+DEFINE_SHOW_ATTRIBUTE(vbmq_fe_dbg_##_name)
+
+VBMQ_FE_DBG_VALUE(type, "%s", ring->polled ? "poll" : "irq");
+VBMQ_FE_DBG_VALUE(irq, "%d", ring->irq);
+VBMQ_FE_DBG_VALUE(requests, "%llu", ring->st.requests);
+VBMQ_FE_DBG_VALUE(completions, "%llu", ring->st.completions);
+VBMQ_FE_DBG_VALUE(interrupts, "%llu", ring->st.interrupts);
+VBMQ_FE_DBG_VALUE(polls, "%llu", ring->st.polls);
+VBMQ_FE_DBG_VALUE(poll_hits, "%llu", ring->st.poll_hits);
+VBMQ_FE_DBG_VALUE(kicks, "%llu", ring->st.kicks);
+VBMQ_FE_DBG_VALUE(ring_full, "%llu", ring->st.ring_full);
+VBMQ_FE_DBG_VALUE(errors, "%llu", ring->st.errors);
+VBMQ_FE_DBG_VALUE(bounced, "%llu", ring->st.bounced);
+VBMQ_FE_DBG_VALUE(pool_waits, "%llu", ring->st.pool_waits);
+VBMQ_FE_DBG_VALUE(inflight, "%u", ring->slots.nr - ring->slots.nr_free);
+VBMQ_FE_DBG_VALUE(pool, "%u", ring->pool.nr);
+VBMQ_FE_DBG_VALUE(pgrants, "%u", ring->nr_pgrants);
+
+/*
+ * The vCPUs blk-mq maps to the ring, and where its IRQ is delivered ("-"
+ * when polled or unknown); under aff_lock, which a resume's remap takes.
+ */
+static int vbmq_fe_dbg_cpus(struct seq_file *m, bool irq)
+{
+	struct vbmq_fe_ring *ring = m->private;
+	struct vbmq_fe_info *info = ring->info;
+	enum hctx_type type = ring->polled ? HCTX_TYPE_POLL : HCTX_TYPE_DEFAULT;
+	const struct blk_mq_queue_map *qmap = &info->tag_set.map[type];
+	const struct cpumask *mask = NULL;
+	cpumask_var_t vcpus;
+	unsigned int cpu;
+
+	if (!zalloc_cpumask_var(&vcpus, GFP_KERNEL))
+		return -ENOMEM;
+	mutex_lock(&info->aff_lock);
+	if (info->aff_ready && irq && ring->irq && !ring->polled) {
+		mask = irq_get_effective_affinity_mask(ring->irq);
+	} else if (info->aff_ready && !irq) {
+		for_each_possible_cpu(cpu)
+			if (qmap->nr_queues && qmap->mq_map[cpu] == ring->index)
+				cpumask_set_cpu(cpu, vcpus);
+		mask = vcpus;
+	}
+	if (mask && !cpumask_empty(mask))
+		seq_printf(m, "%*pbl\n", cpumask_pr_args(mask));
+	else
+		seq_puts(m, "-\n");
+	mutex_unlock(&info->aff_lock);
+	free_cpumask_var(vcpus);
+	return 0;
+}
+
+static int vbmq_fe_dbg_vcpus_show(struct seq_file *m, void *v)
+{
+	return vbmq_fe_dbg_cpus(m, false);
+}
+DEFINE_SHOW_ATTRIBUTE(vbmq_fe_dbg_vcpus);
+
+static int vbmq_fe_dbg_irq_cpus_show(struct seq_file *m, void *v)
+{
+	return vbmq_fe_dbg_cpus(m, true);
+}
+DEFINE_SHOW_ATTRIBUTE(vbmq_fe_dbg_irq_cpus);
+
+#define VBMQ_FE_DBG_FILE(_name) { #_name, &vbmq_fe_dbg_##_name##_fops }
+
+static const struct {
+	const char *name;
+	const struct file_operations *fops;
+} vbmq_fe_dbg_files[] = {
+	VBMQ_FE_DBG_FILE(type), VBMQ_FE_DBG_FILE(irq),
+	VBMQ_FE_DBG_FILE(vcpus), VBMQ_FE_DBG_FILE(irq_cpus),
+	VBMQ_FE_DBG_FILE(requests), VBMQ_FE_DBG_FILE(completions),
+	VBMQ_FE_DBG_FILE(interrupts), VBMQ_FE_DBG_FILE(polls),
+	VBMQ_FE_DBG_FILE(poll_hits), VBMQ_FE_DBG_FILE(kicks),
+	VBMQ_FE_DBG_FILE(ring_full), VBMQ_FE_DBG_FILE(errors),
+	VBMQ_FE_DBG_FILE(inflight), VBMQ_FE_DBG_FILE(pool),
+	VBMQ_FE_DBG_FILE(pgrants), VBMQ_FE_DBG_FILE(bounced),
+	VBMQ_FE_DBG_FILE(pool_waits),
+};
+
+/* Before the rings stop: waits for the files' readers. */
+void vbmq_fe_debugfs_del_rings(struct vbmq_fe_info *info)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&info->mutex);
+	for (i = 0; i < info->nr_ring_slots; i++) {
+		debugfs_remove_recursive(info->rings[i].dbg);
+		info->rings[i].dbg = NULL;
+	}
+}
+
+/*
+ * A directory per connected ring, under info->mutex once the rings are
+ * live (those of an earlier connection go first).  As the debugfs API
+ * asks, failures are not checked.
+ */
+void vbmq_fe_debugfs_add_rings(struct vbmq_fe_info *info)
+{
+	unsigned int i, f;
+	char name[16];
+
+	vbmq_fe_debugfs_del_rings(info);
+	for (i = 0; i < info->nr_rings; i++) {
+		struct vbmq_fe_ring *ring = &info->rings[i];
+
+		snprintf(name, sizeof(name), "ring%u", i);
+		ring->dbg = debugfs_create_dir(name, info->dbg);
+		for (f = 0; f < ARRAY_SIZE(vbmq_fe_dbg_files); f++)
+			debugfs_create_file(vbmq_fe_dbg_files[f].name, 0444,
+					    ring->dbg, ring,
+					    vbmq_fe_dbg_files[f].fops);
+	}
+}
 
 /* ---- module ---------------------------------------------------------- */
 
@@ -1455,12 +1522,14 @@ static int __init vbmq_fe_init(void)
 	err = vbmq_fe_cpuhp_init();
 	if (err)
 		goto out_unregister_blkdev;
+	vbmq_fe_dbg_root = debugfs_create_dir("vbmq-blkfront", NULL);
 	err = vbmq_fe_xenbus_init();
 	if (err)
 		goto out_remove_cpuhp;
 	return 0;
 
 out_remove_cpuhp:
+	debugfs_remove_recursive(vbmq_fe_dbg_root);
 	vbmq_fe_cpuhp_exit();
 out_unregister_blkdev:
 	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_VDEV_XVD_MAJOR ?
@@ -1472,6 +1541,7 @@ module_init(vbmq_fe_init);
 static void __exit vbmq_fe_exit(void)
 {
 	vbmq_fe_xenbus_exit();
+	debugfs_remove_recursive(vbmq_fe_dbg_root);
 	vbmq_fe_cpuhp_exit();
 	unregister_blkdev(vbmq_fe_major, vbmq_fe_major == VBMQ_VDEV_XVD_MAJOR ?
 			  "xvd" : "vbmq-xvd");

@@ -125,6 +125,8 @@ struct vbmq_fe_ring {
 	struct page **pool_pages;	/* [pool.max] */
 	grant_ref_t *pool_grefs;	/* [pool.max] */
 	unsigned int nr_pgrants;	/* persistent grants held */
+
+	struct dentry *dbg;		/* ringN/ in debugfs; info->mutex */
 };
 
 struct vbmq_fe_info {
@@ -173,6 +175,7 @@ struct vbmq_fe_info {
 
 	struct vbmq_fe_ring *rings;	/* [nr_ring_slots], constant */
 	unsigned int nr_ring_slots;	/* constant: nr_cpu_ids capped */
+	struct dentry *dbg;		/* DISK/ in debugfs; probe..remove */
 };
 
 /* Module parameters (blkfront.c). */
@@ -183,11 +186,15 @@ extern int vbmq_fe_poll_queues;
 extern int vbmq_fe_irq_affinity;
 extern int vbmq_fe_major;
 extern bool vbmq_fe_persistent;
+/* debugfs vbmq-blkfront/: module init .. exit; NULL or an error if absent. */
+extern struct dentry *vbmq_fe_dbg_root;
 
 /* blkfront.c: data plane and disk. */
 extern const struct blk_mq_ops vbmq_fe_mq_ops;
 extern const struct block_device_operations vbmq_fe_bdops;
 extern const struct attribute_group *vbmq_fe_disk_groups[];
+void vbmq_fe_debugfs_add_rings(struct vbmq_fe_info *info);
+void vbmq_fe_debugfs_del_rings(struct vbmq_fe_info *info);
 irqreturn_t vbmq_fe_interrupt(int irq, void *dev_id);
 void vbmq_fe_ring_kill(struct vbmq_fe_ring *ring, struct list_head *held);
 unsigned int vbmq_fe_ring_let_go(struct vbmq_fe_ring *ring,

@@ -16,6 +16,7 @@
  * Resume:            hold the in-flight requests, rebuild the rings (the
  *                    count may differ), then reconnect as above.
  */
+#include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -191,6 +192,7 @@ static void vbmq_fe_kill_rings_locked(struct vbmq_fe_info *info)
 	unsigned int i;
 
 	lockdep_assert_held(&info->mutex);
+	vbmq_fe_debugfs_del_rings(info);
 	mutex_lock(&info->aff_lock);
 	info->aff_ready = false;
 	mutex_unlock(&info->aff_lock);
@@ -818,6 +820,7 @@ static void vbmq_fe_connect_locked(struct vbmq_fe_info *info)
 	info->aff_ready = true;
 	mutex_unlock(&info->aff_lock);
 	vbmq_fe_apply_affinity(info, -1);
+	vbmq_fe_debugfs_add_rings(info);
 
 	dev_info(&dev->dev,
 		 "%s: %llu sectors of %u bytes, %u ring(s) (%u polled) of %u page(s), %u segments/request, grants %s%s, flush %s, discard %s, irq affinity %s%s\n",
@@ -963,6 +966,7 @@ static int vbmq_fe_probe(struct xenbus_device *dev,
 	err = vbmq_fe_cpuhp_add(info);
 	if (err)
 		goto err_free_masks;
+	info->dbg = debugfs_create_dir(info->vd.name, vbmq_fe_dbg_root);
 	dev_set_drvdata(&dev->dev, info);
 	/*
 	 * A device another driver left Closed (xen-blkfront unbound through
@@ -998,6 +1002,7 @@ static void vbmq_fe_remove(struct xenbus_device *dev)
 	mutex_lock(&info->mutex);
 	vbmq_fe_destroy_locked(info, true, true);
 	mutex_unlock(&info->mutex);
+	debugfs_remove_recursive(info->dbg);
 
 	for (i = 0; i < info->nr_ring_slots; i++)
 		free_cpumask_var(info->rings[i].irq_mask);

@@ -449,8 +449,9 @@ def ring_words(s):
 
 
 def fe_rings(s):
-    """vbmq-blkfront's vbmq/rings file as relayed ('a:b:c:,0:irq:...:,') ->
-    list of dicts keyed by its header"""
+    """vbmq-blkfront's per-ring figures (debugfs, as the guest's fe_rings
+    tabulates them) as relayed ('a:b:c:,0:irq:...:,') -> list of dicts
+    keyed by its header"""
     rows = [r.split(':') for r in (s or '').split(',') if r]
     if not rows or rows[0][0] != 'ring':
         return []

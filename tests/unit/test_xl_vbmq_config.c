@@ -348,6 +348,12 @@ static void test_stats_args(void)
 	is_int(xlv_parse_stats_args(3, (char *[]){ "bb", "--count", "3" }, &a, err,
 				    sizeof(err)), 0, "--count 3");
 	ok(a.watch && a.count == 3, "--count implies --watch");
+	ok(!a.json, "text tables by default");
+	is_int(xlv_parse_stats_args(5, (char *[]){ "bb", "--json", "--watch", "2",
+						    "xvda" }, &a, err, sizeof(err)),
+	       0, "--json --watch 2");
+	ok(a.json && a.watch && a.interval_ms == 2000 && !strcmp(a.vdev, "xvda"),
+	   "--json with a watch and a disk");
 	is_int(xlv_parse_stats_args(3, (char *[]){ "bb", "--watch", "0" }, &a, err,
 				    sizeof(err)), -EINVAL, "--watch 0 refused");
 	ok(strstr(err, "0.1..86400"), "--watch error names range: %s", err);
@@ -359,6 +365,7 @@ static void test_stats_args(void)
 				    sizeof(err)), -EINVAL, "--count -1");
 	is_int(xlv_parse_stats_args(2, (char *[]){ "bb", "--fast" }, &a, err,
 				    sizeof(err)), -EINVAL, "unknown option");
+	ok(strstr(err, "--json"), "unknown option error lists --json: %s", err);
 	is_int(xlv_parse_stats_args(3, (char *[]){ "bb", "xvda", "xvdb" }, &a, err,
 				    sizeof(err)), -EINVAL, "two disks");
 	is_int(xlv_parse_stats_args(0, NULL, &a, err, sizeof(err)), -EINVAL,

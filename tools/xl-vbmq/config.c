@@ -701,9 +701,11 @@ int xlv_parse_stats_args(int argc, char **argv, struct xlv_stats_args *a,
 			}
 			a->count = (unsigned int)v;
 			i++;
+		} else if (!strcmp(argv[i], "--json")) {
+			a->json = true;
 		} else if (argv[i][0] == '-' && argv[i][1]) {
 			XLV_FAIL(err, errlen,
-				 "unknown option %.40s (allowed: --watch SECONDS, --count N)",
+				 "unknown option %.40s (allowed: --watch SECONDS, --count N, --json)",
 				 argv[i]);
 			return -EINVAL;
 		} else if (!a->domain) {
@@ -712,13 +714,13 @@ int xlv_parse_stats_args(int argc, char **argv, struct xlv_stats_args *a,
 			a->vdev = argv[i];
 		} else {
 			XLV_FAIL(err, errlen,
-				 "too many arguments (usage: stats DOMAIN [VDEV] [--watch SECONDS] [--count N])");
+				 "too many arguments (usage: stats DOMAIN [VDEV] [--watch SECONDS] [--count N] [--json])");
 			return -EINVAL;
 		}
 	}
 	if (!a->domain) {
 		XLV_FAIL(err, errlen,
-			 "no DOMAIN given (usage: stats DOMAIN [VDEV] [--watch SECONDS] [--count N])");
+			 "no DOMAIN given (usage: stats DOMAIN [VDEV] [--watch SECONDS] [--count N] [--json])");
 		return -EINVAL;
 	}
 	if (a->count && !a->watch)

@@ -140,6 +140,7 @@ struct xlv_stats_args {
 	unsigned int interval_ms;	/* between samples, default 1000 */
 	bool watch;			/* repeat until interrupted/count */
 	unsigned int count;		/* 0: forever (with --watch) */
+	bool json;			/* one JSON object per sample */
 };
 int xlv_parse_stats_args(int argc, char **argv, struct xlv_stats_args *a,
 			 char *err, size_t errlen);

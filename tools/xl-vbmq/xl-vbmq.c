@@ -5,7 +5,7 @@
  *   set DOMAIN VDEV KEY=VALUE...     write vbmq/ settings of a disk
  *   unset DOMAIN VDEV KEY...         remove them (backend defaults)
  *   show DOMAIN [VDEV]               settings, rings, threads, errors
- *   stats DOMAIN [VDEV] [--watch S]  per-ring statistics
+ *   stats DOMAIN [VDEV] [--watch S] [--json]  per-ring statistics
  *   pin-dom0 --io-cpus LIST          dedicated dom0 I/O cores (pin.c)
  *   unpin                            undo pin-dom0
  *   create CONFIG [xl create opts]   xl create -p, apply vbmq = [...], unpause
@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,9 @@
 #include "xl-vbmq.h"
 
 #define XLV_SYSFS_BE		"/sys/bus/xen-backend/devices"
+#define XLV_DEBUGFS		"/sys/kernel/debug"
+#define XLV_DEBUGFS_BE		XLV_DEBUGFS "/vbmq-blkback"
+#define XLV_DEBUGFS_MAGIC	0x64626720	/* DEBUGFS_MAGIC */
 #define XLV_SYSFS_MAXQ		"/sys/module/vbmq_blkback/parameters/max_queues"
 #define XLV_SYSFS_POLL		"/sys/module/vbmq_blkback/parameters/poll"
 #define XLV_SYSFS_POLL_MAX	"/sys/module/vbmq_blkback/parameters/poll_max_us"
@@ -542,7 +546,7 @@ static int cmd_unset(int argc, char **argv)
 	return xlv_set_or_unset(argc, argv, true);
 }
 
-/* ---- per-ring statistics from sysfs ---- */
+/* ---- per-ring statistics from debugfs ---- */
 
 struct xlv_ring {
 	bool ok;
@@ -556,49 +560,82 @@ struct xlv_ring {
 	unsigned long long poll_hits, poll_misses;
 };
 
-static int xlv_ring_read(const struct xlv_disk *k, unsigned int domid,
-			 unsigned int idx, struct xlv_ring *r)
+/*
+ * Why the backend's ring directories cannot be read, as a message naming
+ * the fix, or NULL when vbmq-blkback's debugfs directory is there.
+ */
+static const char *xlv_debugfs_problem(void)
 {
-	char path[256], line[128], key[64], val[64];
-	FILE *f;
+	struct statfs sfs;
 
-	memset(r, 0, sizeof(*r));
-	r->cpu = -1;
-	snprintf(path, sizeof(path), XLV_SYSFS_BE "/vbd-%u-%u/vbmq/ring%u",
-		 domid, k->devid, idx);
+	if (!access(XLV_DEBUGFS_BE, R_OK | X_OK))
+		return NULL;
+	if (statfs(XLV_DEBUGFS, &sfs) || sfs.f_type != XLV_DEBUGFS_MAGIC)
+		return "debugfs is not mounted (mount -t debugfs none " XLV_DEBUGFS ")";
+	if (access(XLV_DEBUGFS_BE, F_OK) && errno == ENOENT)
+		return "no " XLV_DEBUGFS_BE " (is vbmq-blkback loaded?)";
+	return "cannot read " XLV_DEBUGFS_BE " (run as root)";
+}
+
+/* One value file of a ring directory, newline removed; -errno. */
+static int xlv_ring_file(const char *dir, const char *name, char *buf,
+			 size_t len)
+{
+	char path[320];
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %63s", key, val) != 2)
-			continue;
-#define XLV_U(name, field)						\
-		else if (!strcmp(key, name))				\
-			r->field = strtoull(val, NULL, 10)
-		if (!strcmp(key, "thread"))
-			snprintf(r->thread, sizeof(r->thread), "%s", val);
-		else if (!strcmp(key, "pid"))
-			r->pid = atoi(val);
-		else if (!strcmp(key, "cpu"))
-			r->cpu = atoi(val);
-		else if (!strcmp(key, "poll"))
-			snprintf(r->poll, sizeof(r->poll), "%s", val);
-		XLV_U("poll_max_us", poll_max_us);
-		XLV_U("poll_window_ns", window_ns);
-		XLV_U("in_flight", in_flight);
-		XLV_U("rd_req", rd);
-		XLV_U("wr_req", wr);
-		XLV_U("f_req", f);
-		XLV_U("b_req", b);
-		XLV_U("ds_req", ds);
-		XLV_U("kicks", kicks);
-		XLV_U("notify_sent", notify_sent);
-		XLV_U("notify_suppressed", notify_suppressed);
-		XLV_U("poll_hits", poll_hits);
-		XLV_U("poll_misses", poll_misses);
-#undef XLV_U
-	}
+	if (!fgets(buf, (int)len, f))
+		err = -EIO;
+	else
+		buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
+	return err;
+}
+
+static unsigned long long xlv_ring_u64(const char *dir, const char *name)
+{
+	char buf[64];
+
+	return xlv_ring_file(dir, name, buf, sizeof(buf)) ? 0 :
+		strtoull(buf, NULL, 10);
+}
+
+static int xlv_ring_read(const struct xlv_disk *k, unsigned int domid,
+			 unsigned int idx, struct xlv_ring *r)
+{
+	char dir[256], buf[64];
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->cpu = -1;
+	snprintf(dir, sizeof(dir), XLV_DEBUGFS_BE "/vbd-%u-%u/ring%u", domid,
+		 k->devid, idx);
+	err = xlv_ring_file(dir, "thread", r->thread, sizeof(r->thread));
+	if (err)
+		return err;
+	if (!xlv_ring_file(dir, "pid", buf, sizeof(buf)))
+		r->pid = atoi(buf);
+	if (!xlv_ring_file(dir, "cpu", buf, sizeof(buf)))
+		r->cpu = atoi(buf);
+	xlv_ring_file(dir, "poll", r->poll, sizeof(r->poll));
+	r->poll_max_us = xlv_ring_u64(dir, "poll_max_us");
+	r->window_ns = xlv_ring_u64(dir, "poll_window_ns");
+	r->in_flight = xlv_ring_u64(dir, "in_flight");
+	r->rd = xlv_ring_u64(dir, "rd_req");
+	r->wr = xlv_ring_u64(dir, "wr_req");
+	r->f = xlv_ring_u64(dir, "f_req");
+	r->b = xlv_ring_u64(dir, "b_req");
+	r->ds = xlv_ring_u64(dir, "ds_req");
+	r->kicks = xlv_ring_u64(dir, "kicks");
+	r->notify_sent = xlv_ring_u64(dir, "notify_sent");
+	r->notify_suppressed = xlv_ring_u64(dir, "notify_suppressed");
+	r->poll_hits = xlv_ring_u64(dir, "poll_hits");
+	r->poll_misses = xlv_ring_u64(dir, "poll_misses");
 	r->reqs = r->rd + r->wr + r->f + r->b + r->ds;
 	r->ok = true;
 	return 0;
@@ -779,7 +816,9 @@ static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 		       xlv_e(allowed), xlv_e(rings[i].poll), rings[i].poll_max_us,
 		       rings[i].window_ns, rings[i].in_flight);
 	}
-	if (!n)
+	if (!n && k->be_domid == 0 && xlv_debugfs_problem())
+		printf("  ring threads: unknown: %s\n", xlv_debugfs_problem());
+	else if (!n)
 		printf("  ring threads: none (not connected, or the backend is not vbmq-blkback in dom0)\n");
 	v = xlv_xs_read(h, XBT_NULL, "%s/%s/%s", k->be, VBMQ_KEYS_DIR,
 			VBMQ_KEYS_ERROR_NODE);
@@ -851,20 +890,149 @@ static void xlv_sleep_ms(unsigned int ms)
 		;
 }
 
+/* The previous sample of every ring: the per-interval figures' base. */
+static struct xlv_ring xlv_prev[XLV_MAX_DISKS][XLV_MAX_RINGS];
+static int xlv_nprev[XLV_MAX_DISKS];
+
+/* Requests of ring @c (now) and @p (one interval ago, or NULL). */
+static unsigned long long xlv_dreq(const struct xlv_ring *c,
+				   const struct xlv_ring *p)
+{
+	return p && c->reqs >= p->reqs ? c->reqs - p->reqs : c->reqs;
+}
+
+/* Poll hit rate over the interval in percent, or -1 when no poll ended. */
+static double xlv_hit_pct(const struct xlv_ring *c, const struct xlv_ring *p)
+{
+	unsigned long long dpoll;
+
+	if (!p)
+		return -1;
+	dpoll = c->poll_hits + c->poll_misses - p->poll_hits - p->poll_misses;
+	return dpoll ? 100.0 * (double)(c->poll_hits - p->poll_hits) /
+		       (double)dpoll : -1;
+}
+
+/* One text table: a line per ring of every disk. */
+static void xlv_stats_table(const struct xlv_disk *disks, int nd,
+			    unsigned int domid, double secs)
+{
+	static struct xlv_ring cur[XLV_MAX_RINGS];
+	char cpu[16], hit[16];
+	double pct;
+	int i, j, n;
+
+	printf("%-6s %-4s %-4s %-8s %12s %10s %10s %10s %10s %6s %8s\n",
+	       "DISK", "RING", "CPU", "POLL", "REQS", "REQ/S", "KICKS",
+	       "NOTIFY", "SUPPRESSED", "HIT%", "INFLIGHT");
+	for (i = 0; i < nd; i++) {
+		n = xlv_rings_read(&disks[i], domid, cur, XLV_MAX_RINGS);
+		for (j = 0; j < n; j++) {
+			const struct xlv_ring *p =
+				j < xlv_nprev[i] ? &xlv_prev[i][j] : NULL;
+
+			pct = xlv_hit_pct(&cur[j], p);
+			if (pct >= 0)
+				snprintf(hit, sizeof(hit), "%.1f", pct);
+			else
+				snprintf(hit, sizeof(hit), "-");
+			printf("%-6s %-4d %-4s %-8s %12llu %10.1f %10llu %10llu %10llu %6s %8llu\n",
+			       disks[i].vdev, j,
+			       xlv_cpu_str(cur[j].cpu, cpu, sizeof(cpu)),
+			       cur[j].poll, cur[j].reqs,
+			       secs > 0 ? (double)xlv_dreq(&cur[j], p) / secs : 0.0,
+			       cur[j].kicks, cur[j].notify_sent,
+			       cur[j].notify_suppressed, hit, cur[j].in_flight);
+			xlv_prev[i][j] = cur[j];
+		}
+		xlv_nprev[i] = n;
+		if (!n)
+			printf("%-6s (no rings: not connected)\n", disks[i].vdev);
+	}
+}
+
+/* @s as a JSON string: quoted, with quotes, backslashes, controls escaped. */
+static void xlv_json_str(const char *s)
+{
+	const unsigned char *c;
+
+	putchar('"');
+	for (c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			printf("\\%c", *c);
+		else if (*c < 0x20 || *c == 0x7f)
+			printf("\\u%04x", *c);
+		else
+			putchar(*c);
+	}
+	putchar('"');
+}
+
+/*
+ * One sample as one line of JSON: the domain, then per disk its rings with
+ * the settings, the counters (totals) and the interval's rates.
+ */
+static void xlv_stats_json(const struct xlv_dom *d,
+			   const struct xlv_disk *disks, int nd, double secs)
+{
+	static struct xlv_ring cur[XLV_MAX_RINGS];
+	struct timespec now;
+	double pct;
+	int i, j, n;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	printf("{\"time\":%lld.%03ld,\"interval_s\":%.3f,\"domain\":",
+	       (long long)now.tv_sec, now.tv_nsec / 1000000, secs);
+	xlv_json_str(d->name);
+	printf(",\"domid\":%u,\"disks\":[", d->domid);
+	for (i = 0; i < nd; i++) {
+		n = xlv_rings_read(&disks[i], d->domid, cur, XLV_MAX_RINGS);
+		printf("%s{\"vdev\":", i ? "," : "");
+		xlv_json_str(disks[i].vdev);
+		printf(",\"devid\":%u,\"rings\":[", disks[i].devid);
+		for (j = 0; j < n; j++) {
+			const struct xlv_ring *c = &cur[j];
+			const struct xlv_ring *p =
+				j < xlv_nprev[i] ? &xlv_prev[i][j] : NULL;
+
+			printf("%s{\"ring\":%d,\"thread\":", j ? "," : "", j);
+			xlv_json_str(c->thread);
+			printf(",\"pid\":%d,\"cpu\":%d,\"poll\":", c->pid,
+			       c->cpu);
+			xlv_json_str(c->poll);
+			printf(",\"poll_max_us\":%llu,\"poll_window_ns\":%llu,\"in_flight\":%llu",
+			       c->poll_max_us, c->window_ns, c->in_flight);
+			printf(",\"requests\":%llu,\"rd_req\":%llu,\"wr_req\":%llu,\"f_req\":%llu,\"b_req\":%llu,\"ds_req\":%llu",
+			       c->reqs, c->rd, c->wr, c->f, c->b, c->ds);
+			printf(",\"kicks\":%llu,\"notify_sent\":%llu,\"notify_suppressed\":%llu,\"poll_hits\":%llu,\"poll_misses\":%llu",
+			       c->kicks, c->notify_sent, c->notify_suppressed,
+			       c->poll_hits, c->poll_misses);
+			printf(",\"requests_per_s\":%.1f",
+			       secs > 0 ? (double)xlv_dreq(c, p) / secs : 0.0);
+			pct = xlv_hit_pct(c, p);
+			if (pct >= 0)
+				printf(",\"poll_hit_pct\":%.1f}", pct);
+			else
+				printf(",\"poll_hit_pct\":null}");
+			xlv_prev[i][j] = *c;
+		}
+		xlv_nprev[i] = n;
+		printf("]}");
+	}
+	printf("]}\n");
+}
+
 static int cmd_stats(int argc, char **argv)
 {
 	static struct xlv_disk disks[XLV_MAX_DISKS];
-	static struct xlv_ring prev[XLV_MAX_DISKS][XLV_MAX_RINGS];
-	static struct xlv_ring cur[XLV_MAX_RINGS];
-	static int nprev[XLV_MAX_DISKS];
 	struct xlv_stats_args a;
-	char err[XLV_ERR_LEN], hit[16];
-	unsigned long long t0, t1, dreq, dpoll;
+	char err[XLV_ERR_LEN];
+	unsigned long long t0, t1;
 	double secs;
 	struct xs_handle *h;
 	struct xlv_dom d;
 	unsigned int printed = 0;
-	int nd, i, j, n;
+	int nd, i;
 
 	if (xlv_parse_stats_args(argc, argv, &a, err, sizeof(err))) {
 		xlv_err("%s", err);
@@ -890,11 +1058,16 @@ static int cmd_stats(int argc, char **argv)
 	xs_close(h);
 	h = NULL;
 	for (i = 0; i < nd; i++) {
-		nprev[i] = xlv_rings_read(&disks[i], d.domid, prev[i],
-					  XLV_MAX_RINGS);
-		if (!nprev[i] && a.vdev) {
-			xlv_err("disk %s of domain %s has no vbmq-blkback rings in %s/vbd-%u-%u/vbmq (not connected yet, or served by another backend: load vbmq-blkback)",
-				disks[i].vdev, d.name, XLV_SYSFS_BE, d.domid,
+		xlv_nprev[i] = xlv_rings_read(&disks[i], d.domid, xlv_prev[i],
+					      XLV_MAX_RINGS);
+		if (!xlv_nprev[i] && xlv_debugfs_problem()) {
+			xlv_err("cannot read the rings' statistics: %s",
+				xlv_debugfs_problem());
+			return EXIT_FAILURE;
+		}
+		if (!xlv_nprev[i] && a.vdev) {
+			xlv_err("disk %s of domain %s has no vbmq-blkback rings in %s/vbd-%u-%u (not connected yet, or served by another backend: load vbmq-blkback)",
+				disks[i].vdev, d.name, XLV_DEBUGFS_BE, d.domid,
 				disks[i].devid);
 			return EXIT_FAILURE;
 		}
@@ -909,46 +1082,16 @@ static int cmd_stats(int argc, char **argv)
 		t1 = xlv_now_ns();
 		secs = (double)(t1 - t0) / 1e9;
 		t0 = t1;
-		printf("%-6s %-4s %-4s %-8s %12s %10s %10s %10s %10s %6s %8s\n",
-		       "DISK", "RING", "CPU", "POLL", "REQS", "REQ/S", "KICKS",
-		       "NOTIFY", "SUPPRESSED", "HIT%", "INFLIGHT");
-		for (i = 0; i < nd; i++) {
-			n = xlv_rings_read(&disks[i], d.domid, cur,
-					   XLV_MAX_RINGS);
-			for (j = 0; j < n; j++) {
-				const struct xlv_ring *p =
-					j < nprev[i] ? &prev[i][j] : NULL;
-
-				dreq = p && cur[j].reqs >= p->reqs ?
-				       cur[j].reqs - p->reqs : cur[j].reqs;
-				dpoll = cur[j].poll_hits + cur[j].poll_misses -
-					(p ? p->poll_hits + p->poll_misses : 0);
-				if (p && dpoll)
-					snprintf(hit, sizeof(hit), "%.1f",
-						 100.0 * (double)(cur[j].poll_hits - p->poll_hits) /
-						 (double)dpoll);
-				else
-					snprintf(hit, sizeof(hit), "-");
-				printf("%-6s %-4d %-4s %-8s %12llu %10.1f %10llu %10llu %10llu %6s %8llu\n",
-				       disks[i].vdev, j,
-				       xlv_cpu_str(cur[j].cpu, err, sizeof(err)),
-				       cur[j].poll, cur[j].reqs,
-				       secs > 0 ? (double)dreq / secs : 0.0,
-				       cur[j].kicks, cur[j].notify_sent,
-				       cur[j].notify_suppressed, hit,
-				       cur[j].in_flight);
-				prev[i][j] = cur[j];
-			}
-			nprev[i] = n;
-			if (!n)
-				printf("%-6s (no rings: not connected)\n",
-				       disks[i].vdev);
-		}
+		if (a.json)
+			xlv_stats_json(&d, disks, nd, secs);
+		else
+			xlv_stats_table(disks, nd, d.domid, secs);
 		fflush(stdout);
 		printed++;
 		if (!a.watch || (a.count && printed >= a.count))
 			break;
-		printf("\n");
+		if (!a.json)
+			printf("\n");
 	}
 	return EXIT_SUCCESS;
 fail:
@@ -1285,15 +1428,18 @@ static const struct xlv_cmd xlv_cmds[] = {
 	  "key (or its default), the rings negotiated, each ring thread with its\n"
 	  "bound CPU, allowed CPUs, poll mode and window, and the backend's\n"
 	  "vbmq/error message." },
-	{ "stats", cmd_stats, "stats DOMAIN [VDEV] [--watch SECONDS] [--count N]",
+	{ "stats", cmd_stats, "stats DOMAIN [VDEV] [--watch SECONDS] [--count N] [--json]",
 	  "per-ring statistics (requests/s, kicks, notifications, poll hits)",
-	  "Reads the backend's per-ring counters in\n"
-	  "/sys/bus/xen-backend/devices/vbd-DOMID-DEVID/vbmq/ringN twice, one\n"
-	  "interval apart (1 s, or SECONDS), and prints per ring: bound CPU, poll\n"
-	  "mode, requests (total and per second), kicks received, notifications\n"
-	  "sent and suppressed (totals), poll hit rate over the interval, and\n"
-	  "requests in flight.  --watch repeats until interrupted; --count N stops\n"
-	  "after N tables." },
+	  "Reads the backend's per-ring counters in debugfs,\n"
+	  "/sys/kernel/debug/vbmq-blkback/vbd-DOMID-DEVID/ringN/ (one value per\n"
+	  "file; mount -t debugfs none /sys/kernel/debug if it is not mounted),\n"
+	  "twice, one interval apart (1 s, or SECONDS), and prints per ring: bound\n"
+	  "CPU, poll mode, requests (total and per second), kicks received,\n"
+	  "notifications sent and suppressed (totals), poll hit rate over the\n"
+	  "interval, and requests in flight.  --watch repeats until interrupted;\n"
+	  "--count N stops after N samples.  --json prints each sample as one\n"
+	  "line holding one JSON object (batch mode, like xentop -b), with every\n"
+	  "counter of every ring." },
 	{ "pin-dom0", xlv_cmd_pin_dom0, "pin-dom0 --io-cpus LIST [--dry-run]",
 	  "dedicate physical CPUs to dom0's I/O vCPUs",
 	  "Pins dom0 vCPU i (hard affinity) to the i-th physical CPU of LIST, dom0's\n"

@@ -85,11 +85,11 @@ while job=$(bench_wait "data/vbmq/job-$n" 900); do
 	elif ! wait_for 60 test -b /dev/xvda; then
 		bench F "$id" "no /dev/xvda after the disk was attached"
 	else
-		rings0=$(tr ' \n' ':,' < /sys/block/xvda/vbmq/rings 2>/dev/null)
+		rings0=$(fe_rings | tr ' \n' ':,')
 		bench_fio "$id" /dev/xvda "$rw" "$qd" "$jobs" "$engine" "$rt" "$ramp" \
 			"$size" 'blkif|xvd' domu
-		[ -r /sys/block/xvda/vbmq/rings ] &&
-			bench G "$id" fe_rings0="$rings0" fe_rings1="$(tr ' \n' ':,' < /sys/block/xvda/vbmq/rings)"
+		[ -d /sys/kernel/debug/vbmq-blkfront/xvda ] &&
+			bench G "$id" fe_rings0="$rings0" fe_rings1="$(fe_rings | tr ' \n' ':,')"
 	fi
 	bench G "$id" iops_hint="${BENCH_LAST_IOPS:-0}" done=1
 	signal "done-$n" "${BENCH_LAST_IOPS:-0}"

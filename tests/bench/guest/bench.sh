@@ -57,6 +57,8 @@ fio_setup() {
 
 # vbd_sysfs: the current domU's backend device in sysfs
 vbd_sysfs() { echo "/sys/bus/xen-backend/devices/vbd-$DOMID-51712"; }
+# vbd_debugfs: its vbmq-blkback rings' figures (ringN/, one value per file)
+vbd_debugfs() { echo "/sys/kernel/debug/vbmq-blkback/vbd-$DOMID-51712"; }
 
 # be_reqs: requests the backend accepted so far (upstream names, summed)
 be_reqs() {
@@ -67,10 +69,10 @@ be_reqs() {
 
 # ring_sums: vbmq-blkback per-ring counters summed over rings, as K=V words
 ring_sums() {
-	local d
-	d=$(vbd_sysfs)/vbmq
+	local d r
+	d=$(vbd_debugfs)
 	[ -d "$d" ] || return 0
-	cat "$d"/ring* 2>/dev/null | awk '
+	for r in "$d"/ring*; do dir_values "$r"; done | awk '
 		$1 ~ /^(kicks|notify_sent|notify_suppressed|poll_hits|poll_misses|poll_ns|sleep_ns|gap_ns|gaps|short_gaps|rd_req|wr_req)$/ { s[$1] += $2 }
 		$1 == "cpu" { cpus = cpus $2 "," }
 		$1 == "poll" { mode = $2 }
@@ -80,7 +82,7 @@ ring_sums() {
 }
 
 # ring_field RING KEY
-ring_field() { sed -n "s/^$2 //p" "$(vbd_sysfs)/vbmq/ring$1" 2>/dev/null; }
+ring_field() { local v; read -r v < "$(vbd_debugfs)/ring$1/$2" && echo "$v"; } 2>/dev/null
 
 # snap: "cpu_busy cpu_total cpu_steal irqs reqs ctxt wakeups" now (as
 # bench_snap)

@@ -27,6 +27,65 @@ fail() { VBMQ_FAILS=$((VBMQ_FAILS + 1)); emit NOTOK "$*"; }
 # diag_file FILE: a file's lines as diagnostics
 diag_file() { sed "s|^|@@VBMQ DIAG $VBMQ_SCEN $VBMQ_PREFIX|" "$1"; }
 
+# dir_values DIR: a directory of one-value files (the drivers' debugfs ring
+# directories) as "NAME VALUE" lines; no forks
+dir_values() {
+	local f v
+	for f in "$1"/*; do
+		[ -f "$f" ] && read -r v < "$f" && printf '%s %s\n' "${f##*/}" "$v"
+	done
+}
+# diag_dir DIR: dir_values DIR as diagnostics
+diag_dir() { dir_values "$1" | diag_file /dev/stdin; }
+
+# tracefs: where the trace events are (tracefs, or its automount in debugfs)
+tracefs() {
+	if [ -d /sys/kernel/tracing/events ]; then
+		echo /sys/kernel/tracing
+	else
+		echo /sys/kernel/debug/tracing
+	fi
+}
+# trace_start SYSTEM [KB]: record the events of SYSTEM (vbmq_blkback,
+# vbmq_blkfront) from now on, into an emptied buffer of KB per CPU (the
+# kernel's default size if not given) that keeps the newest events
+trace_start() {
+	local t
+	t=$(tracefs)
+	echo 0 > "$t/tracing_on" && : > "$t/trace" &&
+		{ [ -z "${2:-}" ] || echo "$2" > "$t/buffer_size_kb"; } &&
+		echo 1 > "$t/events/$1/enable" && echo 1 > "$t/tracing_on"
+}
+# trace_stop SYSTEM FILE: stop recording SYSTEM; the buffer goes to FILE
+trace_stop() {
+	local t
+	t=$(tracefs)
+	echo 0 > "$t/tracing_on"
+	echo 0 > "$t/events/$1/enable"
+	cat "$t/trace" > "$2"
+}
+# trace_count EVENT FILE: how many EVENT records FILE (trace_stop) holds
+trace_count() { grep -c " $1: " "$2"; }
+
+# The figures of vbmq-blkfront's debugfs DISK/ringN/ directories, in the
+# order fe_rings prints them.
+FE_RING_COLS="type irq vcpus irq_cpus requests completions interrupts polls poll_hits kicks ring_full errors inflight pool pgrants bounced pool_waits"
+# fe_rings [DISK]: vbmq-blkfront's per-ring figures of DISK (xvda) as a
+# table: a header line "ring type ...", then a line per ring; no forks
+fe_rings() {
+	local d=/sys/kernel/debug/vbmq-blkfront/${1:-xvda} r=0 c v line
+	echo "ring $FE_RING_COLS"
+	while [ -d "$d/ring$r" ]; do
+		line=$r
+		for c in $FE_RING_COLS; do
+			read -r v < "$d/ring$r/$c" || v=?
+			line="$line $v"
+		done
+		echo "$line"
+		r=$((r + 1))
+	done
+}
+
 # run_diag CMD...: run CMD with its output kept as diagnostics; CMD's status
 # (stdin is the caller's: ok ... grep <<<"$text" reads it)
 run_diag() {

@@ -56,8 +56,8 @@ is "backend offers flush (null_blk has a write cache)" \
 	"$(xenstore-read "$be/feature-flush-cache")" 1
 is "backend offers discard" "$(xenstore-read "$be/feature-discard")" 1
 is "one vbmq thread per ring" "$(threads_named "vbmq$domid.xvda-*" | wc -l)" 2
-ok "sysfs has vbmq/ring0 and vbmq/ring1, no ring2" \
-	test -r "$(sysdir)/vbmq/ring1" -a ! -e "$(sysdir)/vbmq/ring2"
+ok "debugfs has ring0 and ring1, no ring2" \
+	test -r "$(ringdir 1)/kicks" -a ! -e "$(ringdir 2)"
 is "ring 0 polls adaptively by default" "$(ring_field 0 poll)" adaptive
 is "backend offers feature-persistent" "$(xenstore-read "$be/feature-persistent")" 1
 is "the in-tree frontend asks for it" "$(xenstore-read "$fe/feature-persistent")" 1
@@ -97,7 +97,7 @@ sleep 5
 xenstore-write "$be/vbmq/poll" adaptive
 xenstore-write "$be/vbmq/cpus" ""
 ok "vbmq/cpus empty: threads unbound" wait_for 10 ring_is 0 cpu -1
-for r in 0 1; do diag_file "$(sysdir)/vbmq/ring$r"; done
+for r in 0 1; do diag_dir "$(ringdir $r)"; done
 diag_file /proc/interrupts
 domu_signal bb dom0-done
 

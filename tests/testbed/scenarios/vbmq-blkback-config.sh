@@ -81,7 +81,7 @@ ok "rotf: xvda connects" wait_for 60 vbd_connected rotf
 domid=$(domid rotf)
 be=$(be_dir rotf)
 ok "rotf: the test frontend ran its program" domu_wait_signal rotf programs-done 120
-diag_file "$(sysdir)/vbmq/ring0"
+diag_dir "$(ringdir 0)"
 ok "rotf: the backend answered ERROR at least twice" test "$(ring_field 0 err_rsp)" -ge 2
 ok "rotf: dom0's log says why" dmesg_has "refused: write to a read-only disk"
 is "rotf: the refusals did not halt the ring" "$(ring_field 0 halted)" 0

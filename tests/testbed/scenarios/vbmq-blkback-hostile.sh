@@ -29,7 +29,7 @@ hostile_checked() {
 	local name=$1 proto=$2 errs
 	is "$name: ring 0 runs the $proto ABI" "$(ring_field 0 abi)" "$proto"
 	ok "$name: the test frontend ran its programs" domu_wait_signal "$name" programs-done 300
-	diag_file "$(sysdir)/vbmq/ring0"
+	diag_dir "$(ringdir 0)"
 	errs=$(fe_signal errors)
 	is "$name: the backend's err_rsp equals the error answers the frontend got" \
 		"$(ring_field 0 err_rsp)" "${errs:-none}"
@@ -126,7 +126,7 @@ mem_base=$(memfree_kb)
 mem_min=$mem_base
 domu_signal h64 fill
 ok "h64: the fill program ended" wait_for 120 fill_sampled
-diag_file "$(sysdir)/vbmq/ring0"
+diag_dir "$(ringdir 0)"
 ok "h64: bounce pages held never exceeded the cap" \
 	test "$(ring_field 0 bounce_peak)" -le 256
 ok "h64: requests waited for bounce pages" test "$(ring_field 0 bounce_waits)" -gt 0

@@ -4,10 +4,10 @@
 no_threads() { [ -z "$(threads_named "vbmq$domid.$1-*")" ]; }
 no_ring_threads() { [ -z "$(threads_named 'vbmq*')" ]; }
 no_zombie() { ! xl list 2>/dev/null | grep -q '(null)'; }
-# ring_field VDEV RING KEY: one line of a ring's statistics
-ring_field() {
-	sed -n "s/^$3 //p" "/sys/bus/xen-backend/devices/vbd-$domid-$1/vbmq/ring$2"
-}
+# ringdir VDEV RING: a ring's debugfs directory, one value per file
+ringdir() { echo "/sys/kernel/debug/vbmq-blkback/vbd-$domid-$1/ring$2"; }
+# ring_field VDEV RING KEY: one figure of a ring
+ring_field() { local v; read -r v < "$(ringdir "$1" "$2")/$3" && echo "$v"; } 2>/dev/null
 # pg_mapped_xvda: xvda's rings hold persistent grants
 pg_mapped_xvda() {
 	[ "$(($(ring_field 51712 0 pg_mapped) + $(ring_field 51712 1 pg_mapped)))" -gt 0 ]
@@ -33,7 +33,7 @@ ok "the guest's fio load runs on xvda" domu_wait_signal lc loading 120
 sleep 5
 threads_named "vbmq*" | diag_file /dev/stdin
 ok "xvda's rings hold persistent grants" wait_for 30 pg_mapped_xvda
-diag_file "/sys/bus/xen-backend/devices/vbd-$domid-51712/vbmq/ring0"
+diag_dir "$(ringdir 51712 0)"
 step "xl block-detach xvdb during load" 90 xl block-detach lc xvdb
 ok "xvdb's ring threads are gone" wait_for 30 no_threads xvdb
 ok "xvda still runs" test -n "$(threads_named "vbmq$domid.xvda-*")"
@@ -58,7 +58,7 @@ ok "the guest's fio load runs on xvda" domu_wait_signal lc2 loading 120
 is "backend offers feature-persistent 0" \
 	"$(xenstore-read "$(be_dir lc2)/feature-persistent")" 0
 ok "xvda serves I/O" wait_for 30 io_xvda
-diag_file "/sys/bus/xen-backend/devices/vbd-$domid-51712/vbmq/ring0"
+diag_dir "$(ringdir 51712 0)"
 is "ring 0 does not use persistent grants" "$(ring_field 51712 0 persistent)" 0
 is "no grant is mapped persistently" \
 	"$(($(ring_field 51712 0 pg_maps) + $(ring_field 51712 1 pg_maps)))" 0

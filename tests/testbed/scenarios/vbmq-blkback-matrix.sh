@@ -6,7 +6,7 @@
 applied() { ring_is 0 poll "$1" && ring_is 1 poll "$1" && ring_is 1 cpu "$2"; }
 # ring_sum KEY: a counter summed over both rings
 ring_sum() {
-	echo $(($(sed -n "s/^$1 //p" "$(sysdir)/vbmq/ring0") + $(sed -n "s/^$1 //p" "$(sysdir)/vbmq/ring1")))
+	echo $(($(ring_field 0 "$1") + $(ring_field 1 "$1")))
 }
 
 step "null_blk backing device (write cache, discard)" 30 nullb_setup cache_size=64 discard=1
@@ -32,13 +32,12 @@ for poll in off adaptive always; do
 		i=$((i + 1))
 	done
 done
-for r in 0 1; do diag_file "$(sysdir)/vbmq/ring$r"; done
+for r in 0 1; do diag_dir "$(ringdir $r)"; done
 ok "persistent grants were used" test "$(ring_sum pg_hits)" -gt 0
 ok "the bound was reached and grants reclaimed" test "$(ring_sum pg_reclaims)" -gt 0
 ok "segments beyond the bound were grant-copied" test "$(ring_sum pg_copies)" -gt 0
 ok "no ring holds more than the bound" \
-	test "$(sed -n 's/^pg_mapped //p' "$(sysdir)/vbmq/ring0")" -le 128 -a \
-	"$(sed -n 's/^pg_mapped //p' "$(sysdir)/vbmq/ring1")" -le 128
+	test "$(ring_field 0 pg_mapped)" -le 128 -a "$(ring_field 1 pg_mapped)" -le 128
 is "no grant map failed" "$(ring_sum pg_map_errs)" 0
 domu_signal mx all-done
 domu_wait mx 120

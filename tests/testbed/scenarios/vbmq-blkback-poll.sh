@@ -1,4 +1,4 @@
-# summary: vbmq-blkback polling: event-channel interrupts per request with poll=always vs off under fio, adaptive threads sleep when idle
+# summary: vbmq-blkback polling: event-channel interrupts per request with poll=always vs off under fio, adaptive threads sleep when idle; its tracepoints fire
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
 
 . /vbmq/scenarios/vbmq-blkback.lib
@@ -54,14 +54,20 @@ note "poll=off: $i_off interrupts for $r_off requests"
 xenstore-write "$be/vbmq/cpus" 1
 read -r i_al r_al <<<"$(measure always)"
 note "poll=always: $i_al interrupts for $r_al requests"
-for r in 0 1; do diag_file "$(sysdir)/vbmq/ring$r"; done
+for r in 0 1; do diag_dir "$(ringdir $r)"; done
 ok "requests were served in both modes" test "${r_off:-0}" -gt 100 -a "${r_al:-0}" -gt 100
 ok "poll=always: at most 1 interrupt per 1000 requests" \
 	test $((${i_al:-1} * 1000)) -le "${r_al:-0}"
 ok "poll=always: at most 1/100 of poll=off's interrupts per request" \
 	test $((${i_al:-1} * ${r_off:-0} * 100)) -le $((${i_off:-0} * ${r_al:-0}))
 
+# Adaptive, with vbmq_blkback's tracepoints recorded through tracefs: the
+# poll window starts, adapts and gives up, the threads sleep and wake, the
+# guest is notified (or not) and requests complete.  poll-max-us 10000 lets
+# the window grow over the test bed's long gaps.
 xenstore-write "$be/vbmq/cpus" ""
+xenstore-write "$be/vbmq/poll-max-us" 10000
+ok "vbmq_blkback events recording" trace_start vbmq_blkback 512
 xenstore-write "$be/vbmq/poll" adaptive
 ok "poll=adaptive applied" wait_for 10 ring_is 0 poll adaptive
 sleep 5
@@ -74,10 +80,18 @@ for r in 0 1; do
 	ok "adaptive: ring $r went to sleep within 50 ms of its last request" \
 		test "$(ring_field $r idle_to_sleep_ns)" -le 50000000
 done
+sleep 1	# ring 0 wakes once a second
+trace_stop vbmq_blkback /tmp/be.trace
+xenstore-rm "$be/vbmq/poll-max-us"
+grep -m 3 -E ' vbmq_be_poll_(adapt|give_up): ' /tmp/be.trace | diag_file /dev/stdin
+for ev in poll_start poll_adapt poll_give_up sleep wake notify complete; do
+	ok "tracepoint vbmq_be_$ev fired" \
+		test "$(trace_count "vbmq_be_$ev" /tmp/be.trace)" -gt 0
+done
 threads_named "vbmq$domid.xvda-*" | while read -r pid comm; do
 	note "$comm: $(awk '{ print $3 }' "/proc/$pid/stat")"
 done
-for r in 0 1; do diag_file "$(sysdir)/vbmq/ring$r"; done
+for r in 0 1; do diag_dir "$(ringdir $r)"; done
 
 # Switching a sleeping ring to poll=always wakes its thread without a kick;
 # the thread disarms req_event, so the frontend's next requests raise no

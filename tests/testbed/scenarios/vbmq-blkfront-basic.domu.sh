@@ -59,7 +59,7 @@ step "64 KiB direct reads, one fio job pinned to each vCPU" 120 \
 step "1 MiB direct writes (indirect requests)" 60 \
 	dd if=/dev/zero of=/dev/xvda bs=1M count=16 seek=100 oflag=direct
 step "flush" 30 sync
-cat /sys/block/xvda/vbmq/rings | diag_file /dev/stdin
+fe_rings | diag_file /dev/stdin
 grep xvda /proc/interrupts | diag_file /dev/stdin
-ok "no errors counted" awk 'NR > 1 && $13 != 0 { exit 1 }' /sys/block/xvda/vbmq/rings
+ok "no errors counted" awk 'NR > 1 && $13 != 0 { exit 1 }' <(fe_rings)
 ok "dom0 finished its checks while the rings were up" wait_signal dom0-checked 60

@@ -39,7 +39,7 @@ read_fails_at_once() {
 # fe_diag: the rings' counters and the stacks of blocked tasks, for a round
 # that went wrong
 fe_diag() {
-	diag_file /sys/block/xvda/vbmq/rings
+	fe_rings | diag_file /dev/stdin
 	echo w > /proc/sysrq-trigger
 	dmesg | tail -n 60 | diag_file /dev/stdin
 }

@@ -7,11 +7,11 @@
 . /vbmq/scenarios/integrity.lib
 read -r rings mode indirect detach rings2 mode2 indirect2 <<<"$VBMQ_ARGS"
 
-# ring_sum COLUMN: a column of /sys/block/xvda/vbmq/rings summed over rings
+# ring_sum COLUMN: a column of fe_rings summed over rings
 ring_sum() {
 	awk -v col="$1" '
 		NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-		{ s += $c } END { print s + 0 }' /sys/block/xvda/vbmq/rings
+		{ s += $c } END { print s + 0 }' <(fe_rings)
 }
 
 # integrity_round RINGS MODE INDIRECT: fio verify at every block size,
@@ -49,8 +49,8 @@ integrity_round() {
 		"dd if=/dev/xvda bs=1M skip=700 count=8 iflag=direct 2>/dev/null | cmp -s - /dev/zero -n $((8 * 1048576))"
 
 	integrity_pattern /dev/xvda
-	diag_file /sys/block/xvda/vbmq/rings
-	ok "no error responses" awk 'NR > 1 && $13 != 0 { exit 1 }' /sys/block/xvda/vbmq/rings
+	fe_rings | diag_file /dev/stdin
+	ok "no error responses" awk 'NR > 1 && $13 != 0 { exit 1 }' <(fe_rings)
 
 	# The data went the way the mode says: pool pages and copies only
 	# when bouncing, persistent grants only when persistent.
@@ -62,7 +62,7 @@ integrity_round() {
 	*)
 		ok "$grants: every ring has pool pages" awk \
 			'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "pool") c = i; next } $c == 0 { exit 1 }' \
-			/sys/block/xvda/vbmq/rings
+			<(fe_rings)
 		ok "$grants: data was copied through the pool" test "$bounced" -gt 0 ;;
 	esac
 	if [ "$grants" = persistent ]; then
@@ -94,7 +94,7 @@ detach_round() {
 	) &
 	sleep 5
 	ok "fio verify runs before the detach" test ! -e /tmp/detach-fio.rc
-	diag_file /sys/block/xvda/vbmq/rings
+	fe_rings | diag_file /dev/stdin
 	[ "$(cat /sys/block/xvda/vbmq/grants)" = persistent ] &&
 		ok "persistent grants held at the detach" test "$(ring_sum pgrants)" -gt 0
 	signal detach-ready

@@ -1,6 +1,8 @@
-# domU half of vbmq-blkfront-mq.  $VBMQ_ARGS: vbmq or upstream frontend.
+# domU half of vbmq-blkfront-mq.  $VBMQ_ARGS: vbmq or upstream frontend,
+# then "trace" to record vbmq-blkfront's tracepoints during the pinned fio
+# run and check that each fired.
 . /vbmq/scenarios/vbmq-blkfront.lib
-fe=$VBMQ_ARGS
+read -r fe trace <<<"$VBMQ_ARGS"
 ok "/dev/xvda appears" wait_for 30 test -b /dev/xvda
 is "/sys/block/xvda/mq has 4 hardware queues" "$(ls /sys/block/xvda/mq | wc -l)" 4
 for q in /sys/block/xvda/mq/*; do
@@ -9,17 +11,27 @@ done
 if [ "$fe" = vbmq ]; then
 	is "vbmq/poll_queues is 1" "$(cat /sys/block/xvda/vbmq/poll_queues)" 1
 	is "queue/io_poll is on" "$(cat /sys/block/xvda/queue/io_poll)" 1
-	cat /sys/block/xvda/vbmq/rings | diag_file /dev/stdin
+	fe_rings | diag_file /dev/stdin
 fi
 
 # One fio job pinned to each vCPU; interrupts counted per ring and vCPU.
 fe_irq_snapshot "$fe" > /tmp/irq.before
+# a small buffer (the newest events kept): reading it back stays quick
+[ "$trace" = trace ] && ok "vbmq_blkfront events recording" trace_start vbmq_blkfront 64
 step "4 KiB random reads, one libaio job pinned per vCPU" 200 \
 	fio --name=pinned --filename=/dev/xvda --ioengine=libaio --direct=1 \
 	--rw=randread --bs=4k --iodepth=8 --numjobs=4 --cpus_allowed=0-3 \
 	--cpus_allowed_policy=split --size=256m --offset_increment=256m \
 	--time_based=1 --runtime=8 --group_reporting=1
 fe_irq_snapshot "$fe" > /tmp/irq.after
+if [ "$trace" = trace ]; then
+	trace_stop vbmq_blkfront /tmp/fe.trace
+	grep -m 2 ' vbmq_fe_' /tmp/fe.trace | diag_file /dev/stdin
+	for ev in notify complete; do
+		ok "tracepoint vbmq_fe_$ev fired" \
+			test "$(trace_count "vbmq_fe_$ev" /tmp/fe.trace)" -gt 0
+	done
+fi
 grep -E 'xvda|blkif|CPU' /proc/interrupts | diag_file /dev/stdin
 fe_irq_affinity_check "$fe" /tmp/irq.before /tmp/irq.after > /tmp/irq.share
 while read -r r on total; do
@@ -41,7 +53,7 @@ if [ "$fe" = vbmq ]; then
 		--size=48m --group_reporting=1
 	irq_after=$(awk '$NF == "xvda-q3-poll" { s = 0; for (i = 2; i < NF - 2; i++) s += $i; print s }' /proc/interrupts)
 	done_after=$(fe_ring_stat 3 completions)
-	cat /sys/block/xvda/vbmq/rings | diag_file /dev/stdin
+	fe_rings | diag_file /dev/stdin
 	note "polled ring 3: completions $done_before -> $done_after, interrupts $irq_before -> $irq_after"
 	ok "polled ring completed >= 10000 requests" \
 		test $((done_after - done_before)) -ge 10000
@@ -63,5 +75,5 @@ if [ "$fe" = vbmq ]; then
 	step "vCPU 2 comes back" 60 sh -c 'echo 1 > /sys/devices/system/cpu/cpu2/online'
 	is "ring 1's IRQ is back on vCPU 2" \
 		"$(cat "/proc/irq/$irq/effective_affinity_list")" 2
-	cat /sys/block/xvda/vbmq/rings | diag_file /dev/stdin
+	fe_rings | diag_file /dev/stdin
 fi

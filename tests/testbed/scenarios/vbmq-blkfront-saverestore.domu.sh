@@ -18,7 +18,7 @@ pid=$!
 sleep 5
 signal fio-running
 ok "restored" wait_signal restored 600
-cat /sys/block/xvda/vbmq/rings | diag_file /dev/stdin
+fe_rings | diag_file /dev/stdin
 wait "$pid"
 rc=$?
 diag_file /tmp/sr1.out
@@ -47,7 +47,7 @@ wait "$pid"
 rc=$?
 diag_file /tmp/sr3.out
 is "fio verify across save/restore onto vbmq-blkback exits 0" "$rc" 0
-cat /sys/block/xvda/vbmq/rings | diag_file /dev/stdin
+fe_rings | diag_file /dev/stdin
 held=$(dmesg | sed -n 's/.* \([0-9]*\) request(s) held over the resume.*/\1/p' |
 	awk '{ s += $1 } END { print s + 0 }')
 note "requests in flight at a save, requeued at the restore: $held"

@@ -51,7 +51,7 @@ domu_signal sr restored2
 save_restore 3 "onto vbmq-blkback, 2 queues" backend_use vbmq max_queues=2
 is "2 rings again" "$(rings)" 2
 domid=$(xl domid sr)
-ok "vbmq-blkback serves the disk" test -d "/sys/bus/xen-backend/devices/vbd-$domid-51712/vbmq"
+ok "vbmq-blkback serves the disk (its ring 0 in debugfs)" test -d "/sys/kernel/debug/vbmq-blkback/vbd-$domid-51712/ring0"
 domu_signal sr restored3
 domu_wait sr 400
 umount /save

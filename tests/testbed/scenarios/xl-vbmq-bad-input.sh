@@ -68,7 +68,7 @@ is "ring 0 runs with poll-max-us=64" "$(xlv_ring_field "$domid" 0 poll_max_us)" 
 ok "xl-vbmq unset bi xvda poll-max-us" xl-vbmq unset bi xvda poll-max-us
 ok "vbmq/poll-max-us is gone" sh -c "! xenstore-read '$xlv_be/vbmq/poll-max-us'"
 ok "ring 0 back to the module's poll_max_us" wait_for 10 sh -c \
-	"[ \"\$(sed -n 's/^poll_max_us //p' /sys/bus/xen-backend/devices/vbd-$domid-51712/vbmq/ring0)\" = \"\$(cat /sys/module/vbmq_blkback/parameters/poll_max_us)\" ]"
+	"[ \"\$(cat $(xlv_ringdir "$domid" 0)/poll_max_us)\" = \"\$(cat /sys/module/vbmq_blkback/parameters/poll_max_us)\" ]"
 ok "unset of a key that is not set is fine" xl-vbmq unset bi xvda guest-irq-affinity
 # a refused value, then unset: the error goes and a new refusal is reported
 xenstore-write "$xlv_be/vbmq/poll" fast

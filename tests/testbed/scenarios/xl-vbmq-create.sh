@@ -68,5 +68,22 @@ ok "the guest's I/O reached both rings" \
 	test "$(xlv_ring_reqs "$domid" 0)" -gt 0 -a "$(xlv_ring_reqs "$domid" 1)" -gt 0
 ok "stats --watch 0.5 --count 2 prints two tables" \
 	sh -c "test \$(xl-vbmq stats cr --watch 0.5 --count 2 | grep -c '^DISK') = 2"
+# --json: one object a line, the same figures as the backend's
+xl-vbmq stats cr xvda --json > /tmp/stats.json 2>&1
+is "xl-vbmq stats --json exits 0" "$?" 0
+diag_file /tmp/stats.json
+is "stats --json: one line" "$(wc -l < /tmp/stats.json)" 1
+ok "stats --json: an object with the domain and xvda's two rings" grep -q \
+	'^{"time":[0-9.]*,"interval_s":[0-9.]*,"domain":"cr","domid":'"$domid"',"disks":\[{"vdev":"xvda","devid":51712,"rings":\[{"ring":0,.*},{"ring":1,.*}\]}\]}$' \
+	/tmp/stats.json
+# json_field RING KEY: a number of ring RING in /tmp/stats.json
+json_field() { grep -o "{\"ring\":$1,[^}]*" /tmp/stats.json | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
+for r in 0 1; do
+	is "stats --json ring $r: kicks = backend's" "$(json_field "$r" kicks)" "$(xlv_ring_field "$domid" "$r" kicks)"
+	is "stats --json ring $r: requests = backend's" "$(json_field "$r" requests)" "$(xlv_ring_reqs "$domid" "$r")"
+	is "stats --json ring $r: cpu" "$(json_field "$r" cpu)" 1
+done
+ok "stats --json --watch 0.5 --count 2: two JSON lines" \
+	sh -c "test \$(xl-vbmq stats cr --json --watch 0.5 --count 2 | grep -c '^{\"time\":') = 2"
 domu_signal cr done
 domu_wait cr 120

@@ -40,7 +40,7 @@ while ! xenstore-read "$done_key" >/dev/null 2>&1 && [ "$sets" -lt 60 ]; do
 		elif ! xlv_wait 10 defaults "$domid" ||
 		     ! xlv_wait 10 xlv_threads_on "$possible" "$domid"; then
 			bad_unset=$((bad_unset + 1))
-			note "rings not back to the defaults after unset: $(cat /sys/bus/xen-backend/devices/vbd-$domid-51712/vbmq/ring0)"
+			note "rings not back to the defaults after unset: $(dir_values "$(xlv_ringdir "$domid" 0)" | tr '\n' ' ')"
 		fi
 		# what show says about the defaults, once, under load
 		[ "$unsets" -eq 0 ] && xl-vbmq show sl xvda > /tmp/unset-show.out 2>&1

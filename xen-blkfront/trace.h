@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vbmq-blkfront tracepoints: the notifications the frontend sends to the
+ * backend or leaves out (a polling backend keeps req_event behind), and
+ * request completion.  Each event names its ring by virtual device number
+ * and ring index (the debugfs DISK/ringN).
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM vbmq_blkfront
+
+#if !defined(_VBMQ_FE_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _VBMQ_FE_TRACE_H
+
+#include <linux/tracepoint.h>
+
+#include "common.h"
+
+/*
+ * Requests pushed: the backend's req_event asked for a kick (sent) or did
+ * not (suppressed).
+ */
+TRACE_EVENT(vbmq_fe_notify,
+	    TP_PROTO(const struct vbmq_fe_ring *ring, bool sent),
+	    TP_ARGS(ring, sent),
+	    TP_STRUCT__entry(__field(u32, vdevice)
+			     __field(u32, ring)
+			     __field(bool, sent)),
+	    TP_fast_assign(__entry->vdevice = ring->info->vdevice;
+			   __entry->ring = ring->index;
+			   __entry->sent = sent;),
+	    TP_printk("vdev %u ring %u %s",
+		      __entry->vdevice, __entry->ring,
+		      __entry->sent ? "sent" : "suppressed")
+);
+
+/* A response was consumed: its request completes with status. */
+TRACE_EVENT(vbmq_fe_complete,
+	    TP_PROTO(const struct vbmq_fe_ring *ring, u64 id, u8 op, int status),
+	    TP_ARGS(ring, id, op, status),
+	    TP_STRUCT__entry(__field(u32, vdevice)
+			     __field(u32, ring)
+			     __field(u64, id)
+			     __field(u8, op)
+			     __field(int, status)),
+	    TP_fast_assign(__entry->vdevice = ring->info->vdevice;
+			   __entry->ring = ring->index;
+			   __entry->id = id;
+			   __entry->op = op;
+			   __entry->status = status;),
+	    TP_printk("vdev %u ring %u id %llu op %u status %d",
+		      __entry->vdevice, __entry->ring, __entry->id,
+		      __entry->op, __entry->status)
+);
+
+#endif /* _VBMQ_FE_TRACE_H */
+
+/* Out of tree: the build adds this directory to the include path. */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+
+#include <trace/define_trace.h>
