@@ -1,5 +1,6 @@
-"""The one filter over run records (build_results' runs): select() picks
-runs by field values, values() the non-missing figures of those runs."""
+"""The one filter over run records (build_results' runs) and the points
+aggregated from them: select() picks records by field values, values() the
+non-missing figures of the runs it picks."""
 
 
 def _match(run, key, want):

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+from .filters import select
 from .plan import LABEL, TARGETS
 from .results import find_point, sweep_points
 from .stats import med
@@ -24,8 +25,8 @@ def plots(res, out):
         """per target: file of 'jobs median min max'"""
         got = []
         for t in targets:
-            ps = sorted([p for p in pts if p['target'] == t and p['rw'] == rw and
-                         p['qd'] == qd and p.get(key)], key=lambda p: p['jobs'])
+            ps = sorted([p for p in select(pts, target=t, rw=rw, qd=qd) if p.get(key)],
+                        key=lambda p: p['jobs'])
             if not ps:
                 continue
             fn = os.path.join(d, '%s-%s-qd%d-%s.dat' % (key, rw, qd, t))

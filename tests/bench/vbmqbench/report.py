@@ -79,8 +79,8 @@ def notes(res):
              'test beds sharing the host CPUs).' % (f.get('host_at_xen_start', '?'),
                                                     f.get('host_at_xen_end', '?'))]
         backing = 'null_blk memory_backed in dom0 (KVM: RAM-backed file)'
-    n += ['fio 4 KiB, libaio (vbmq-polled, vbmq-exitless: io_uring hipri), direct=1, time_based %ss + %ss '
-          'ramp, %s.' % (f.get('runtime', '?'), f.get('ramp', '?'), backing),
+    n += ['fio 4 KiB, libaio (vbmq-polled, vbmq-exitless: io_uring hipri), direct=1, '
+          'time_based %ss + %ss ramp, %s.' % (f.get('runtime', '?'), f.get('ramp', '?'), backing),
           'Cells: median [min-max] over the repetitions (n = ok/planned runs). Ratios are '
           'computed per repetition within the %s, then the median; * = KVM ran in its own '
           'QEMU after the %s, ratio of medians.' %
