@@ -66,7 +66,8 @@ tools:
 		$(MAKE) -C tools/xl-vbmq O="$(BUILD)/tools"; fi
 
 install: modules install-files
-	$(MAKE) -C "$(KDIR)" M="$(KMOD)/src" INSTALL_MOD_PATH="$(DESTDIR)" modules_install
+	$(MAKE) -C "$(KDIR)" M="$(KMOD)/src" INSTALL_MOD_PATH="$(DESTDIR)" \
+		INSTALL_MOD_DIR=extra modules_install
 	depmod $(if $(DESTDIR),-b "$(DESTDIR)") -a "$(KREL)"
 
 # Everything but the modules: the boot binding files and the tool's files.
@@ -83,8 +84,9 @@ install-files: tools
 		PREFIX="$(PREFIX)" install
 
 uninstall: kdir uninstall-files
-	rm -f "$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkback/vbmq-blkback.ko" \
-		"$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkfront/vbmq-blkfront.ko"
+	# .ko, or .ko.xz/.ko.zst where the kernel compresses its modules
+	rm -f "$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkback/vbmq-blkback.ko"* \
+		"$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkfront/vbmq-blkfront.ko"*
 	-rmdir "$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkback" \
 		"$(DESTDIR)/lib/modules/$(KREL)/extra/xen-blkfront" 2>/dev/null
 	depmod $(if $(DESTDIR),-b "$(DESTDIR)") -a "$(KREL)"

@@ -10,7 +10,7 @@
 # The host turns them into build/testbed/results/SCENARIO.tap.
 
 # A real host's own PATH stays after the bed's (tests/bench/run --host).
-export PATH=/usr/lib/xen-4.17/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}
+export PATH=/usr/lib/xen-4.17/bin:/usr/lib/xen-4.20/bin:/usr/sbin:/usr/bin:/sbin:/bin${PATH:+:$PATH}
 # VBMQ_ROOT: where the bed's /vbmq and /guest trees are; "" in the bed, a
 # staging directory when tests/bench/run drives a real Xen host's dom0.
 VBMQ_ROOT=${VBMQ_ROOT:-}

@@ -80,3 +80,41 @@ debian_mirror() {
 		done
 	} | head -n1
 }
+
+# private_apt DIR "deb ..." ...: set PAPT, apt options that reach only the
+# given sources, with lists and caches in DIR and no dpkg status, so the
+# host's own sources, lists and pins stay untouched (a second platform's
+# packages come from another suite).
+private_apt() {
+	local dir=$1 l
+	shift
+	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial"
+	for l in "$@"; do echo "$l"; done > "$dir/sources.list.new"
+	cmp -s "$dir/sources.list.new" "$dir/sources.list" 2>/dev/null &&
+		rm -f "$dir/sources.list.new" || mv "$dir/sources.list.new" "$dir/sources.list"
+	# Hooks of the host's apt.conf.d concern the host's lists, not these.
+	printf '#clear APT::Update::Pre-Invoke;\n#clear APT::Update::Post-Invoke;\n#clear APT::Update::Post-Invoke-Success;\n' \
+		> "$dir/apt.conf"
+	PAPT=(-c "$dir/apt.conf"
+		-o Dir::Etc::SourceList="$dir/sources.list"
+		-o Dir::Etc::SourceParts=/dev/null
+		-o Dir::Etc::Preferences=/dev/null
+		-o Dir::Etc::PreferencesParts=/dev/null
+		-o Dir::State::Lists="$dir/lists"
+		-o Dir::Cache="$dir/cache"
+		-o Dir::State::status=/dev/null
+		-o Acquire::Languages=none
+		-o APT::Sandbox::User="$(id -un)")
+}
+
+# private_apt_update DIR: apt-get update of a private_apt DIR, at most once
+# an hour (and whenever its sources changed).
+private_apt_update() {
+	local dir=$1
+	if [ -z "$(find "$dir/.updated" -newer "$dir/sources.list" -mmin -60 2>/dev/null)" ]; then
+		log "apt-get update ($dir/sources.list, private lists)"
+		apt-get "${PAPT[@]}" update >"$dir/update.log" 2>&1 ||
+			die "apt-get update of $dir/sources.list failed; see $dir/update.log"
+		touch "$dir/.updated"
+	fi
+}
