@@ -14,6 +14,7 @@
 #   make check           the full check: build matrix, unit tests, checkpatch,
 #                        fuzzing (bounded), test bed scenarios; ends with
 #                        "N passed, N failed"
+#   make check-platforms every test bed scenario on every platform
 #   make unit            unit tests only          make checkpatch   style only
 #   make fuzz            run every fuzz target for FUZZ_SECONDS (default 30)
 #   make testbed         test bed scenarios only (SCENARIOS="a b" to choose)
@@ -46,7 +47,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_TARGETS ?=
 
 .PHONY: all modules tools install install-files uninstall uninstall-files \
-	dkms-install dkms-uninstall check unit checkpatch matrix testbed \
+	dkms-install dkms-uninstall check check-platforms unit checkpatch matrix testbed \
 	shell clean demo bench fuzz kdir
 
 all: modules tools
@@ -110,6 +111,11 @@ dkms-uninstall: uninstall-files
 
 check:
 	scripts/check
+
+# Every test bed scenario on every platform (tests/testbed/platforms/),
+# and dom0 and domU on different kernels: longer than make check's budget.
+check-platforms:
+	scripts/check platforms_all
 
 unit:
 	scripts/check unit
