@@ -1345,23 +1345,19 @@ VBMQ_BE_DBG_VALUE(persistent, "%d", ring->pg_on);
 VBMQ_BE_DBG_VALUE(pg_bound, "%u", ring->pg_bound);
 VBMQ_BE_DBG_VALUE(bounce_cap, "%u", ring->bounce_cap);
 
+#define VBMQ_BE_DBG_FILE(_name) { #_name, &vbmq_be_dbg_##_name##_fops }
+
 static const struct {
 	const char *name;
 	const struct file_operations *fops;
 } vbmq_be_dbg_values[] = {
-	{ "thread", &vbmq_be_dbg_thread_fops },
-	{ "pid", &vbmq_be_dbg_pid_fops },
-	{ "cpu", &vbmq_be_dbg_cpu_fops },
-	{ "abi", &vbmq_be_dbg_abi_fops },
-	{ "ring_slots", &vbmq_be_dbg_ring_slots_fops },
-	{ "poll", &vbmq_be_dbg_poll_fops },
-	{ "poll_max_us", &vbmq_be_dbg_poll_max_us_fops },
-	{ "poll_window_ns", &vbmq_be_dbg_poll_window_ns_fops },
-	{ "halted", &vbmq_be_dbg_halted_fops },
-	{ "in_flight", &vbmq_be_dbg_in_flight_fops },
-	{ "persistent", &vbmq_be_dbg_persistent_fops },
-	{ "pg_bound", &vbmq_be_dbg_pg_bound_fops },
-	{ "bounce_cap", &vbmq_be_dbg_bounce_cap_fops },
+	VBMQ_BE_DBG_FILE(thread), VBMQ_BE_DBG_FILE(pid),
+	VBMQ_BE_DBG_FILE(cpu), VBMQ_BE_DBG_FILE(abi),
+	VBMQ_BE_DBG_FILE(ring_slots), VBMQ_BE_DBG_FILE(poll),
+	VBMQ_BE_DBG_FILE(poll_max_us), VBMQ_BE_DBG_FILE(poll_window_ns),
+	VBMQ_BE_DBG_FILE(halted), VBMQ_BE_DBG_FILE(in_flight),
+	VBMQ_BE_DBG_FILE(persistent), VBMQ_BE_DBG_FILE(pg_bound),
+	VBMQ_BE_DBG_FILE(bounce_cap),
 };
 
 #define VBMQ_BE_DBG_STAT(_f) { #_f, offsetof(struct vbmq_be_stats, _f) }
