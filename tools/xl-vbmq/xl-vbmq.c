@@ -769,6 +769,7 @@ static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 	static struct xlv_ring rings[XLV_MAX_RINGS];
 	char *v, *st, *fst, *nq, *mq, allowed[64], def_note[48], cpu[16];
 	char drv[256];
+	const char *problem;
 	struct vbmq_keys_limits lim;
 	struct vbmq_keys def;
 	struct vbmq_cpu_list online;
@@ -816,8 +817,9 @@ static void xlv_show_disk(struct xs_handle *h, const struct xlv_dom *d,
 		       xlv_e(allowed), xlv_e(rings[i].poll), rings[i].poll_max_us,
 		       rings[i].window_ns, rings[i].in_flight);
 	}
-	if (!n && k->be_domid == 0 && xlv_debugfs_problem())
-		printf("  ring threads: unknown: %s\n", xlv_debugfs_problem());
+	problem = !n && k->be_domid == 0 ? xlv_debugfs_problem() : NULL;
+	if (problem)
+		printf("  ring threads: unknown: %s\n", problem);
 	else if (!n)
 		printf("  ring threads: none (not connected, or the backend is not vbmq-blkback in dom0)\n");
 	v = xlv_xs_read(h, XBT_NULL, "%s/%s/%s", k->be, VBMQ_KEYS_DIR,
@@ -890,9 +892,28 @@ static void xlv_sleep_ms(unsigned int ms)
 		;
 }
 
-/* The previous sample of every ring: the per-interval figures' base. */
-static struct xlv_ring xlv_prev[XLV_MAX_DISKS][XLV_MAX_RINGS];
-static int xlv_nprev[XLV_MAX_DISKS];
+/* Every ring of every disk at one moment; stats keeps this and the last. */
+struct xlv_sample {
+	struct xlv_ring ring[XLV_MAX_DISKS][XLV_MAX_RINGS];
+	int nr[XLV_MAX_DISKS];		/* rings read per disk */
+};
+
+static void xlv_sample_read(struct xlv_sample *s, const struct xlv_disk *disks,
+			    int nd, unsigned int domid)
+{
+	int i;
+
+	for (i = 0; i < nd; i++)
+		s->nr[i] = xlv_rings_read(&disks[i], domid, s->ring[i],
+					  XLV_MAX_RINGS);
+}
+
+/* Ring @j of disk @i in sample @s, or NULL if it had no such ring. */
+static const struct xlv_ring *xlv_sample_ring(const struct xlv_sample *s,
+					      int i, int j)
+{
+	return j < s->nr[i] ? &s->ring[i][j] : NULL;
+}
 
 /* Requests of ring @c (now) and @p (one interval ago, or NULL). */
 static unsigned long long xlv_dreq(const struct xlv_ring *c,
@@ -915,38 +936,35 @@ static double xlv_hit_pct(const struct xlv_ring *c, const struct xlv_ring *p)
 
 /* One text table: a line per ring of every disk. */
 static void xlv_stats_table(const struct xlv_disk *disks, int nd,
-			    unsigned int domid, double secs)
+			    const struct xlv_sample *now,
+			    const struct xlv_sample *last, double secs)
 {
-	static struct xlv_ring cur[XLV_MAX_RINGS];
+	const struct xlv_ring *c, *p;
 	char cpu[16], hit[16];
 	double pct;
-	int i, j, n;
+	int i, j;
 
 	printf("%-6s %-4s %-4s %-8s %12s %10s %10s %10s %10s %6s %8s\n",
 	       "DISK", "RING", "CPU", "POLL", "REQS", "REQ/S", "KICKS",
 	       "NOTIFY", "SUPPRESSED", "HIT%", "INFLIGHT");
 	for (i = 0; i < nd; i++) {
-		n = xlv_rings_read(&disks[i], domid, cur, XLV_MAX_RINGS);
-		for (j = 0; j < n; j++) {
-			const struct xlv_ring *p =
-				j < xlv_nprev[i] ? &xlv_prev[i][j] : NULL;
-
-			pct = xlv_hit_pct(&cur[j], p);
+		for (j = 0; j < now->nr[i]; j++) {
+			c = &now->ring[i][j];
+			p = xlv_sample_ring(last, i, j);
+			pct = xlv_hit_pct(c, p);
 			if (pct >= 0)
 				snprintf(hit, sizeof(hit), "%.1f", pct);
 			else
 				snprintf(hit, sizeof(hit), "-");
 			printf("%-6s %-4d %-4s %-8s %12llu %10.1f %10llu %10llu %10llu %6s %8llu\n",
 			       disks[i].vdev, j,
-			       xlv_cpu_str(cur[j].cpu, cpu, sizeof(cpu)),
-			       cur[j].poll, cur[j].reqs,
-			       secs > 0 ? (double)xlv_dreq(&cur[j], p) / secs : 0.0,
-			       cur[j].kicks, cur[j].notify_sent,
-			       cur[j].notify_suppressed, hit, cur[j].in_flight);
-			xlv_prev[i][j] = cur[j];
+			       xlv_cpu_str(c->cpu, cpu, sizeof(cpu)),
+			       c->poll, c->reqs,
+			       secs > 0 ? (double)xlv_dreq(c, p) / secs : 0.0,
+			       c->kicks, c->notify_sent, c->notify_suppressed,
+			       hit, c->in_flight);
 		}
-		xlv_nprev[i] = n;
-		if (!n)
+		if (!now->nr[i])
 			printf("%-6s (no rings: not connected)\n", disks[i].vdev);
 	}
 }
@@ -973,28 +991,27 @@ static void xlv_json_str(const char *s)
  * the settings, the counters (totals) and the interval's rates.
  */
 static void xlv_stats_json(const struct xlv_dom *d,
-			   const struct xlv_disk *disks, int nd, double secs)
+			   const struct xlv_disk *disks, int nd,
+			   const struct xlv_sample *now,
+			   const struct xlv_sample *last, double secs)
 {
-	static struct xlv_ring cur[XLV_MAX_RINGS];
-	struct timespec now;
+	const struct xlv_ring *c, *p;
+	struct timespec ts;
 	double pct;
-	int i, j, n;
+	int i, j;
 
-	clock_gettime(CLOCK_REALTIME, &now);
+	clock_gettime(CLOCK_REALTIME, &ts);
 	printf("{\"time\":%lld.%03ld,\"interval_s\":%.3f,\"domain\":",
-	       (long long)now.tv_sec, now.tv_nsec / 1000000, secs);
+	       (long long)ts.tv_sec, ts.tv_nsec / 1000000, secs);
 	xlv_json_str(d->name);
 	printf(",\"domid\":%u,\"disks\":[", d->domid);
 	for (i = 0; i < nd; i++) {
-		n = xlv_rings_read(&disks[i], d->domid, cur, XLV_MAX_RINGS);
 		printf("%s{\"vdev\":", i ? "," : "");
 		xlv_json_str(disks[i].vdev);
 		printf(",\"devid\":%u,\"rings\":[", disks[i].devid);
-		for (j = 0; j < n; j++) {
-			const struct xlv_ring *c = &cur[j];
-			const struct xlv_ring *p =
-				j < xlv_nprev[i] ? &xlv_prev[i][j] : NULL;
-
+		for (j = 0; j < now->nr[i]; j++) {
+			c = &now->ring[i][j];
+			p = xlv_sample_ring(last, i, j);
 			printf("%s{\"ring\":%d,\"thread\":", j ? "," : "", j);
 			xlv_json_str(c->thread);
 			printf(",\"pid\":%d,\"cpu\":%d,\"poll\":", c->pid,
@@ -1014,9 +1031,7 @@ static void xlv_stats_json(const struct xlv_dom *d,
 				printf(",\"poll_hit_pct\":%.1f}", pct);
 			else
 				printf(",\"poll_hit_pct\":null}");
-			xlv_prev[i][j] = *c;
 		}
-		xlv_nprev[i] = n;
 		printf("]}");
 	}
 	printf("]}\n");
@@ -1025,6 +1040,9 @@ static void xlv_stats_json(const struct xlv_dom *d,
 static int cmd_stats(int argc, char **argv)
 {
 	static struct xlv_disk disks[XLV_MAX_DISKS];
+	static struct xlv_sample samples[2];
+	struct xlv_sample *now = &samples[0], *last = &samples[1], *swap;
+	const char *problem;
 	struct xlv_stats_args a;
 	char err[XLV_ERR_LEN];
 	unsigned long long t0, t1;
@@ -1057,15 +1075,15 @@ static int cmd_stats(int argc, char **argv)
 	}
 	xs_close(h);
 	h = NULL;
+	xlv_sample_read(last, disks, nd, d.domid);
+	problem = xlv_debugfs_problem();
 	for (i = 0; i < nd; i++) {
-		xlv_nprev[i] = xlv_rings_read(&disks[i], d.domid, xlv_prev[i],
-					      XLV_MAX_RINGS);
-		if (!xlv_nprev[i] && xlv_debugfs_problem()) {
+		if (!last->nr[i] && problem) {
 			xlv_err("cannot read the rings' statistics: %s",
-				xlv_debugfs_problem());
+				problem);
 			return EXIT_FAILURE;
 		}
-		if (!xlv_nprev[i] && a.vdev) {
+		if (!last->nr[i] && a.vdev) {
 			xlv_err("disk %s of domain %s has no vbmq-blkback rings in %s/vbd-%u-%u (not connected yet, or served by another backend: load vbmq-blkback)",
 				disks[i].vdev, d.name, XLV_DEBUGFS_BE, d.domid,
 				disks[i].devid);
@@ -1082,10 +1100,14 @@ static int cmd_stats(int argc, char **argv)
 		t1 = xlv_now_ns();
 		secs = (double)(t1 - t0) / 1e9;
 		t0 = t1;
+		xlv_sample_read(now, disks, nd, d.domid);
 		if (a.json)
-			xlv_stats_json(&d, disks, nd, secs);
+			xlv_stats_json(&d, disks, nd, now, last, secs);
 		else
-			xlv_stats_table(disks, nd, d.domid, secs);
+			xlv_stats_table(disks, nd, now, last, secs);
+		swap = last;
+		last = now;
+		now = swap;
 		fflush(stdout);
 		printed++;
 		if (!a.watch || (a.count && printed >= a.count))
