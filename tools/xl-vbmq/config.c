@@ -458,7 +458,6 @@ static int xlv_xl_config_vbmq(XLU_Config *xc, const char *what,
 			      size_t errlen)
 {
 	XLU_ConfigList *list;
-	XLU_ConfigValue *item;
 	const char *entry;
 	int nr, i, rc;
 
@@ -477,9 +476,9 @@ static int xlv_xl_config_vbmq(XLU_Config *xc, const char *what,
 		return -EINVAL;
 	}
 	for (i = 0; i < nr; i++) {
-		item = xlu_cfg_get_listitem2(list, i);
+		/* NULL for an item that is not a string (a nested list) */
 		entry = xlu_cfg_get_listitem(list, i);
-		if (!item || xlu_cfg_value_type(item) != XLU_STRING || !entry) {
+		if (!entry) {
 			XLV_FAIL(err, errlen,
 				 "%s: vbmq entry %d must be a quoted string, e.g. \"xvda: queues=4\"",
 				 what, i + 1);
