@@ -47,7 +47,7 @@ FUZZ_SECONDS ?= 30
 FUZZ_TARGETS ?=
 
 .PHONY: all modules tools install install-files uninstall uninstall-files \
-	dkms-install dkms-uninstall check check-platforms unit checkpatch matrix testbed \
+	dkms-src dkms-install dkms-uninstall check check-platforms unit checkpatch matrix testbed \
 	shell clean demo bench fuzz kdir
 
 all: modules tools
@@ -96,12 +96,15 @@ uninstall-files:
 	rm -f $(BINDING)
 	$(MAKE) -C tools/xl-vbmq DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" uninstall
 
-# The module sources as the Debian package ships them (debian/rules), then
-# DKMS builds and installs them for the running kernel.
-dkms-install: install-files
+# The module sources DKMS builds from (the plain Kbuild build's inputs and
+# dkms.conf) in DKMS_SRC: for make dkms-install, and debian/rules's package.
+dkms-src:
 	rm -rf "$(DKMS_SRC)" && mkdir -p "$(DKMS_SRC)"
 	cp -a Kbuild VERSION COPYING dkms.conf include lib xen-blkback \
 		xen-blkfront "$(DKMS_SRC)/"
+
+# Then DKMS builds and installs them for the running kernel.
+dkms-install: install-files dkms-src
 	dkms add "vbmq/$(VERSION)"
 	dkms install "vbmq/$(VERSION)"
 
