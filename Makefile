@@ -37,10 +37,13 @@ DESTDIR ?=
 # initramfs-tools reads hooks from here and /usr/share/initramfs-tools/hooks
 # (where a package puts them).
 INITRAMFS_HOOK_DIR ?= /etc/initramfs-tools/hooks
-BINDING := $(DESTDIR)/etc/modprobe.d/vbmq-blkback.conf \
-	$(DESTDIR)/etc/modules-load.d/vbmq-blkback.conf \
-	$(DESTDIR)/etc/modprobe.d/vbmq-blkfront.conf \
-	$(DESTDIR)$(INITRAMFS_HOOK_DIR)/vbmq-blkfront
+# The boot binding files, each SOURCE:INSTALLED_PATH:MODE.
+BINDING := dist/modprobe.d/vbmq-blkback.conf:/etc/modprobe.d/vbmq-blkback.conf:0644 \
+	dist/modules-load.d/vbmq-blkback.conf:/etc/modules-load.d/vbmq-blkback.conf:0644 \
+	dist/modprobe.d/vbmq-blkfront.conf:/etc/modprobe.d/vbmq-blkfront.conf:0644 \
+	dist/initramfs-tools/vbmq-blkfront:$(INITRAMFS_HOOK_DIR)/vbmq-blkfront:0755
+# $(call binding,N,ENTRY): field N of a BINDING entry
+binding = $(word $(1),$(subst :, ,$(2)))
 VERSION := $(shell cat VERSION)
 DKMS_SRC := /usr/src/vbmq-$(VERSION)
 FUZZ_SECONDS ?= 30
@@ -73,14 +76,8 @@ install: modules install-files
 
 # Everything but the modules: the boot binding files and the tool's files.
 install-files: tools
-	install -D -m 0644 dist/modprobe.d/vbmq-blkback.conf \
-		"$(DESTDIR)/etc/modprobe.d/vbmq-blkback.conf"
-	install -D -m 0644 dist/modules-load.d/vbmq-blkback.conf \
-		"$(DESTDIR)/etc/modules-load.d/vbmq-blkback.conf"
-	install -D -m 0644 dist/modprobe.d/vbmq-blkfront.conf \
-		"$(DESTDIR)/etc/modprobe.d/vbmq-blkfront.conf"
-	install -D -m 0755 dist/initramfs-tools/vbmq-blkfront \
-		"$(DESTDIR)$(INITRAMFS_HOOK_DIR)/vbmq-blkfront"
+	$(foreach b,$(BINDING),install -D -m $(call binding,3,$b) $(call binding,1,$b) \
+		"$(DESTDIR)$(call binding,2,$b)" &&) true
 	$(MAKE) -C tools/xl-vbmq O="$(BUILD)/tools" DESTDIR="$(DESTDIR)" \
 		PREFIX="$(PREFIX)" install
 
@@ -93,7 +90,7 @@ uninstall: kdir uninstall-files
 	depmod $(if $(DESTDIR),-b "$(DESTDIR)") -a "$(KREL)"
 
 uninstall-files:
-	rm -f $(BINDING)
+	rm -f $(foreach b,$(BINDING),"$(DESTDIR)$(call binding,2,$b)")
 	$(MAKE) -C tools/xl-vbmq DESTDIR="$(DESTDIR)" PREFIX="$(PREFIX)" uninstall
 
 # The module sources DKMS builds from (the plain Kbuild build's inputs and

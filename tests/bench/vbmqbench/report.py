@@ -112,7 +112,7 @@ def write_outputs(res, out):
         json.dump(res, f, indent=1, sort_keys=False)
     rows = table_rows(res['points'])
     trows = target_rows(res['targets'])
-    thead = ['target (issue 14)', 'want', 'measured', 'verdict', 'how']
+    thead = ['target', 'want', 'measured', 'verdict', 'how']
     sw = sweep_rows(sweep_points(res['points']))
     wk = work_rows(res['runs'])
     md = '# vbmq benchmark results\n\n' + markdown(COLUMNS, rows) + '\n'

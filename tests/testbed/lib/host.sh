@@ -118,3 +118,11 @@ private_apt_update() {
 		touch "$dir/.updated"
 	fi
 }
+
+# harness_libs SOURCE: the libraries a unit test or fuzz target links
+# besides libc: Xen's libxlutil when it builds the tool's xl config reader.
+harness_libs() {
+	if grep -q 'tools/xl-vbmq/config\.c' "$1"; then
+		echo -lxlutil
+	fi
+}

@@ -16,23 +16,30 @@ import sys
 MARK = re.compile(r'@@VBMQ (\S+) (\S+) ?(.*)$')
 CRASH = re.compile(r'Hardware Dom0 crashed|Kernel panic|\bdom0 .*crash|Reboot in five seconds')
 # Diagnostic lines worth printing with a failure when there are too many to
-# print them all (a whole kernel log, say): what the kernel says when it hurts.
-SUSPECT = re.compile(r'BUG|WARN|Oops|fault|Call Trace|panic|stall|lockup|hung|'
-                     r'error|fail|corrupt|UBSAN|KASAN|refcount', re.I)
+# print them all (a whole kernel log, say).  What the kernel log checks in
+# tests/testbed/guest/lib.sh fail on comes first; the milder words (a boot's
+# "calibration failed" and the like) only when nothing worse is there.
+ALARM = re.compile(r'BUG:|WARNING:|Oops|general protection fault|segfault at|Call Trace|'
+                   r'kernel BUG|possible circular locking|UBSAN|KASAN|refcount_t:|'
+                   r'list_add corruption|hung_task|stall|lockup|panic')
+SUSPECT = re.compile(r'fault|error|fail|corrupt|hung', re.I)
 DIAG_MAX = 40
 
 
 def failure_context(diags):
     """The diagnostics before a failed test point, as printed with it on
     stdout (CI keeps only stdout): all of them if few, otherwise the
-    suspicious lines with one line before and eight after (a trace), at most
-    DIAG_MAX."""
+    alarming lines (or, without any, the suspicious ones) with one line
+    before and eight after (a trace), at most DIAG_MAX."""
     if len(diags) <= DIAG_MAX:
         return diags
-    keep = set()
-    for i, d in enumerate(diags):
-        if SUSPECT.search(d):
-            keep.update(range(max(0, i - 1), min(len(diags), i + 9)))
+    for pattern in (ALARM, SUSPECT):
+        keep = set()
+        for i, d in enumerate(diags):
+            if pattern.search(d):
+                keep.update(range(max(0, i - 1), min(len(diags), i + 9)))
+        if keep:
+            break
     picked = [diags[i] for i in sorted(keep)][:DIAG_MAX]
     return ['(%d of %d diagnostic lines)' % (len(picked), len(diags))] + picked
 

@@ -48,6 +48,7 @@ check('all passed: TAP plan 1..2', taps['a'].rstrip().endswith('1..2'), taps['a'
 # A failure after a long kernel log: CI's stdout carries the suspicious lines
 # and the trace after them, not the whole log.
 log = [mark('BEGIN', 'k'), mark('OK', 'k', 'first')]
+log += [mark('DIAG', 'k', 'kernel: tsc: Fast TSC calibration failed')]
 log += [mark('DIAG', 'k', 'kernel: noise %d' % i) for i in range(100)]
 log += [mark('DIAG', 'k', 'kernel: WARNING: CPU: 3 PID: 7 at block/blk-mq.c:1 x')]
 log += [mark('DIAG', 'k', 'kernel: frame %d' % i) for i in range(20)]
@@ -59,8 +60,16 @@ check('failure: the WARNING line is printed', 'WARNING: CPU: 3' in out, out)
 check('failure: the line before it and the trace after it',
       'noise 99' in out and 'frame 7' in out and 'frame 8' not in out, out)
 check('failure: the noise is not', 'noise 50' not in out, out)
-check('failure: says how much it left out', '(10 of 121 diagnostic lines)' in out, out)
+check('failure: a milder word is not picked before the alarm', 'calibration' not in out, out)
+check('failure: says how much it left out', '(10 of 122 diagnostic lines)' in out, out)
 check('failure: the TAP file keeps every line', taps['k'].count('noise') == 100, taps['k'])
+
+# Without an alarm, the milder words are what is printed.
+log = [mark('BEGIN', 'm')] + [mark('DIAG', 'm', 'noise %d' % i) for i in range(60)]
+log += [mark('DIAG', 'm', 'xenstore-read: couldn\'t read path /x: error'), mark('NOTOK', 'm', 'f'),
+        mark('END', 'm'), mark('DONE', 'boot')]
+rc, out, taps = run(log, ['m'])
+check('no alarm: the suspicious line is printed', "couldn't read path" in out and 'noise 30' not in out, out)
 
 # Diagnostics before an earlier passing point are not blamed on a later failure.
 rc, out, taps = run([mark('BEGIN', 'd'), mark('DIAG', 'd', 'before the pass'),
