@@ -67,6 +67,11 @@ struct vbmq_fe_shadow {
 	unsigned int nr_pool;		/* pool entries in @pool */
 	grant_ref_t *grefs;		/* [info->max_segs] */
 	struct scatterlist *sg;		/* [info->max_segs] */
+	/*
+	 * [info->max_segs] the segments @sg was cut into at submission,
+	 * kept for the response: a bounced read is copied back along them.
+	 */
+	struct vbmq_fe_seg *segs;
 	u32 *pool;			/* [info->max_segs] or NULL: direct */
 	struct page **ipages;		/* [info->nr_ipages] descriptor pages */
 	/* Per request, or constant when the ring's grants are persistent. */
@@ -112,7 +117,6 @@ struct vbmq_fe_ring {
 	struct vbmq_fe_slot *slot;	/* [ring size], core view */
 	struct vbmq_fe_shadow *shadow;	/* [ring size] */
 	struct vbmq_fe_buf *bufs;	/* [info->max_segs] scratch */
-	struct vbmq_fe_seg *segs;	/* [info->max_segs] scratch */
 	struct vbmq_fe_ring_stats st;
 
 	/*

@@ -215,13 +215,12 @@ static void vbmq_fe_ring_free_slots(struct vbmq_fe_ring *ring)
 		kfree(sh->ipages);
 		kvfree(sh->grefs);
 		kvfree(sh->sg);
+		kvfree(sh->segs);
 	}
 	kvfree(ring->shadow);
 	ring->shadow = NULL;
 	kvfree(ring->slot);
 	ring->slot = NULL;
-	kvfree(ring->segs);
-	ring->segs = NULL;
 	kvfree(ring->bufs);
 	ring->bufs = NULL;
 	memset(&ring->slots, 0, sizeof(ring->slots));
@@ -237,8 +236,7 @@ static int vbmq_fe_ring_alloc_slots(struct vbmq_fe_ring *ring)
 	ring->slot = kvcalloc(n, sizeof(*ring->slot), GFP_KERNEL);
 	ring->shadow = kvcalloc(n, sizeof(*ring->shadow), GFP_KERNEL);
 	ring->bufs = kvcalloc(segs, sizeof(*ring->bufs), GFP_KERNEL);
-	ring->segs = kvcalloc(segs, sizeof(*ring->segs), GFP_KERNEL);
-	if (!ring->slot || !ring->shadow || !ring->bufs || !ring->segs)
+	if (!ring->slot || !ring->shadow || !ring->bufs)
 		goto err_free;
 	/* From here on vbmq_fe_ring_free_slots() walks ring->slots.nr. */
 	vbmq_fe_slots_init(&ring->slots, ring->slot, n);
@@ -248,7 +246,8 @@ static int vbmq_fe_ring_alloc_slots(struct vbmq_fe_ring *ring)
 
 		sh->sg = kvcalloc(segs, sizeof(*sh->sg), GFP_KERNEL);
 		sh->grefs = kvcalloc(segs, sizeof(*sh->grefs), GFP_KERNEL);
-		if (!sh->sg || !sh->grefs)
+		sh->segs = kvcalloc(segs, sizeof(*sh->segs), GFP_KERNEL);
+		if (!sh->sg || !sh->grefs || !sh->segs)
 			goto err_free;
 		sg_init_table(sh->sg, segs);
 		if (!info->nr_ipages)
