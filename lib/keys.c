@@ -67,7 +67,7 @@ int vbmq_key_lookup(const char *name, enum vbmq_key *key)
 
 const char *vbmq_poll_mode_name(enum vbmq_poll_mode mode)
 {
-	if ((unsigned int)mode >= sizeof(vbmq_poll_names) / sizeof(char *))
+	if ((unsigned int)mode >= ARRAY_SIZE(vbmq_poll_names))
 		return NULL;
 	return vbmq_poll_names[mode];
 }
@@ -202,7 +202,7 @@ int vbmq_keys_parse_poll(const char *s, enum vbmq_poll_mode *out,
 			 char *err, size_t errlen)
 {
 	int i = vbmq_keys_word(s, vbmq_poll_names,
-			       sizeof(vbmq_poll_names) / sizeof(char *));
+			       ARRAY_SIZE(vbmq_poll_names));
 
 	if (i < 0)
 		return vbmq_keys_fail(VBMQ_KEY_POLL, s, NULL, err, errlen);
@@ -223,6 +223,55 @@ int vbmq_keys_parse_guest_irq_affinity(const char *s,
 	return 0;
 }
 
+/* Refuse the CPU list @s: a CPU number @r (-ERANGE or not) out of place. */
+static int vbmq_keys_cpu_fail(const char *s, int r, unsigned int ncpu,
+			      const char *what, char *err, size_t errlen)
+{
+	char detail[64];
+
+	if (r == -ERANGE)
+		snprintf(detail, sizeof(detail), "CPU numbers must be < %u",
+			 ncpu);
+	else
+		snprintf(detail, sizeof(detail), "%s", what);
+	return vbmq_keys_fail(VBMQ_KEY_CPUS, s, detail, err, errlen);
+}
+
+/*
+ * One item of the CPU list @s at *@p, "N" or "A-B", into @lo..@hi, and
+ * the ',' after it; *@p moves past both.
+ */
+static int vbmq_keys_cpu_item(const char *s, const char **p, unsigned int ncpu,
+			      unsigned int *lo, unsigned int *hi, char *err,
+			      size_t errlen)
+{
+	char what[64];
+	int r;
+
+	r = vbmq_keys_uint(p, ncpu - 1, lo);
+	if (r) {
+		snprintf(what, sizeof(what),
+			 "expected a CPU number at offset %u",
+			 (unsigned int)(*p - s));
+		return vbmq_keys_cpu_fail(s, r, ncpu, what, err, errlen);
+	}
+	*hi = *lo;
+	if (**p == '-') {
+		(*p)++;
+		r = vbmq_keys_uint(p, ncpu - 1, hi);
+		if (r || *hi < *lo)
+			return vbmq_keys_cpu_fail(s, r, ncpu, "bad range end",
+						  err, errlen);
+	}
+	if (**p == ',' && (*p)[1] != '\0')
+		(*p)++;
+	else if (**p != '\0')
+		return vbmq_keys_fail(VBMQ_KEY_CPUS, s,
+				      "items are N or A-B separated by ','",
+				      err, errlen);
+	return 0;
+}
+
 /*
  * "" or comma-separated items, each "N" or "A-B" with A <= B; every CPU
  * number < min(lim->nr_cpu_ids, VBMQ_KEYS_CPU_LIMIT); no CPU twice; at most
@@ -232,57 +281,26 @@ int vbmq_keys_parse_cpus(const char *s, const struct vbmq_keys_limits *lim,
 			 struct vbmq_cpu_list *out, char *err, size_t errlen)
 {
 	/* One bit per possible CPU number, to refuse duplicates. */
-	u8 seen[VBMQ_KEYS_CPU_LIMIT / 8];
+	DECLARE_BITMAP(seen, VBMQ_KEYS_CPU_LIMIT);
 	unsigned int ncpu = lim->nr_cpu_ids;
 	unsigned int nr = 0, lo, hi, c;
 	u16 cpu[VBMQ_KEYS_CPU_LIST_MAX];
 	const char *p = s;
 	char detail[64];
+	int r;
 
 	if (ncpu == 0 || ncpu > VBMQ_KEYS_CPU_LIMIT)
 		ncpu = VBMQ_KEYS_CPU_LIMIT;
 	if (strlen(s) > VBMQ_KEYS_VALUE_MAX)
 		return vbmq_keys_fail(VBMQ_KEY_CPUS, s, "too long", err,
 				      errlen);
-	memset(seen, 0, sizeof(seen));
+	bitmap_zero(seen, VBMQ_KEYS_CPU_LIMIT);
 	while (*p) {
-		int r = vbmq_keys_uint(&p, ncpu - 1, &lo);
-
-		if (r) {
-			if (r == -ERANGE)
-				snprintf(detail, sizeof(detail),
-					 "CPU numbers must be < %u", ncpu);
-			else
-				snprintf(detail, sizeof(detail),
-					 "expected a CPU number at offset %u",
-					 (unsigned int)(p - s));
-			return vbmq_keys_fail(VBMQ_KEY_CPUS, s, detail, err,
-					      errlen);
-		}
-		hi = lo;
-		if (*p == '-') {
-			p++;
-			r = vbmq_keys_uint(&p, ncpu - 1, &hi);
-			if (r || hi < lo) {
-				if (r == -ERANGE)
-					snprintf(detail, sizeof(detail),
-						 "CPU numbers must be < %u",
-						 ncpu);
-				else
-					snprintf(detail, sizeof(detail),
-						 "bad range end");
-				return vbmq_keys_fail(VBMQ_KEY_CPUS, s, detail,
-						      err, errlen);
-			}
-		}
-		if (*p == ',' && p[1] != '\0')
-			p++;
-		else if (*p != '\0')
-			return vbmq_keys_fail(VBMQ_KEY_CPUS, s,
-					      "items are N or A-B separated by ','",
-					      err, errlen);
+		r = vbmq_keys_cpu_item(s, &p, ncpu, &lo, &hi, err, errlen);
+		if (r)
+			return r;
 		for (c = lo; c <= hi; c++) {
-			if (seen[c / 8] & (1u << (c % 8))) {
+			if (test_bit(c, seen)) {
 				snprintf(detail, sizeof(detail),
 					 "CPU %u listed twice", c);
 				return vbmq_keys_fail(VBMQ_KEY_CPUS, s, detail,
@@ -295,7 +313,7 @@ int vbmq_keys_parse_cpus(const char *s, const struct vbmq_keys_limits *lim,
 				return vbmq_keys_fail(VBMQ_KEY_CPUS, s, detail,
 						      err, errlen);
 			}
-			seen[c / 8] |= (u8)(1u << (c % 8));
+			__set_bit(c, seen);
 			cpu[nr++] = (u16)c;
 		}
 	}

@@ -17,10 +17,11 @@
  *             does not kick; when the window expires, re-arm and sleep;
  *   always    never re-arm, never sleep; cond_resched() only.
  *
- * Data path.  When both ends offer feature-persistent, the ring keeps the
- * guest's grants mapped (up to max_persistent_grants per ring) and builds
- * a segment's bio on the mapped guest page itself, at the segment's
- * offset and length: zero copy.  Every other segment goes through one of
+ * Data path (its grant side is the grant layer's, grant.c).  When both
+ * ends offer feature-persistent, the ring keeps the guest's grants mapped
+ * (up to max_persistent_grants per ring) and builds a segment's bio on
+ * the mapped guest page itself, at the segment's offset and length: zero
+ * copy.  Every other segment goes through one of
  * the backend's bounce pages and a grant copy (GNTTABOP_copy, batched):
  * before submission for writes, after completion for reads.  A segment is
  * grant-copied when persistent grants are off, when the bound is reached,
@@ -190,380 +191,6 @@ static void vbmq_be_respond(struct vbmq_be_ring *ring, u64 id, u8 op,
 		WRITE_ONCE(ring->st.err_rsp, ring->st.err_rsp + 1);
 }
 
-/* ---- bounce pages and grant copies (ring thread only) ---- */
-
-static struct page *vbmq_be_page_get(struct vbmq_be_ring *ring)
-{
-	if (ring->pool_nr)
-		return ring->pool[--ring->pool_nr];
-	return alloc_page(GFP_NOIO);
-}
-
-static void vbmq_be_page_put(struct vbmq_be_ring *ring, struct page *page)
-{
-	if (ring->pool_nr < VBMQ_BE_POOL_MAX)
-		ring->pool[ring->pool_nr++] = page;
-	else
-		__free_page(page);
-}
-
-static void vbmq_be_release_pages(struct vbmq_be_ring *ring,
-				  struct vbmq_be_request *rq)
-{
-	unsigned int i;
-
-	for (i = 0; i < rq->nr_segs; i++) {
-		if (!rq->pages[i])
-			continue;
-		vbmq_be_page_put(ring, rq->pages[i]);
-		rq->pages[i] = NULL;
-		ring->bounce_nr--;
-	}
-	WRITE_ONCE(ring->st.bounce_pages, ring->bounce_nr);
-}
-
-/* Run the queued grant copies; a failed one fails its request. */
-static void vbmq_be_copy_flush(struct vbmq_be_ring *ring)
-{
-	unsigned int i;
-
-	if (!ring->nr_copy)
-		return;
-	gnttab_batch_copy(ring->copy, ring->nr_copy);
-	for (i = 0; i < ring->nr_copy; i++) {
-		if (ring->copy[i].status == GNTST_okay)
-			continue;
-		pr_warn_ratelimited("%s: grant copy of ref %u failed: %d\n",
-				    ring->name,
-				    ring->copy[i].flags & GNTCOPY_dest_gref ?
-				    ring->copy[i].dest.u.ref :
-				    ring->copy[i].source.u.ref,
-				    ring->copy[i].status);
-		ring->copy_req[i]->status = BLKIF_RSP_ERROR;
-	}
-	ring->nr_copy = 0;
-}
-
-/* Queue a copy of segment i between the guest and its bounce page. */
-static void vbmq_be_copy_seg(struct vbmq_be_ring *ring,
-			     struct vbmq_be_request *rq, unsigned int i,
-			     bool to_guest)
-{
-	const struct vbmq_be_seg *seg = &rq->segs[i];
-	struct gnttab_copy *op = &ring->copy[ring->nr_copy];
-	struct gnttab_copy_ptr *guest, *local;
-	u16 off = (u16)vbmq_be_seg_offset(seg);
-
-	memset(op, 0, sizeof(*op));
-	guest = to_guest ? &op->dest : &op->source;
-	local = to_guest ? &op->source : &op->dest;
-	guest->u.ref = seg->gref;
-	guest->domid = ring->be->domid;
-	guest->offset = off;
-	local->u.gmfn = xen_page_to_gfn(rq->pages[i]);
-	local->domid = DOMID_SELF;
-	local->offset = off;
-	op->len = (u16)vbmq_be_seg_len(seg);
-	op->flags = to_guest ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
-	ring->copy_req[ring->nr_copy++] = rq;
-	if (ring->nr_copy == VBMQ_BE_COPY_BATCH)
-		vbmq_be_copy_flush(ring);
-}
-
-/* ---- persistent grants (ring thread only; teardown after it stopped) ---- */
-
-static void vbmq_be_pg_stat_nr(struct vbmq_be_ring *ring)
-{
-	WRITE_ONCE(ring->st.pg_mapped, ring->pg_nr);
-	WRITE_ONCE(ring->st.pg_in_use, ring->pg_in_use);
-}
-
-static struct vbmq_be_pgnt *vbmq_be_pg_find(struct vbmq_be_ring *ring,
-					    u32 gref)
-{
-	struct rb_node *n = ring->pg_tree.rb_node;
-	struct vbmq_be_pgnt *pg;
-
-	while (n) {
-		pg = rb_entry(n, struct vbmq_be_pgnt, node);
-		if (gref < pg->gref)
-			n = n->rb_left;
-		else if (gref > pg->gref)
-			n = n->rb_right;
-		else
-			return pg;
-	}
-	return NULL;
-}
-
-/* The caller has checked that gref is not in the tree. */
-static void vbmq_be_pg_insert(struct vbmq_be_ring *ring,
-			      struct vbmq_be_pgnt *pg)
-{
-	struct rb_node **link = &ring->pg_tree.rb_node, *parent = NULL;
-
-	while (*link) {
-		parent = *link;
-		if (pg->gref < rb_entry(parent, struct vbmq_be_pgnt, node)->gref)
-			link = &parent->rb_left;
-		else
-			link = &parent->rb_right;
-	}
-	rb_link_node(&pg->node, parent, link);
-	rb_insert_color(&pg->node, &ring->pg_tree);
-	ring->pg_nr++;
-}
-
-/* A page for a grant mapping; no I/O for memory: we are on the I/O path. */
-static struct page *vbmq_be_pg_alloc_page(void)
-{
-	unsigned int noio = memalloc_noio_save();
-	struct page *page;
-
-	if (gnttab_alloc_pages(1, &page))
-		page = NULL;
-	memalloc_noio_restore(noio);
-	return page;
-}
-
-/*
- * Run the queued unmaps (synchronously: gnttab_unmap_refs_sync waits until
- * nothing else holds the pages) and free the pages.  A page whose unmap
- * failed may still show guest memory: it is leaked, never reused.
- */
-static void vbmq_be_pg_unmap_flush(struct vbmq_be_ring *ring)
-{
-	struct gntab_unmap_queue_data q = {
-		.unmap_ops = ring->pg_unmap,
-		.pages = ring->pg_unmap_page,
-		.count = ring->pg_nr_unmap,
-	};
-	unsigned int i;
-	int err;
-
-	if (!ring->pg_nr_unmap)
-		return;
-	err = gnttab_unmap_refs_sync(&q);
-	for (i = 0; i < ring->pg_nr_unmap; i++) {
-		if (err || ring->pg_unmap[i].status != GNTST_okay) {
-			pr_err_ratelimited("%s: unmapping a persistent grant failed (%d, status %d); its page is leaked\n",
-					   ring->name, err,
-					   ring->pg_unmap[i].status);
-			continue;
-		}
-		gnttab_free_pages(1, &ring->pg_unmap_page[i]);
-	}
-	WRITE_ONCE(ring->st.pg_unmaps, ring->st.pg_unmaps + ring->pg_nr_unmap);
-	ring->pg_nr_unmap = 0;
-}
-
-/* Take an idle, mapped grant out of the tree and queue its unmap. */
-static void vbmq_be_pg_drop(struct vbmq_be_ring *ring,
-			    struct vbmq_be_pgnt *pg)
-{
-	unsigned int n = ring->pg_nr_unmap;
-
-	rb_erase(&pg->node, &ring->pg_tree);
-	ring->pg_nr--;
-	gnttab_set_unmap_op(&ring->pg_unmap[n],
-			    (unsigned long)page_address(pg->page),
-			    GNTMAP_host_map, pg->handle);
-	ring->pg_unmap_page[n] = pg->page;
-	ring->pg_nr_unmap++;
-	kfree(pg);
-	if (ring->pg_nr_unmap == VBMQ_BE_MAP_BATCH)
-		vbmq_be_pg_unmap_flush(ring);
-}
-
-/*
- * Run the queued maps, after the queued unmaps.  A grant that cannot be
- * mapped leaves the tree and stays only for the requests holding it, which
- * fail (vbmq_be_pg_check); each holder keeps it alive, so a failed map
- * is always freed by vbmq_be_pg_put().
- */
-static void vbmq_be_pg_map_flush(struct vbmq_be_ring *ring)
-{
-	unsigned int i, n = ring->pg_nr_map, bad = 0;
-	struct vbmq_be_pgnt *pg;
-	int err;
-
-	vbmq_be_pg_unmap_flush(ring);
-	if (!n)
-		return;
-	err = gnttab_map_refs(ring->pg_map, NULL, ring->pg_map_page, n);
-	if (err)
-		pr_warn_ratelimited("%s: mapping %u grants: %d\n", ring->name,
-				    n, err);
-	for (i = 0; i < n; i++) {
-		pg = ring->pg_map_ent[i];
-		if (ring->pg_map[i].status == GNTST_okay) {
-			pg->handle = ring->pg_map[i].handle;
-			continue;
-		}
-		pr_warn_ratelimited("%s: mapping grant ref %u failed: %d\n",
-				    ring->name, pg->gref,
-				    ring->pg_map[i].status);
-		pg->failed = true;
-		rb_erase(&pg->node, &ring->pg_tree);
-		ring->pg_nr--;
-		bad++;
-	}
-	WRITE_ONCE(ring->st.pg_maps, ring->st.pg_maps + n - bad);
-	WRITE_ONCE(ring->st.pg_map_errs, ring->st.pg_map_errs + bad);
-	ring->pg_nr_map = 0;
-	vbmq_be_pg_stat_nr(ring);
-}
-
-/* A record for gref, in the tree, its map queued; NULL: out of memory. */
-static struct vbmq_be_pgnt *vbmq_be_pg_new(struct vbmq_be_ring *ring,
-					   u32 gref, bool writable)
-{
-	u32 flags = GNTMAP_host_map | (writable ? 0 : GNTMAP_readonly);
-	unsigned int n = ring->pg_nr_map;
-	struct vbmq_be_pgnt *pg;
-
-	pg = kzalloc(sizeof(*pg), GFP_NOIO);
-	if (!pg)
-		return NULL;
-	pg->page = vbmq_be_pg_alloc_page();
-	if (!pg->page) {
-		kfree(pg);
-		return NULL;
-	}
-	pg->gref = gref;
-	pg->use.writable = writable;
-	gnttab_set_map_op(&ring->pg_map[n],
-			  (unsigned long)page_address(pg->page), flags, gref,
-			  ring->be->domid);
-	ring->pg_map_ent[n] = pg;
-	ring->pg_map_page[n] = pg->page;
-	ring->pg_nr_map++;
-	vbmq_be_pg_insert(ring, pg);
-	return pg;
-}
-
-/*
- * Segment i of rq: use, map or remap its grant persistently, or leave
- * rq->pgnts[i] NULL for a grant copy.  A READ writes guest memory and
- * needs a writable mapping; the other operations only read it, and a
- * grant first met by them is mapped read-only.
- */
-static void vbmq_be_pg_get(struct vbmq_be_ring *ring,
-			   struct vbmq_be_request *rq, unsigned int i)
-{
-	bool need_write = vbmq_be_pg_need_write(rq->req.op);
-	u32 gref = rq->segs[i].gref;
-	struct vbmq_be_pgnt *pg = vbmq_be_pg_find(ring, gref);
-
-	switch (vbmq_be_pg_decide(pg ? &pg->use : NULL, need_write,
-				  ring->pg_nr, ring->pg_bound)) {
-	case VBMQ_BE_PG_HIT:
-		break;
-	case VBMQ_BE_PG_COPY:
-		if (!pg)
-			ring->pg_full = true;
-		pg = NULL;
-		break;
-	case VBMQ_BE_PG_REMAP:
-		vbmq_be_pg_drop(ring, pg);
-		fallthrough;
-	case VBMQ_BE_PG_MAP:
-		pg = vbmq_be_pg_new(ring, gref, need_write);
-		break;
-	}
-	if (!pg) {
-		WRITE_ONCE(ring->st.pg_copies, ring->st.pg_copies + 1);
-		return;
-	}
-	if (vbmq_be_pg_hold(&pg->use, ring->pg_clock))
-		ring->pg_in_use++;
-	rq->pgnts[i] = pg;
-	/* Only now, with a holder: a failed map then waits for it. */
-	if (ring->pg_nr_map == VBMQ_BE_MAP_BATCH)
-		vbmq_be_pg_map_flush(ring);
-}
-
-/*
- * A request lets go of a mapping, after every bio of it completed: an idle
- * mapping may be reclaimed or remapped from now on.
- */
-static void vbmq_be_pg_put(struct vbmq_be_ring *ring,
-			   struct vbmq_be_pgnt *pg)
-{
-	if (!vbmq_be_pg_release(&pg->use))
-		return;
-	ring->pg_in_use--;
-	if (pg->failed) {
-		gnttab_free_pages(1, &pg->page);
-		kfree(pg);
-	}
-}
-
-/*
- * After the pass's maps ran: a request holding a grant that could not be
- * mapped fails (its bios are never built, so the unmapped page is never
- * used); the others go zero-copy on their mapped segments.
- */
-static void vbmq_be_pg_check(struct vbmq_be_ring *ring,
-			     struct vbmq_be_request *rq)
-{
-	unsigned int i, n = 0;
-
-	for (i = 0; i < rq->nr_segs; i++) {
-		if (!rq->pgnts[i])
-			continue;
-		if (rq->pgnts[i]->failed) {
-			rq->status = BLKIF_RSP_ERROR;
-			return;
-		}
-		n++;
-	}
-	if (n && rq->status == BLKIF_RSP_OKAY)
-		WRITE_ONCE(ring->st.pg_hits, ring->st.pg_hits + n);
-}
-
-/*
- * The bound was reached: unmap the least recently used grants that no
- * request holds, a fraction of the bound (blkback_core.c decides).
- */
-static void vbmq_be_pg_reclaim(struct vbmq_be_ring *ring)
-{
-	unsigned int want, n = 0, nr, i;
-	struct vbmq_be_pgnt *pg;
-	struct rb_node *nd;
-
-	ring->pg_full = false;
-	want = vbmq_be_pg_reclaim_want(ring->pg_nr, ring->pg_bound);
-	if (!want)
-		return;
-	for (nd = rb_first(&ring->pg_tree); nd && n < ring->pg_bound;
-	     nd = rb_next(nd)) {
-		pg = rb_entry(nd, struct vbmq_be_pgnt, node);
-		ring->pg_use[n] = pg->use;
-		ring->pg_ent[n++] = pg;
-	}
-	nr = vbmq_be_pg_pick(ring->pg_use, n, want, ring->pg_pick);
-	for (i = 0; i < nr; i++)
-		vbmq_be_pg_drop(ring, ring->pg_ent[ring->pg_pick[i]]);
-	vbmq_be_pg_unmap_flush(ring);
-	WRITE_ONCE(ring->st.pg_reclaims, ring->st.pg_reclaims + 1);
-	vbmq_be_pg_stat_nr(ring);
-}
-
-/* Teardown, the thread stopped and every request answered: unmap all. */
-static void vbmq_be_pg_free_all(struct vbmq_be_ring *ring)
-{
-	struct rb_node *nd;
-
-	while ((nd = rb_first(&ring->pg_tree)))
-		vbmq_be_pg_drop(ring, rb_entry(nd, struct vbmq_be_pgnt, node));
-	vbmq_be_pg_unmap_flush(ring);
-	vbmq_be_pg_stat_nr(ring);
-	kvfree(ring->pg_use);
-	kvfree(ring->pg_ent);
-	kvfree(ring->pg_pick);
-}
-
 /* ---- requests ---- */
 
 static bool vbmq_be_is_read(const struct vbmq_be_request *rq)
@@ -575,15 +202,7 @@ static bool vbmq_be_is_read(const struct vbmq_be_request *rq)
 static void vbmq_be_request_free(struct vbmq_be_ring *ring,
 				 struct vbmq_be_request *rq)
 {
-	unsigned int i;
-
-	for (i = 0; i < rq->nr_segs; i++) {
-		if (rq->pgnts[i])
-			vbmq_be_pg_put(ring, rq->pgnts[i]);
-		rq->pgnts[i] = NULL;
-	}
-	vbmq_be_pg_stat_nr(ring);
-	vbmq_be_release_pages(ring, rq);
+	vbmq_be_grants_put(ring, rq);
 	rq->nr_segs = 0;
 	list_add(&rq->node, &ring->free_reqs);
 }
@@ -655,82 +274,6 @@ static void vbmq_be_submit_discard(struct vbmq_be_ring *ring,
 	}
 }
 
-/*
- * The persistent grants of the segments (held until the response); a
- * segment without one gets a bounce page later (vbmq_be_take_pages).
- */
-static void vbmq_be_prepare_rw(struct vbmq_be_ring *ring,
-			       struct vbmq_be_request *rq)
-{
-	unsigned int i;
-
-	if (ring->pg_on && vbmq_be_pg_usable(rq->req.op, ring->stable_writes))
-		for (i = 0; i < rq->nr_segs; i++)
-			vbmq_be_pg_get(ring, rq, i);
-	else if (ring->pg_on)
-		WRITE_ONCE(ring->st.pg_copies,
-			   ring->st.pg_copies + rq->nr_segs);
-}
-
-/*
- * A bounce page for every segment without a persistent grant and, for
- * writes, the grant copies of those segments' data, queued: the consume
- * pass runs all its maps and copies before it submits anything.  The
- * ring's requests hold at most bounce_cap pages: a request that would go
- * beyond waits (returns false, nothing taken) until answered requests give
- * theirs back; it never fails for it.  The module parameter's range lets
- * a request of the most segments fit into an empty ring.
- */
-static bool vbmq_be_take_pages(struct vbmq_be_ring *ring,
-			       struct vbmq_be_request *rq)
-{
-	unsigned int i, need = 0;
-
-	if (rq->paged || rq->status != BLKIF_RSP_OKAY)
-		goto out_paged;
-	for (i = 0; i < rq->nr_segs; i++)
-		need += !rq->pgnts[i];
-	if (need > ring->bounce_cap - ring->bounce_nr) {
-		if (!rq->waited)
-			WRITE_ONCE(ring->st.bounce_waits,
-				   ring->st.bounce_waits + 1);
-		rq->waited = true;
-		return false;
-	}
-	for (i = 0; i < rq->nr_segs; i++) {
-		if (rq->pgnts[i])
-			continue;
-		rq->pages[i] = vbmq_be_page_get(ring);
-		if (!rq->pages[i]) {
-			WRITE_ONCE(ring->st.oo_req, ring->st.oo_req + 1);
-			rq->status = BLKIF_RSP_ERROR;
-			break;
-		}
-		ring->bounce_nr++;
-	}
-	WRITE_ONCE(ring->st.bounce_pages, ring->bounce_nr);
-	if (ring->bounce_nr > ring->st.bounce_peak)
-		WRITE_ONCE(ring->st.bounce_peak, ring->bounce_nr);
-	if (rq->status != BLKIF_RSP_OKAY || rq->req.op == BLKIF_OP_READ)
-		goto out_paged;
-	for (i = 0; i < rq->nr_segs; i++)
-		if (!rq->pgnts[i])
-			vbmq_be_copy_seg(ring, rq, i, false);
-out_paged:
-	rq->paged = true;
-	return true;
-}
-
-/*
- * The page segment i's bio is built on: the mapped guest page of its
- * persistent grant (zero copy), else its bounce page.
- */
-static struct page *vbmq_be_seg_page(const struct vbmq_be_request *rq,
-				     unsigned int i)
-{
-	return rq->pgnts[i] ? rq->pgnts[i]->page : rq->pages[i];
-}
-
 /* The bios of a read, write, flush or barrier whose data is in place. */
 static void vbmq_be_submit_rw(struct vbmq_be_ring *ring,
 			      struct vbmq_be_request *rq, blk_opf_t opf)
@@ -748,7 +291,7 @@ static void vbmq_be_submit_rw(struct vbmq_be_ring *ring,
 	for (i = 0; i < rq->nr_segs; i++) {
 		len = vbmq_be_seg_len(&rq->segs[i]);
 		off = vbmq_be_seg_offset(&rq->segs[i]);
-		page = vbmq_be_seg_page(rq, i);
+		page = vbmq_be_grants_page(rq, i);
 		if (bio && bio_add_page(bio, page, len, off) == len) {
 			sector += len >> 9;
 			continue;
@@ -899,7 +442,7 @@ static struct vbmq_be_request *vbmq_be_prepare(struct vbmq_be_ring *ring,
 	atomic_set(&rq->pending, 1);
 	WRITE_ONCE(ring->in_flight, ring->in_flight + 1);
 	if (rq->req.op != BLKIF_OP_DISCARD)
-		vbmq_be_prepare_rw(ring, rq);
+		vbmq_be_grants_get(ring, rq);
 	return rq;
 }
 
@@ -956,14 +499,14 @@ static bool vbmq_be_parked_go(struct vbmq_be_ring *ring)
 
 	if (!rq)
 		return true;
-	if (!vbmq_be_take_pages(ring, rq))
+	if (!vbmq_be_grants_bounce(ring, rq))
 		return false;
-	vbmq_be_copy_flush(ring);
+	/* No map is queued outside a consume pass: this runs the copies. */
+	vbmq_be_grants_flush(ring);
 	if (rq->req.op == BLKIF_OP_WRITE_BARRIER && ring->in_flight > 1)
 		return false;
 	ring->parked = NULL;
-	if (ring->pg_on)
-		vbmq_be_pg_check(ring, rq);
+	vbmq_be_grants_check(ring, rq);
 	vbmq_be_dispatch(ring, rq);
 	return true;
 }
@@ -996,18 +539,70 @@ static void vbmq_be_bad_backoff(struct vbmq_be_ring *ring, u64 now)
 }
 
 /*
+ * Copy up to VBMQ_BE_BUDGET request slots out of the ring, from @rc up to
+ * @rp, and prepare them: the ready ones go on @ready, a request that must
+ * wait is parked and ends the intake.  Returns how many slots it took.
+ */
+static unsigned int vbmq_be_take(struct vbmq_be_ring *ring, RING_IDX rc,
+				 RING_IDX rp, struct list_head *ready)
+{
+	size_t size = vbmq_be_is32(ring) ? VBMQ_BE_REQ32_SIZE :
+		VBMQ_BE_REQ64_SIZE;
+	u8 slot[VBMQ_BE_REQ_MAX_SIZE];
+	struct vbmq_be_request *rq;
+	unsigned int n = 0;
+
+	while (rc != rp && n < VBMQ_BE_BUDGET &&
+	       !vbmq_be_cons_overflow(ring, rc)) {
+		memcpy(slot, vbmq_be_req_slot(ring, rc), size);
+		/*
+		 * The copy is the only read of the slot: keep the compiler
+		 * from reading the shared slot again instead of the copy.
+		 */
+		barrier();
+		vbmq_be_set_req_cons(ring, ++rc);
+		rq = vbmq_be_prepare(ring, slot);
+		n++;
+		if (!rq)
+			continue;
+		/* Nothing after a parked request until it is submitted. */
+		if (!vbmq_be_grants_bounce(ring, rq) ||
+		    rq->req.op == BLKIF_OP_WRITE_BARRIER) {
+			ring->parked = rq;
+			break;
+		}
+		list_add_tail(&rq->node, ready);
+	}
+	return n;
+}
+
+/* Submit the requests on @ready, then the parked one if it may go. */
+static void vbmq_be_submit_ready(struct vbmq_be_ring *ring,
+				 struct list_head *ready)
+{
+	struct vbmq_be_request *rq, *tmp;
+	struct blk_plug plug;
+
+	/* The pass's maps and every grant-copied write's data, then the I/O. */
+	vbmq_be_grants_flush(ring);
+	blk_start_plug(&plug);
+	list_for_each_entry_safe(rq, tmp, ready, node) {
+		list_del(&rq->node);
+		vbmq_be_grants_check(ring, rq);
+		vbmq_be_dispatch(ring, rq);
+	}
+	vbmq_be_parked_go(ring);
+	blk_finish_plug(&plug);
+}
+
+/*
  * Take up to VBMQ_BE_BUDGET requests off the ring; returns how many were
  * accepted.  Refused ones are answered but do not count: they are no work
  * that should keep the thread polling.
  */
 static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 {
-	size_t size = vbmq_be_is32(ring) ? VBMQ_BE_REQ32_SIZE :
-		VBMQ_BE_REQ64_SIZE;
-	struct vbmq_be_request *rq, *tmp;
-	u8 slot[VBMQ_BE_REQ_MAX_SIZE];
-	unsigned int n = 0, bad;
-	struct blk_plug plug;
+	unsigned int n, bad;
 	LIST_HEAD(ready);
 	RING_IDX rc, rp;
 	u64 now;
@@ -1034,49 +629,10 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 	/* The device may have been resized (or reformatted: loop). */
 	ring->lim.dev_sectors = bdev_nr_sectors(ring->bdev);
 	ring->lim.lb_sects = bdev_logical_block_size(ring->bdev) >> 9;
-	ring->stable_writes = bdev_stable_writes(ring->bdev);
-	ring->pg_clock++;
-	while (rc != rp && n < VBMQ_BE_BUDGET &&
-	       !vbmq_be_cons_overflow(ring, rc)) {
-		memcpy(slot, vbmq_be_req_slot(ring, rc), size);
-		/*
-		 * The copy is the only read of the slot: keep the compiler
-		 * from reading the shared slot again instead of the copy.
-		 */
-		barrier();
-		vbmq_be_set_req_cons(ring, ++rc);
-		rq = vbmq_be_prepare(ring, slot);
-		n++;
-		if (!rq)
-			continue;
-		/* Nothing after a parked request until it is submitted. */
-		if (!vbmq_be_take_pages(ring, rq) ||
-		    rq->req.op == BLKIF_OP_WRITE_BARRIER) {
-			ring->parked = rq;
-			break;
-		}
-		list_add_tail(&rq->node, &ready);
-	}
-	/*
-	 * The maps (after the unmaps they replace), then every grant-copied
-	 * write's data in as few hypercalls as possible, then the I/O.
-	 */
-	vbmq_be_pg_map_flush(ring);
-	vbmq_be_copy_flush(ring);
-	blk_start_plug(&plug);
-	list_for_each_entry_safe(rq, tmp, &ready, node) {
-		list_del(&rq->node);
-		if (ring->pg_on)
-			vbmq_be_pg_check(ring, rq);
-		vbmq_be_dispatch(ring, rq);
-	}
-	vbmq_be_parked_go(ring);
-	blk_finish_plug(&plug);
-	/* Reclaim is a scan of the whole tree: at most once an interval. */
-	if (ring->pg_full && now >= ring->pg_next_reclaim) {
-		vbmq_be_pg_reclaim(ring);
-		ring->pg_next_reclaim = now + VBMQ_BE_PG_RECLAIM_INTERVAL_NS;
-	}
+	vbmq_be_grants_new_pass(ring);
+	n = vbmq_be_take(ring, rc, rp, &ready);
+	vbmq_be_submit_ready(ring, &ready);
+	vbmq_be_grants_reclaim(ring, now);
 	bad = ring->pass_bad;
 	vbmq_be_bad_backoff(ring, now);
 	return n - bad;
@@ -1086,7 +642,7 @@ static unsigned int vbmq_be_consume(struct vbmq_be_ring *ring)
 static unsigned int vbmq_be_complete(struct vbmq_be_ring *ring)
 {
 	struct vbmq_be_request *rq, *tmp;
-	unsigned int i, n = 0;
+	unsigned int n = 0;
 	LIST_HEAD(list);
 
 	if (list_empty(&ring->done))
@@ -1100,14 +656,11 @@ static unsigned int vbmq_be_complete(struct vbmq_be_ring *ring)
 	 * batched over requests; a segment on a persistent grant was read
 	 * into the guest's page by its bio.
 	 */
-	list_for_each_entry(rq, &list, node) {
-		if (!vbmq_be_is_read(rq) || READ_ONCE(rq->status))
-			continue;
-		for (i = 0; i < rq->nr_segs; i++)
-			if (!rq->pgnts[i])
-				vbmq_be_copy_seg(ring, rq, i, true);
-	}
-	vbmq_be_copy_flush(ring);
+	list_for_each_entry(rq, &list, node)
+		if (vbmq_be_is_read(rq) && !READ_ONCE(rq->status))
+			vbmq_be_grants_copy_out(ring, rq);
+	/* No map is queued between passes: this runs the copies. */
+	vbmq_be_grants_flush(ring);
 
 	list_for_each_entry_safe(rq, tmp, &list, node) {
 		list_del(&rq->node);
@@ -1207,111 +760,169 @@ static void vbmq_be_poll_adapt(struct vbmq_be_ring *ring, u64 gap)
 	trace_vbmq_be_poll_adapt(ring, ev, gap, old, ring->poll.window_ns);
 }
 
+/* What the ring thread knows of its ring's recent past (thread only). */
+struct vbmq_be_thread_state {
+	u64 last_work;		/* end of the last pass that found work */
+	u64 idle_since;		/* last work or wake-up: idle awake since */
+	u64 pass_start;		/* start of the current polling pass */
+	u64 resize_checked;	/* ring 0: last look for an online resize */
+	u64 kick_ns;		/* when the kick this pass took arrived */
+	u64 max_ns;		/* poll_max_us, in ns */
+	enum vbmq_poll_mode mode;
+	bool kicked;		/* this pass took a kick (EOI owed) */
+	bool idle;		/* the previous pass found no work */
+	bool polled;		/* the previous pass was an idle poll */
+};
+
+/* Take the live settings the control plane may have changed. */
+static void vbmq_be_thread_settings(struct vbmq_be_ring *ring,
+				    struct vbmq_be_thread_state *ts)
+{
+	clear_bit(VBMQ_BE_RING_SETTINGS, &ring->flags);
+	ts->mode = READ_ONCE(ring->poll_mode);
+	ts->max_ns = (u64)READ_ONCE(ring->poll_max_us) * NSEC_PER_USEC;
+	if (ts->max_ns != ring->poll.max_ns)
+		vbmq_be_poll_set_max(&ring->poll, ts->max_ns);
+}
+
+/*
+ * One pass: answer what completed, take what is new, publish the
+ * responses, and EOI the kick the pass took.  Returns the work found.
+ */
+static unsigned int vbmq_be_thread_pass(struct vbmq_be_ring *ring,
+					struct vbmq_be_thread_state *ts)
+{
+	unsigned int work;
+
+	/*
+	 * Clear before looking, so a kick after the look is kept.  Fully
+	 * ordered: pairs with vbmq_be_irq()'s smp_mb__before_atomic(), so
+	 * kick_ns is that kick's.
+	 */
+	ts->kicked = test_and_clear_bit(VBMQ_BE_RING_KICKED, &ring->flags);
+	ts->kick_ns = READ_ONCE(ring->kick_ns);
+	work = vbmq_be_complete(ring);
+	work += vbmq_be_consume(ring);
+	vbmq_be_push(ring);
+	if (work)
+		ring->eoi_work = true;
+	if (ts->kicked) {
+		xen_irq_lateeoi(ring->irq, ring->eoi_work ? 0 :
+				XEN_EOI_FLAG_SPURIOUS);
+		ring->eoi_work = false;
+	}
+	return work;
+}
+
+/* After a pass at @now: ring 0's resize look, the polling time spent. */
+static void vbmq_be_thread_pass_done(struct vbmq_be_ring *ring,
+				     struct vbmq_be_thread_state *ts, u64 now)
+{
+	/* Ring 0 looks for an online resize about once a second. */
+	if (!ring->idx && now - ts->resize_checked > NSEC_PER_SEC) {
+		vbmq_be_check_resize(ring);
+		ts->resize_checked = now;
+	}
+	if (ts->polled)
+		WRITE_ONCE(ring->st.poll_ns,
+			   ring->st.poll_ns + now - ts->pass_start);
+}
+
+/* Work found at @now after an idle gap: count the gap, adapt the window. */
+static void vbmq_be_thread_gap_end(struct vbmq_be_ring *ring,
+				   struct vbmq_be_thread_state *ts, u64 now)
+{
+	u64 gap;
+
+	if (ts->polled)
+		WRITE_ONCE(ring->st.poll_hits, ring->st.poll_hits + 1);
+	/*
+	 * The gap the guest left: up to its kick when one woke this thread,
+	 * not up to this pass, which adds the wake-up latency no poll
+	 * window could save.
+	 */
+	gap = now - ts->last_work;
+	if (ts->kicked && ts->kick_ns > ts->last_work && ts->kick_ns < now)
+		gap = ts->kick_ns - ts->last_work;
+	WRITE_ONCE(ring->st.gap_ns, ring->st.gap_ns + gap);
+	WRITE_ONCE(ring->st.gaps, ring->st.gaps + 1);
+	if (gap <= ts->max_ns)
+		WRITE_ONCE(ring->st.short_gaps, ring->st.short_gaps + 1);
+	if (ts->mode == VBMQ_POLL_ADAPTIVE)
+		vbmq_be_poll_adapt(ring, gap);
+}
+
+/* The ring is idle at @now: true to poll it again, per the poll mode. */
+static bool vbmq_be_thread_keep_polling(struct vbmq_be_ring *ring,
+					struct vbmq_be_thread_state *ts,
+					u64 now)
+{
+	if (ring->halted)
+		return false;
+	return ts->mode == VBMQ_POLL_ALWAYS ||
+		(ts->mode == VBMQ_POLL_ADAPTIVE &&
+		 now - ts->last_work < ring->poll.window_ns);
+}
+
+/* Polling is over at @now (or never began): sleep until work comes. */
+static void vbmq_be_thread_idle_sleep(struct vbmq_be_ring *ring,
+				      struct vbmq_be_thread_state *ts, u64 now)
+{
+	if (ts->polled) {
+		WRITE_ONCE(ring->st.poll_misses, ring->st.poll_misses + 1);
+		trace_vbmq_be_poll_give_up(ring, now - ts->last_work,
+					   ring->poll.window_ns);
+	}
+	ts->polled = false;
+	WRITE_ONCE(ring->st.idle_to_sleep_ns, now - ts->idle_since);
+	vbmq_be_sleep(ring);
+	if (READ_ONCE(ring->poll_mode) != VBMQ_POLL_OFF)
+		vbmq_be_disarm(ring);
+	ts->idle_since = ktime_get_ns();
+}
+
 static int vbmq_be_ring_thread(void *arg)
 {
 	struct vbmq_be_ring *ring = arg;
-	enum vbmq_poll_mode mode;
-	u64 now, pass_start = 0, last_work, max_ns, resize_checked, idle_since;
-	u64 kick_ns, gap;
-	bool idle = false, polled = false, kicked;
+	struct vbmq_be_thread_state ts = {};
 	unsigned int work;
+	u64 now;
 
-	last_work = ktime_get_ns();
-	resize_checked = last_work;
-	idle_since = last_work;	/* last work or wake-up: idle awake since */
+	ts.last_work = ktime_get_ns();
+	ts.resize_checked = ts.last_work;
+	ts.idle_since = ts.last_work;
 	while (!kthread_should_stop()) {
 		/*
 		 * poll_ns counts polling passes only, from here: the time
 		 * cond_resched() gave to others between passes is not polling.
 		 */
-		if (polled)
-			pass_start = ktime_get_ns();
-		clear_bit(VBMQ_BE_RING_SETTINGS, &ring->flags);
-		mode = READ_ONCE(ring->poll_mode);
-		max_ns = (u64)READ_ONCE(ring->poll_max_us) * NSEC_PER_USEC;
-		if (max_ns != ring->poll.max_ns)
-			vbmq_be_poll_set_max(&ring->poll, max_ns);
-
-		/*
-		 * Clear before looking, so a kick after the look is kept.
-		 * Fully ordered: pairs with vbmq_be_irq()'s
-		 * smp_mb__before_atomic(), so kick_ns is that kick's.
-		 */
-		kicked = test_and_clear_bit(VBMQ_BE_RING_KICKED, &ring->flags);
-		kick_ns = READ_ONCE(ring->kick_ns);
-		work = vbmq_be_complete(ring);
-		work += vbmq_be_consume(ring);
-		vbmq_be_push(ring);
-		if (work)
-			ring->eoi_work = true;
-		if (kicked) {
-			xen_irq_lateeoi(ring->irq, ring->eoi_work ? 0 :
-					XEN_EOI_FLAG_SPURIOUS);
-			ring->eoi_work = false;
-		}
-
+		if (ts.polled)
+			ts.pass_start = ktime_get_ns();
+		vbmq_be_thread_settings(ring, &ts);
+		work = vbmq_be_thread_pass(ring, &ts);
 		now = ktime_get_ns();
-		/* Ring 0 looks for an online resize about once a second. */
-		if (!ring->idx && now - resize_checked > NSEC_PER_SEC) {
-			vbmq_be_check_resize(ring);
-			resize_checked = now;
-		}
-		if (polled)
-			WRITE_ONCE(ring->st.poll_ns,
-				   ring->st.poll_ns + now - pass_start);
-		if (work && idle) {
-			if (polled)
-				WRITE_ONCE(ring->st.poll_hits,
-					   ring->st.poll_hits + 1);
-			/*
-			 * The gap the guest left: up to its kick when one
-			 * woke this thread, not up to this pass, which adds
-			 * the wake-up latency no poll window could save.
-			 */
-			gap = now - last_work;
-			if (kicked && kick_ns > last_work && kick_ns < now)
-				gap = kick_ns - last_work;
-			WRITE_ONCE(ring->st.gap_ns, ring->st.gap_ns + gap);
-			WRITE_ONCE(ring->st.gaps, ring->st.gaps + 1);
-			if (gap <= max_ns)
-				WRITE_ONCE(ring->st.short_gaps,
-					   ring->st.short_gaps + 1);
-			if (mode == VBMQ_POLL_ADAPTIVE)
-				vbmq_be_poll_adapt(ring, gap);
-		}
+		vbmq_be_thread_pass_done(ring, &ts, now);
+		if (work && ts.idle)
+			vbmq_be_thread_gap_end(ring, &ts, now);
 		if (work) {
-			idle = false;
-			polled = false;
-			last_work = now;
-			idle_since = now;
+			ts.idle = false;
+			ts.polled = false;
+			ts.last_work = now;
+			ts.idle_since = now;
 			cond_resched();
 			continue;
 		}
-		idle = true;
-		if (!ring->halted &&
-		    (mode == VBMQ_POLL_ALWAYS ||
-		     (mode == VBMQ_POLL_ADAPTIVE &&
-		      now - last_work < ring->poll.window_ns))) {
-			if (!polled)
+		ts.idle = true;
+		if (vbmq_be_thread_keep_polling(ring, &ts, now)) {
+			if (!ts.polled)
 				trace_vbmq_be_poll_start(ring,
 							 ring->poll.window_ns);
-			polled = true;
+			ts.polled = true;
 			cond_resched();
 			cpu_relax();
 			continue;
 		}
-		if (polled) {
-			WRITE_ONCE(ring->st.poll_misses,
-				   ring->st.poll_misses + 1);
-			trace_vbmq_be_poll_give_up(ring, now - last_work,
-						   ring->poll.window_ns);
-		}
-		polled = false;
-		WRITE_ONCE(ring->st.idle_to_sleep_ns, now - idle_since);
-		vbmq_be_sleep(ring);
-		if (READ_ONCE(ring->poll_mode) != VBMQ_POLL_OFF)
-			vbmq_be_disarm(ring);
-		idle_since = ktime_get_ns();
+		vbmq_be_thread_idle_sleep(ring, &ts, now);
 	}
 	vbmq_be_drain(ring);
 	return 0;
@@ -1413,15 +1024,13 @@ static void vbmq_be_ring_free_mem(struct vbmq_be_ring *ring)
 {
 	unsigned int i;
 
-	vbmq_be_pg_free_all(ring);
+	vbmq_be_grants_free(ring);
 	for (i = 0; ring->reqs && i < ring->nr_reqs; i++) {
 		kfree(ring->reqs[i].iseg);
 		kfree(ring->reqs[i].ipages);
 		kfree(ring->reqs[i].ipgnts);
 	}
 	kvfree(ring->reqs);
-	while (ring->pool_nr)
-		__free_page(ring->pool[--ring->pool_nr]);
 	for (i = 0; i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++)
 		if (ring->ipage[i])
 			__free_page(ring->ipage[i]);
@@ -1471,21 +1080,16 @@ void vbmq_be_ring_apply_settings(struct vbmq_be_ring *ring,
 	wake_up(&ring->wq);
 }
 
-struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
-					  unsigned int idx,
-					  enum vbmq_be_abi abi,
-					  grant_ref_t *gref,
-					  unsigned int nr_grefs,
-					  evtchn_port_t evtchn)
+/* A ring record for @be's ring @idx, its thread's policy set; not mapped. */
+static struct vbmq_be_ring *vbmq_be_ring_alloc(struct vbmq_be_dev *be,
+					       unsigned int idx,
+					       enum vbmq_be_abi abi)
 {
 	struct vbmq_be_ring *ring;
-	unsigned int i;
-	int err;
 
-	lockdep_assert_held(&be->lock);
 	ring = kzalloc(sizeof(*ring), GFP_KERNEL);
 	if (!ring)
-		return ERR_PTR(-ENOMEM);
+		return NULL;
 	ring->be = be;
 	ring->idx = idx;
 	ring->abi = abi;
@@ -1496,20 +1100,23 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 	spin_lock_init(&ring->done_lock);
 	INIT_LIST_HEAD(&ring->done);
 	INIT_LIST_HEAD(&ring->free_reqs);
-	ring->pg_tree = RB_ROOT;
-	ring->pg_bound = vbmq_be_max_persistent_grants;
-	/* At least one request of the most segments: it must fit alone. */
-	ring->bounce_cap = max(READ_ONCE(vbmq_be_max_bounce_pages),
-			       vbmq_be_max_indirect_segments);
-	ring->pg_on = be->persistent && ring->pg_bound;
 	vbmq_be_thread_name(ring->name, sizeof(ring->name), be->domid,
 			    be->vdev, idx);
 	vbmq_be_poll_init(&ring->poll,
 			  (u64)be->keys.poll_max_us * NSEC_PER_USEC);
+	return ring;
+}
 
-	err = xenbus_map_ring_valloc(be->dev, gref, nr_grefs, &ring->sring);
+/* Map the frontend's shared ring pages and set up the back ring on them. */
+static int vbmq_be_ring_map(struct vbmq_be_ring *ring, grant_ref_t *gref,
+			    unsigned int nr_grefs)
+{
+	int err;
+
+	err = xenbus_map_ring_valloc(ring->be->dev, gref, nr_grefs,
+				     &ring->sring);
 	if (err)
-		goto err_free_ring;
+		return err;
 	if (vbmq_be_is32(ring))
 		BACK_RING_INIT(&ring->r32, (struct vbmq_be_r32_sring *)ring->sring,
 			       nr_grefs * XEN_PAGE_SIZE);
@@ -1518,37 +1125,44 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 			       nr_grefs * XEN_PAGE_SIZE);
 	ring->nr_reqs = vbmq_be_is32(ring) ? RING_SIZE(&ring->r32) :
 		RING_SIZE(&ring->r64);
+	return 0;
+}
 
-	err = -ENOMEM;
+/*
+ * One request per ring slot, the pages indirect segments are copied to,
+ * and the grant layer.  -ENOMEM leaves the rest to vbmq_be_ring_free_mem().
+ */
+static int vbmq_be_ring_alloc_mem(struct vbmq_be_ring *ring)
+{
+	unsigned int i;
+
 	ring->reqs = kvcalloc(ring->nr_reqs, sizeof(*ring->reqs), GFP_KERNEL);
 	if (!ring->reqs)
-		goto err_unmap_ring;
+		return -ENOMEM;
 	for (i = 0; i < ring->nr_reqs; i++) {
 		ring->reqs[i].ring = ring;
 		list_add_tail(&ring->reqs[i].node, &ring->free_reqs);
 	}
-	for (i = 0; be->lim.max_indirect_segs &&
+	for (i = 0; ring->lim.max_indirect_segs &&
 	     i < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; i++) {
 		ring->ipage[i] = alloc_page(GFP_KERNEL);
 		if (!ring->ipage[i])
-			goto err_free_mem;
+			return -ENOMEM;
 	}
-	if (ring->pg_on) {
-		ring->pg_use = kvcalloc(ring->pg_bound, sizeof(*ring->pg_use),
-					GFP_KERNEL);
-		ring->pg_ent = kvcalloc(ring->pg_bound, sizeof(*ring->pg_ent),
-					GFP_KERNEL);
-		ring->pg_pick = kvcalloc(ring->pg_bound,
-					 sizeof(*ring->pg_pick), GFP_KERNEL);
-		if (!ring->pg_use || !ring->pg_ent || !ring->pg_pick)
-			goto err_free_mem;
-	}
+	return vbmq_be_grants_init(ring, ring->be->persistent);
+}
 
-	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(be->dev, evtchn,
-							    vbmq_be_irq, 0,
-							    ring->name, ring);
+/* Bind the event channel and create the ring's thread (not woken yet). */
+static int vbmq_be_ring_bind(struct vbmq_be_ring *ring, evtchn_port_t evtchn)
+{
+	int err;
+
+	err = bind_interdomain_evtchn_to_irqhandler_lateeoi(ring->be->dev,
+							    evtchn, vbmq_be_irq,
+							    0, ring->name,
+							    ring);
 	if (err < 0)
-		goto err_free_mem;
+		return err;
 	ring->irq = err;
 
 	ring->task = kthread_create(vbmq_be_ring_thread, ring, "%s",
@@ -1556,18 +1170,43 @@ struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
 	if (IS_ERR(ring->task)) {
 		err = PTR_ERR(ring->task);
 		ring->task = NULL;
-		goto err_unbind_irq;
+		unbind_from_irqhandler(ring->irq, ring);
+		ring->irq = 0;
+		return err;
 	}
+	return 0;
+}
+
+struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,
+					  unsigned int idx,
+					  enum vbmq_be_abi abi,
+					  grant_ref_t *gref,
+					  unsigned int nr_grefs,
+					  evtchn_port_t evtchn)
+{
+	struct vbmq_be_ring *ring;
+	int err;
+
+	lockdep_assert_held(&be->lock);
+	ring = vbmq_be_ring_alloc(be, idx, abi);
+	if (!ring)
+		return ERR_PTR(-ENOMEM);
+	err = vbmq_be_ring_map(ring, gref, nr_grefs);
+	if (err)
+		goto err_free_ring;
+	err = vbmq_be_ring_alloc_mem(ring);
+	if (err)
+		goto err_free_mem;
+	err = vbmq_be_ring_bind(ring, evtchn);
+	if (err)
+		goto err_free_mem;
 	vbmq_be_ring_apply_settings(ring, &be->keys);
 	wake_up_process(ring->task);
 	vbmq_be_ring_debugfs_add(ring);
 	return ring;
 
-err_unbind_irq:
-	unbind_from_irqhandler(ring->irq, ring);
 err_free_mem:
 	vbmq_be_ring_free_mem(ring);
-err_unmap_ring:
 	xenbus_unmap_ring_vfree(be->dev, ring->sring);
 err_free_ring:
 	kfree(ring);

@@ -381,15 +381,13 @@ int vbmq_be_thread_name(char *buf, size_t len, unsigned int domid,
 void vbmq_be_poll_init(struct vbmq_be_poll *p, u64 max_ns)
 {
 	p->max_ns = max_ns;
-	p->window_ns = max_ns < VBMQ_BE_POLL_START_NS ? max_ns :
-		VBMQ_BE_POLL_START_NS;
+	p->window_ns = min(max_ns, VBMQ_BE_POLL_START_NS);
 }
 
 void vbmq_be_poll_set_max(struct vbmq_be_poll *p, u64 max_ns)
 {
 	p->max_ns = max_ns;
-	if (p->window_ns > max_ns)
-		p->window_ns = max_ns;
+	p->window_ns = min(p->window_ns, max_ns);
 }
 
 enum vbmq_be_poll_event vbmq_be_poll_idle_end(struct vbmq_be_poll *p,
@@ -404,8 +402,7 @@ enum vbmq_be_poll_event vbmq_be_poll_idle_end(struct vbmq_be_poll *p,
 			p->window_ns *= 2;
 		else
 			p->window_ns = p->max_ns;
-		if (p->window_ns > p->max_ns)
-			p->window_ns = p->max_ns;
+		p->window_ns = min(p->window_ns, p->max_ns);
 		return VBMQ_BE_POLL_GROW;
 	}
 	p->window_ns /= 2;
@@ -466,7 +463,7 @@ static bool vbmq_be_pg_newer(const struct vbmq_be_pg_use *u, unsigned int a,
 static void vbmq_be_pg_sift(const struct vbmq_be_pg_use *u, unsigned int *h,
 			    unsigned int n, unsigned int i)
 {
-	unsigned int c, t;
+	unsigned int c;
 
 	for (;;) {
 		c = 2 * i + 1;
@@ -476,9 +473,7 @@ static void vbmq_be_pg_sift(const struct vbmq_be_pg_use *u, unsigned int *h,
 			c++;
 		if (!vbmq_be_pg_newer(u, h[c], h[i]))
 			return;
-		t = h[c];
-		h[c] = h[i];
-		h[i] = t;
+		swap(h[c], h[i]);
 		i = c;
 	}
 }
@@ -486,7 +481,7 @@ static void vbmq_be_pg_sift(const struct vbmq_be_pg_use *u, unsigned int *h,
 unsigned int vbmq_be_pg_pick(const struct vbmq_be_pg_use *u, unsigned int n,
 			     unsigned int want, unsigned int *out)
 {
-	unsigned int i, k, t, nr = 0;
+	unsigned int i, k, nr = 0;
 
 	if (!want)
 		return 0;
@@ -502,11 +497,8 @@ unsigned int vbmq_be_pg_pick(const struct vbmq_be_pg_use *u, unsigned int n,
 			out[nr] = i;
 			for (k = nr++; k && vbmq_be_pg_newer(u, out[k],
 							     out[(k - 1) / 2]);
-			     k = (k - 1) / 2) {
-				t = out[k];
-				out[k] = out[(k - 1) / 2];
-				out[(k - 1) / 2] = t;
-			}
+			     k = (k - 1) / 2)
+				swap(out[k], out[(k - 1) / 2]);
 			continue;
 		}
 		if (vbmq_be_pg_newer(u, out[0], i)) {

@@ -185,6 +185,7 @@ struct vbmq_be_ring {
 
 	/* Ring thread only. */
 	struct list_head free_reqs;
+	/* Bounce pages and grant copies: the grant layer's (grant.c). */
 	struct page *pool[VBMQ_BE_POOL_MAX];	/* free bounce pages */
 	unsigned int pool_nr;
 	struct gnttab_copy copy[VBMQ_BE_COPY_BATCH];
@@ -193,8 +194,9 @@ struct vbmq_be_ring {
 	struct page *ipage[BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST];	/* segment copies */
 
 	/*
-	 * Persistent grants, ring thread only.  pg_on and pg_bound are set
-	 * at connect; pg_nr counts the tree (mapped or queued to map).
+	 * Persistent grants: the grant layer's (grant.c), ring thread only.
+	 * pg_on and pg_bound are set at connect; pg_nr counts the tree
+	 * (mapped or queued to map).
 	 */
 	bool pg_on;
 	bool pg_full;			/* a grant found no room this pass */
@@ -211,7 +213,7 @@ struct vbmq_be_ring {
 	struct gnttab_unmap_grant_ref pg_unmap[VBMQ_BE_MAP_BATCH];
 	struct page *pg_unmap_page[VBMQ_BE_MAP_BATCH];
 	unsigned int pg_nr_unmap;
-	/* Reclaim scratch, pg_bound long, allocated at the first reclaim. */
+	/* Reclaim scratch, pg_bound long, allocated at connect. */
 	struct vbmq_be_pg_use *pg_use;
 	struct vbmq_be_pgnt **pg_ent;
 	unsigned int *pg_pick;
@@ -310,6 +312,35 @@ enum {
 	VBMQ_BE_CLOSE_CLOSING,
 	VBMQ_BE_CLOSE_CLOSED,
 };
+
+/*
+ * grant.c: the grant layer, all request dispatch (blkback.c) knows of
+ * persistent grants, bounce pages and grant copies.  Ring thread only,
+ * except init and free: the control plane, while the thread does not run.
+ */
+int vbmq_be_grants_init(struct vbmq_be_ring *ring, bool persistent);
+void vbmq_be_grants_free(struct vbmq_be_ring *ring);
+void vbmq_be_grants_new_pass(struct vbmq_be_ring *ring);
+void vbmq_be_grants_get(struct vbmq_be_ring *ring, struct vbmq_be_request *rq);
+bool vbmq_be_grants_bounce(struct vbmq_be_ring *ring,
+			   struct vbmq_be_request *rq);
+void vbmq_be_grants_flush(struct vbmq_be_ring *ring);
+void vbmq_be_grants_check(struct vbmq_be_ring *ring,
+			  struct vbmq_be_request *rq);
+void vbmq_be_grants_copy_out(struct vbmq_be_ring *ring,
+			     struct vbmq_be_request *rq);
+void vbmq_be_grants_put(struct vbmq_be_ring *ring, struct vbmq_be_request *rq);
+void vbmq_be_grants_reclaim(struct vbmq_be_ring *ring, u64 now);
+
+/*
+ * The page segment @i's bio is built on: the mapped guest page of its
+ * persistent grant (zero copy), else its bounce page.
+ */
+static inline struct page *vbmq_be_grants_page(const struct vbmq_be_request *rq,
+					       unsigned int i)
+{
+	return rq->pgnts[i] ? rq->pgnts[i]->page : rq->pages[i];
+}
 
 /* blkback.c: data plane */
 struct vbmq_be_ring *vbmq_be_ring_connect(struct vbmq_be_dev *be,

@@ -266,54 +266,84 @@ static int vbmq_be_check_cpus_online(struct vbmq_be_dev *be,
 }
 
 /*
- * Read every vbmq/ key, keep the good values, refuse the bad ones (old
- * value kept), apply the result to the running rings.
+ * Read vbmq/ key @key into @k.  0: taken, or absent (default) or unreadable
+ * (kept); -EINVAL: refused, the old value kept and the reason in @err.
  */
-static void vbmq_be_keys_reload_locked(struct vbmq_be_dev *be)
+static int vbmq_be_key_read(struct vbmq_be_dev *be, int key,
+			    struct vbmq_keys *k, char *err, size_t errlen)
 {
 	struct vbmq_keys_limits lim = {
 		.max_queues = vbmq_be_max_queues,
 		.nr_cpu_ids = nr_cpu_ids,
 	};
 	struct xenbus_device *dev = be->dev;
+	char path[32];
+	char *val;
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", VBMQ_KEYS_DIR,
+		 vbmq_key_name(key));
+	val = xenbus_read(XBT_NIL, dev->nodename, path, NULL);
+	if (IS_ERR(val)) {
+		/*
+		 * Absent (never written, or removed by xl-vbmq unset): the
+		 * default, and any refusal of an earlier value is over.
+		 * Another read error keeps the value in force.
+		 */
+		if (PTR_ERR(val) == -ENOENT) {
+			vbmq_be_key_default(k, key);
+			be->key_err[key][0] = '\0';
+		} else {
+			dev_warn_ratelimited(&dev->dev,
+					     "cannot read %s: %ld; setting kept\n",
+					     path, PTR_ERR(val));
+		}
+		return 0;
+	}
+	ret = vbmq_keys_parse(key, val, &lim, k, err, errlen);
+	if (!ret && key == VBMQ_KEY_CPUS)
+		ret = vbmq_be_check_cpus_online(be, k, err, errlen);
+	kfree(val);
+	if (!ret)
+		be->key_err[key][0] = '\0';
+	return ret;
+}
+
+/* Write vbmq/error: the first refusal of the reload, or none. */
+static void vbmq_be_key_error_locked(struct vbmq_be_dev *be, const char *first)
+{
+	const char *node = be->dev->nodename;
+	char path[32];
+
+	lockdep_assert_held(&be->lock);
+	if (!strcmp(first, be->error_node))
+		return;
+	snprintf(path, sizeof(path), "%s/%s", VBMQ_KEYS_DIR,
+		 VBMQ_KEYS_ERROR_NODE);
+	if (first[0])
+		xenbus_write(XBT_NIL, node, path, first);
+	else
+		xenbus_rm(XBT_NIL, node, path);
+	strscpy(be->error_node, first, sizeof(be->error_node));
+}
+
+/*
+ * Read every vbmq/ key, keep the good values, refuse the bad ones (old
+ * value kept), apply the result to the running rings.
+ */
+static void vbmq_be_keys_reload_locked(struct vbmq_be_dev *be)
+{
+	struct xenbus_device *dev = be->dev;
 	struct vbmq_keys *k = &be->keys_new;
 	char err[VBMQ_KEYS_ERR_LEN], first[VBMQ_KEYS_ERR_LEN] = "";
-	char path[32];
 	unsigned int i;
-	int key, ret;
-	char *val;
+	int key;
 
 	lockdep_assert_held(&be->lock);
 	*k = be->keys;
 	for (key = 0; key < VBMQ_KEY_COUNT; key++) {
-		snprintf(path, sizeof(path), "%s/%s", VBMQ_KEYS_DIR,
-			 vbmq_key_name(key));
-		val = xenbus_read(XBT_NIL, dev->nodename, path, NULL);
-		if (IS_ERR(val)) {
-			/*
-			 * Absent (never written, or removed by xl-vbmq unset):
-			 * the default, and any refusal of an earlier value is
-			 * over.  Another read error keeps the value in force.
-			 */
-			if (PTR_ERR(val) == -ENOENT) {
-				vbmq_be_key_default(k, key);
-				be->key_err[key][0] = '\0';
-			} else {
-				dev_warn_ratelimited(&dev->dev,
-						     "cannot read %s: %ld; setting kept\n",
-						     path, PTR_ERR(val));
-			}
+		if (!vbmq_be_key_read(be, key, k, err, sizeof(err)))
 			continue;
-		}
-		ret = vbmq_keys_parse(key, val, &lim, k, err, sizeof(err));
-		if (!ret && key == VBMQ_KEY_CPUS)
-			ret = vbmq_be_check_cpus_online(be, k, err,
-							sizeof(err));
-		kfree(val);
-		if (!ret) {
-			be->key_err[key][0] = '\0';
-			continue;
-		}
 		/* Say it once, not at every later change of another key. */
 		if (strcmp(be->key_err[key], err))
 			dev_warn(&dev->dev, "%s; previous setting kept\n", err);
@@ -330,15 +360,7 @@ static void vbmq_be_keys_reload_locked(struct vbmq_be_dev *be)
 	for (i = 0; i < be->nr_rings; i++)
 		vbmq_be_ring_apply_settings(be->rings[i], &be->keys);
 
-	if (strcmp(first, be->error_node)) {
-		snprintf(path, sizeof(path), "%s/%s", VBMQ_KEYS_DIR,
-			 VBMQ_KEYS_ERROR_NODE);
-		if (first[0])
-			xenbus_write(XBT_NIL, dev->nodename, path, first);
-		else
-			xenbus_rm(XBT_NIL, dev->nodename, path);
-		strscpy(be->error_node, first, sizeof(be->error_node));
-	}
+	vbmq_be_key_error_locked(be, first);
 	if (be->keys.queues != be->max_queues_offered &&
 	    !vbmq_be_connected(dev))
 		vbmq_be_offer_locked(be);
@@ -928,26 +950,25 @@ static void vbmq_be_remove(struct xenbus_device *dev)
 	kfree(be);
 }
 
-static int vbmq_be_probe(struct xenbus_device *dev,
-			 const struct xenbus_device_id *id)
+/* The device record for @dev, its settings the defaults; or an ERR_PTR. */
+static struct vbmq_be_dev *vbmq_be_alloc(struct xenbus_device *dev)
 {
 	struct vbmq_keys_limits lim = { .max_queues = vbmq_be_max_queues };
 	const char *tail = strrchr(dev->nodename, '/');
 	struct vbmq_be_dev *be;
-	int err;
 
 	be = kzalloc(sizeof(*be), GFP_KERNEL);
 	if (!be) {
 		xenbus_dev_fatal(dev, -ENOMEM, "allocating the backend");
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	}
 	be->dev = dev;
 	be->domid = dev->otherend_id;
 	if (!tail || kstrtou32(tail + 1, 10, &be->devid)) {
 		xenbus_dev_fatal(dev, -EINVAL, "device id of %s is not a number",
 				 dev->nodename);
-		err = -EINVAL;
-		goto err_free_be;
+		kfree(be);
+		return ERR_PTR(-EINVAL);
 	}
 	vbmq_be_vdev_name(be->devid, be->vdev, sizeof(be->vdev));
 	mutex_init(&be->lock);
@@ -957,6 +978,18 @@ static int vbmq_be_probe(struct xenbus_device *dev,
 	INIT_WORK(&be->close_work, vbmq_be_close_work);
 	vbmq_keys_defaults(&be->keys, &lim, vbmq_be_poll_default,
 			   vbmq_be_poll_max_us_default);
+	return be;
+}
+
+static int vbmq_be_probe(struct xenbus_device *dev,
+			 const struct xenbus_device_id *id)
+{
+	struct vbmq_be_dev *be;
+	int err;
+
+	be = vbmq_be_alloc(dev);
+	if (IS_ERR(be))
+		return PTR_ERR(be);
 	dev_set_drvdata(&dev->dev, be);
 
 	mutex_lock(&be->lock);
@@ -996,7 +1029,6 @@ err_remove_stat_group:
 	sysfs_remove_group(&dev->dev.kobj, &vbmq_be_stat_group);
 err_clear_drvdata:
 	dev_set_drvdata(&dev->dev, NULL);
-err_free_be:
 	kfree(be);
 	return err;
 }

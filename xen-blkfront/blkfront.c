@@ -171,46 +171,6 @@ static void vbmq_fe_grant_frame(struct vbmq_fe_info *info, grant_ref_t ref,
 /* ---- bounce / persistent page pool ------------------------------------ */
 
 /*
- * Add one page to @ring's pool; with persistent grants it is granted now,
- * read-write (a backend maps persistent grants writable whatever the
- * request), and stays granted until vbmq_fe_ring_pool_release().  Called
- * under ring->lock from the data plane (@gfp without sleeping) or while
- * the ring is not live.
- */
-static int vbmq_fe_pool_add_page(struct vbmq_fe_ring *ring, gfp_t gfp)
-{
-	grant_ref_t ref = INVALID_GRANT_REF;
-	struct page *page;
-	s64 e;
-	int r;
-
-	if (ring->pool.nr >= ring->pool.max)
-		return -ENOSPC;
-	/*
-	 * Zeroed: the backend sees the whole page (a persistent grant from
-	 * now on, a bounce grant with each request), not just the bytes of
-	 * a segment, and must not see what the page held before.
-	 */
-	page = alloc_page(gfp | __GFP_ZERO);
-	if (!page)
-		return -ENOMEM;
-	if (ring->mode == VBMQ_FE_GRANT_PERSISTENT) {
-		r = gnttab_grant_foreign_access(ring->info->xbdev->otherend_id,
-						xen_page_to_gfn(page), 0);
-		if (r < 0) {
-			__free_page(page);
-			return r;
-		}
-		ref = r;
-		ring->nr_pgrants++;
-	}
-	e = vbmq_fe_pool_add(&ring->pool);
-	ring->pool_pages[e] = page;
-	ring->pool_grefs[e] = ref;
-	return 0;
-}
-
-/*
  * Make sure @want pool entries are free, growing the pool up to its bound.
  * -EBUSY: entries in use must come back first (their responses restart
  * the queue); -EAGAIN: no memory or grant and nothing in use.
@@ -237,7 +197,7 @@ static void vbmq_fe_bounce_seg_locked(struct vbmq_fe_ring *ring,
 				      struct vbmq_fe_shadow *sh,
 				      unsigned int i, bool to_pool)
 {
-	const struct vbmq_fe_seg *seg = &ring->segs[i];
+	const struct vbmq_fe_seg *seg = &sh->segs[i];
 	struct page *page = sg_page(&sh->sg[seg->buf]);
 	char *frame = page_address(ring->pool_pages[sh->pool[i]]);
 	u32 page_off, frame_off, len;
@@ -251,7 +211,10 @@ static void vbmq_fe_bounce_seg_locked(struct vbmq_fe_ring *ring,
 	ring->st.bounced++;
 }
 
-/* Cut @sh's scatterlist into blkif segments in ring->segs. */
+/*
+ * Cut @sh's scatterlist into blkif segments in sh->segs, which keeps them
+ * until the response (a read's bounced data is copied back along them).
+ */
 static int vbmq_fe_pack_locked(struct vbmq_fe_ring *ring,
 			       struct vbmq_fe_shadow *sh,
 			       struct vbmq_fe_layout *lay)
@@ -265,169 +228,28 @@ static int vbmq_fe_pack_locked(struct vbmq_fe_ring *ring,
 		ring->bufs[i].len = sg->length;
 	}
 	return vbmq_fe_pack(ring->bufs, sh->nr_sg, PAGE_SIZE,
-			    ring->info->max_segs, ring->segs, lay);
+			    ring->info->max_segs, sh->segs, lay);
 }
 
 /*
  * Give @sh's pool entries back, after copying a successful read's data
- * into the request's pages (the segments are cut again as at submission).
+ * into the request's pages along the segments submission cut (sh->segs).
  * Only once no grant of the request is mapped any more.
  */
 static void vbmq_fe_unbounce_locked(struct vbmq_fe_ring *ring,
 				    struct vbmq_fe_shadow *sh, bool copy)
 {
-	struct vbmq_fe_layout lay;
 	unsigned int i;
 
 	lockdep_assert_held(&ring->lock);
 	if (!sh->nr_pool)
 		return;
-	if (copy && vbmq_fe_pack_locked(ring, sh, &lay) == (int)sh->nr_pool)
+	if (copy)
 		for (i = 0; i < sh->nr_pool; i++)
 			vbmq_fe_bounce_seg_locked(ring, sh, i, false);
 	for (i = 0; i < sh->nr_pool; i++)
 		vbmq_fe_pool_put(&ring->pool, sh->pool[i]);
 	sh->nr_pool = 0;
-}
-
-/*
- * Set up @ring's pool for ring->info->grant_mode, once the slots exist and
- * before the ring goes live: the bound, a reserve of one largest request
- * (so the ring always makes progress), and with persistent grants each
- * slot's indirect pages granted once, read-write.
- */
-int vbmq_fe_ring_pool_setup(struct vbmq_fe_ring *ring)
-{
-	struct vbmq_fe_info *info = ring->info;
-	unsigned int n = RING_SIZE(&ring->front), i, p;
-	int mode = info->grant_mode, r;
-	u32 max;
-
-	ring->mode = VBMQ_FE_GRANT_DIRECT;
-	ring->nr_pgrants = 0;
-	vbmq_fe_pool_init(&ring->pool, NULL, NULL, 0);
-	if (mode == VBMQ_FE_GRANT_DIRECT)
-		return 0;
-
-	max = vbmq_fe_pool_max(n, info->max_segs);
-	ring->pool_pages = kvcalloc(max, sizeof(*ring->pool_pages), GFP_KERNEL);
-	ring->pool_grefs = kvcalloc(max, sizeof(*ring->pool_grefs), GFP_KERNEL);
-	ring->pool.free = kvcalloc(max, sizeof(*ring->pool.free), GFP_KERNEL);
-	ring->pool.used = kvzalloc(max, GFP_KERNEL);
-	if (!ring->pool_pages || !ring->pool_grefs || !ring->pool.free ||
-	    !ring->pool.used)
-		return -ENOMEM;
-	for (i = 0; i < n; i++) {
-		struct vbmq_fe_shadow *sh = &ring->shadow[i];
-
-		sh->pool = kvcalloc(info->max_segs, sizeof(*sh->pool),
-				    GFP_KERNEL);
-		if (!sh->pool)
-			return -ENOMEM;
-		for (p = 0; p < BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST; p++)
-			sh->igrefs[p] = INVALID_GRANT_REF;
-	}
-	vbmq_fe_pool_init(&ring->pool, ring->pool.free, ring->pool.used, max);
-	/* From here on vbmq_fe_ring_pool_release() ends what is granted. */
-	ring->mode = mode;
-
-	for (i = 0; i < info->max_segs; i++) {
-		r = vbmq_fe_pool_add_page(ring, GFP_KERNEL);
-		if (r)
-			return r;
-	}
-	for (i = 0; mode == VBMQ_FE_GRANT_PERSISTENT && i < n; i++) {
-		struct vbmq_fe_shadow *sh = &ring->shadow[i];
-
-		for (p = 0; p < info->nr_ipages; p++) {
-			r = gnttab_grant_foreign_access(info->xbdev->otherend_id,
-							xen_page_to_gfn(sh->ipages[p]),
-							0);
-			if (r < 0)
-				return r;
-			sh->igrefs[p] = r;
-			ring->nr_pgrants++;
-		}
-	}
-	return 0;
-}
-
-/*
- * End *@ref unless the backend still maps it (silently: the grant-table
- * code only complains when made to end a grant in use).  True when the
- * grant is ended now or was already; *@ref is INVALID_GRANT_REF then.
- */
-static bool vbmq_fe_try_end(grant_ref_t *ref)
-{
-	if (*ref == INVALID_GRANT_REF)
-		return true;
-	if (!gnttab_try_end_foreign_access(*ref))
-		return false;
-	*ref = INVALID_GRANT_REF;
-	return true;
-}
-
-/*
- * End a grant that stays granted across requests and free its page.  A
- * page the backend still maps goes to the grant-table code, which frees it
- * once the backend unmaps it: it never returns to the allocator before.
- * True when that happened.
- */
-static bool vbmq_fe_end_page_grant(grant_ref_t ref, struct page *page)
-{
-	if (vbmq_fe_try_end(&ref)) {
-		__free_page(page);
-		return false;
-	}
-	/* Takes over our page reference; frees the page when unmapped. */
-	gnttab_end_foreign_access(ref, page);
-	return true;
-}
-
-/*
- * Release the pool and the persistent grants of a ring that is no longer
- * live (disconnect, resume, failed connect): the pool belongs to the
- * connection.  Also after a partial vbmq_fe_ring_pool_setup().
- */
-void vbmq_fe_ring_pool_release(struct vbmq_fe_ring *ring)
-{
-	struct vbmq_fe_info *info = ring->info;
-	unsigned int deferred = 0, i, p;
-
-	for (i = 0; ring->shadow && i < ring->slots.nr; i++) {
-		struct vbmq_fe_shadow *sh = &ring->shadow[i];
-
-		for (p = 0; ring->mode == VBMQ_FE_GRANT_PERSISTENT &&
-		     sh->ipages && p < info->nr_ipages; p++) {
-			if (sh->igrefs[p] == INVALID_GRANT_REF)
-				continue;
-			if (vbmq_fe_end_page_grant(sh->igrefs[p],
-						   sh->ipages[p]))
-				deferred++;
-			sh->ipages[p] = NULL;	/* freed or handed over */
-			sh->igrefs[p] = INVALID_GRANT_REF;
-		}
-		kvfree(sh->pool);
-		sh->pool = NULL;
-		sh->nr_pool = 0;
-	}
-	for (i = 0; i < ring->pool.nr; i++)
-		if (vbmq_fe_end_page_grant(ring->pool_grefs[i],
-					   ring->pool_pages[i]))
-			deferred++;
-	if (deferred)
-		dev_warn(&info->xbdev->dev,
-			 "%s: ring %u: backend still maps %u persistent grant(s): pages freed once it unmaps them\n",
-			 info->vd.name, ring->index, deferred);
-	kvfree(ring->pool.used);
-	kvfree(ring->pool.free);
-	kvfree(ring->pool_grefs);
-	ring->pool_grefs = NULL;
-	kvfree(ring->pool_pages);
-	ring->pool_pages = NULL;
-	vbmq_fe_pool_init(&ring->pool, NULL, NULL, 0);
-	ring->nr_pgrants = 0;
-	ring->mode = VBMQ_FE_GRANT_DIRECT;
 }
 
 /*
@@ -527,7 +349,7 @@ static grant_ref_t vbmq_fe_grant_seg_locked(struct vbmq_fe_ring *ring,
 					    unsigned int i, bool write,
 					    grant_ref_t *head)
 {
-	const struct vbmq_fe_seg *seg = &ring->segs[i];
+	const struct vbmq_fe_seg *seg = &sh->segs[i];
 	struct page *page = sg_page(&sh->sg[seg->buf]);
 	unsigned int frame = seg->frame;
 	grant_ref_t ref;
@@ -550,20 +372,102 @@ static grant_ref_t vbmq_fe_grant_seg_locked(struct vbmq_fe_ring *ring,
 	return ref;
 }
 
+/*
+ * Grant the descriptor pages of an indirect request (unless they are
+ * persistently granted): the backend only reads them.
+ */
+static void vbmq_fe_grant_indirect_locked(struct vbmq_fe_ring *ring,
+					  struct vbmq_fe_shadow *sh,
+					  unsigned int nr_indirect,
+					  grant_ref_t *head)
+{
+	unsigned int i;
+	int ref;
+
+	lockdep_assert_held(&ring->lock);
+	if (ring->mode == VBMQ_FE_GRANT_PERSISTENT)
+		return;
+	for (i = 0; i < nr_indirect; i++) {
+		ref = gnttab_claim_grant_reference(head);
+		vbmq_fe_grant_frame(ring->info, ref, sh->ipages[i], 0, true);
+		sh->igrefs[i] = ref;
+		sh->nr_indirect = i + 1;
+	}
+}
+
+/*
+ * Grant the @n segments of @sh and write their descriptors: into @req
+ * itself, or into the indirect pages when there are @nr_indirect.
+ */
+static void vbmq_fe_write_segs_locked(struct vbmq_fe_ring *ring,
+				      struct vbmq_fe_shadow *sh,
+				      unsigned int n, unsigned int nr_indirect,
+				      bool write, grant_ref_t *head,
+				      struct blkif_request *req)
+{
+	struct blkif_request_segment *desc = NULL;
+	unsigned int i;
+
+	lockdep_assert_held(&ring->lock);
+	for (i = 0; i < n; i++) {
+		const struct vbmq_fe_seg *s = &sh->segs[i];
+		struct blkif_request_segment d;
+		u32 pg, slot;
+
+		d.gref = vbmq_fe_grant_seg_locked(ring, sh, i, write, head);
+		d.first_sect = s->first_sect;
+		d.last_sect = s->last_sect;
+		if (!nr_indirect) {
+			req->u.rw.seg[i] = d;
+			continue;
+		}
+		vbmq_fe_indirect_pos(i, &pg, &slot);
+		if (!slot)
+			desc = page_address(sh->ipages[pg]);
+		desc[slot] = d;
+	}
+}
+
+/* The header of a read or write of @n segments in slot @id. */
+static void vbmq_fe_rw_header(struct vbmq_fe_ring *ring, struct request *rq,
+			      struct vbmq_fe_shadow *sh, u8 op, u64 id,
+			      unsigned int n, unsigned int nr_indirect,
+			      struct blkif_request *req)
+{
+	blkif_vdev_t handle = (blkif_vdev_t)ring->info->vdevice;
+	unsigned int i;
+
+	if (nr_indirect) {
+		req->operation = BLKIF_OP_INDIRECT;
+		req->u.indirect.indirect_op = op;
+		req->u.indirect.nr_segments = n;
+		req->u.indirect.id = id;
+		req->u.indirect.sector_number = blk_rq_pos(rq);
+		req->u.indirect.handle = handle;
+		for (i = 0; i < nr_indirect; i++)
+			req->u.indirect.indirect_grefs[i] = sh->igrefs[i];
+		ring->slot[id].indirect = 1;
+	} else {
+		req->operation = op;
+		req->u.rw.nr_segments = n;
+		req->u.rw.handle = handle;
+		req->u.rw.id = id;
+		req->u.rw.sector_number = blk_rq_pos(rq);
+	}
+}
+
 static int vbmq_fe_map_rw_locked(struct vbmq_fe_ring *ring,
 				 struct request *rq, struct vbmq_fe_shadow *sh,
 				 u8 op, u64 id, struct blkif_request *req)
 {
-	struct vbmq_fe_info *info = ring->info;
 	bool persistent = ring->mode == VBMQ_FE_GRANT_PERSISTENT;
-	struct blkif_request_segment *desc = NULL;
 	struct vbmq_fe_layout lay;
 	unsigned int i, nrefs;
 	grant_ref_t head;
-	int n, ref, err;
+	int n, err;
 
 	lockdep_assert_held(&ring->lock);
-	if (blk_rq_nr_phys_segments(rq) > info->max_segs)
+	if (blk_rq_nr_phys_segments(rq) > ring->info->max_segs)
 		return -E2BIG;
 	sh->nr_sg = vbmq_fe_map_sg(rq, sh->sg);
 	n = vbmq_fe_pack_locked(ring, sh, &lay);
@@ -583,88 +487,80 @@ static int vbmq_fe_map_rw_locked(struct vbmq_fe_ring *ring,
 	if (nrefs && gnttab_alloc_grant_references(nrefs, &head) < 0)
 		return -EAGAIN;
 
-	for (i = 0; !persistent && i < lay.nr_indirect; i++) {
-		ref = gnttab_claim_grant_reference(&head);
-		vbmq_fe_grant_frame(info, ref, sh->ipages[i], 0, true);
-		sh->igrefs[i] = ref;
-		sh->nr_indirect = i + 1;
+	vbmq_fe_grant_indirect_locked(ring, sh, lay.nr_indirect, &head);
+	vbmq_fe_write_segs_locked(ring, sh, n, lay.nr_indirect,
+				  op == BLKIF_OP_WRITE, &head, req);
+	vbmq_fe_rw_header(ring, rq, sh, op, id, n, lay.nr_indirect, req);
+	return 0;
+}
+
+/*
+ * The blkif operation for @rq, or -EOPNOTSUPP when the disk does not take
+ * it; *@secure for a secure erase.
+ */
+static int vbmq_fe_blkif_op(struct vbmq_fe_info *info, struct request *rq,
+			    bool *secure)
+{
+	*secure = false;
+	switch (req_op(rq)) {
+	case REQ_OP_READ:
+		return BLKIF_OP_READ;
+	case REQ_OP_WRITE:
+		return BLKIF_OP_WRITE;
+	case REQ_OP_FLUSH:
+		return info->flush_op ? info->flush_op : -EOPNOTSUPP;
+	case REQ_OP_SECURE_ERASE:
+		*secure = true;
+		if (!info->discard_secure)
+			return -EOPNOTSUPP;
+		fallthrough;
+	case REQ_OP_DISCARD:
+		return info->discard ? BLKIF_OP_DISCARD : -EOPNOTSUPP;
+	default:
+		return -EOPNOTSUPP;
 	}
+}
 
-	for (i = 0; i < (unsigned int)n; i++) {
-		const struct vbmq_fe_seg *s = &ring->segs[i];
-		struct blkif_request_segment d;
-		u32 pg, slot;
-
-		d.gref = vbmq_fe_grant_seg_locked(ring, sh, i,
-						  op == BLKIF_OP_WRITE, &head);
-		d.first_sect = s->first_sect;
-		d.last_sect = s->last_sect;
-		if (!lay.nr_indirect) {
-			req->u.rw.seg[i] = d;
-			continue;
-		}
-		vbmq_fe_indirect_pos(i, &pg, &slot);
-		if (!slot)
-			desc = page_address(sh->ipages[pg]);
-		desc[slot] = d;
-	}
-
-	if (lay.nr_indirect) {
-		req->operation = BLKIF_OP_INDIRECT;
-		req->u.indirect.indirect_op = op;
-		req->u.indirect.nr_segments = n;
-		req->u.indirect.id = id;
-		req->u.indirect.sector_number = blk_rq_pos(rq);
-		req->u.indirect.handle = (blkif_vdev_t)info->vdevice;
-		for (i = 0; i < lay.nr_indirect; i++)
-			req->u.indirect.indirect_grefs[i] = sh->igrefs[i];
-		ring->slot[id].indirect = 1;
-	} else {
+/* The blkif request of @rq in slot @id: data mapped and granted. */
+static int vbmq_fe_build_locked(struct vbmq_fe_ring *ring, struct request *rq,
+				struct vbmq_fe_shadow *sh, u8 op, bool secure,
+				u64 id, struct blkif_request *req)
+{
+	lockdep_assert_held(&ring->lock);
+	switch (op) {
+	case BLKIF_OP_READ:
+	case BLKIF_OP_WRITE:
+		return vbmq_fe_map_rw_locked(ring, rq, sh, op, id, req);
+	case BLKIF_OP_DISCARD:
 		req->operation = op;
-		req->u.rw.nr_segments = n;
-		req->u.rw.handle = (blkif_vdev_t)info->vdevice;
+		req->u.discard.flag = secure ? BLKIF_DISCARD_SECURE : 0;
+		req->u.discard.id = id;
+		req->u.discard.sector_number = blk_rq_pos(rq);
+		req->u.discard.nr_sectors = blk_rq_sectors(rq);
+		return 0;
+	default:	/* flush or barrier: no data */
+		req->operation = op;
+		req->u.rw.nr_segments = 0;
+		req->u.rw.handle = (blkif_vdev_t)ring->info->vdevice;
 		req->u.rw.id = id;
 		req->u.rw.sector_number = blk_rq_pos(rq);
+		return 0;
 	}
-	return 0;
 }
 
 /* Put @rq on the ring (not yet published to the backend). */
 static int vbmq_fe_queue_locked(struct vbmq_fe_ring *ring, struct request *rq)
 {
-	struct vbmq_fe_info *info = ring->info;
 	struct blkif_request req = {};
 	struct vbmq_fe_shadow *sh;
-	bool secure = false;
-	int err = 0;
+	bool secure;
+	int op, err;
 	s64 id;
-	u8 op;
 
 	lockdep_assert_held(&ring->lock);
-	switch (req_op(rq)) {
-	case REQ_OP_READ:
-		op = BLKIF_OP_READ;
-		break;
-	case REQ_OP_WRITE:
-		op = BLKIF_OP_WRITE;
-		break;
-	case REQ_OP_FLUSH:
-		if (!info->flush_op)
-			return -EOPNOTSUPP;
-		op = info->flush_op;
-		break;
-	case REQ_OP_SECURE_ERASE:
-		secure = true;
-		fallthrough;
-	case REQ_OP_DISCARD:
-		if (!info->discard || (secure && !info->discard_secure))
-			return -EOPNOTSUPP;
-		op = BLKIF_OP_DISCARD;
-		break;
-	default:
-		return -EOPNOTSUPP;
-	}
-
+	op = vbmq_fe_blkif_op(ring->info, rq, &secure);
+	if (op < 0)
+		return op;
 	if (RING_FULL(&ring->front))
 		return -ENOSPC;
 	id = vbmq_fe_slot_get(&ring->slots, op, false);
@@ -672,26 +568,7 @@ static int vbmq_fe_queue_locked(struct vbmq_fe_ring *ring, struct request *rq)
 		return -ENOSPC;
 	sh = &ring->shadow[id];
 
-	switch (op) {
-	case BLKIF_OP_READ:
-	case BLKIF_OP_WRITE:
-		err = vbmq_fe_map_rw_locked(ring, rq, sh, op, id, &req);
-		break;
-	case BLKIF_OP_DISCARD:
-		req.operation = op;
-		req.u.discard.flag = secure ? BLKIF_DISCARD_SECURE : 0;
-		req.u.discard.id = id;
-		req.u.discard.sector_number = blk_rq_pos(rq);
-		req.u.discard.nr_sectors = blk_rq_sectors(rq);
-		break;
-	default:	/* flush or barrier: no data */
-		req.operation = op;
-		req.u.rw.nr_segments = 0;
-		req.u.rw.handle = (blkif_vdev_t)info->vdevice;
-		req.u.rw.id = id;
-		req.u.rw.sector_number = blk_rq_pos(rq);
-		break;
-	}
+	err = vbmq_fe_build_locked(ring, rq, sh, op, secure, id, &req);
 	if (err) {
 		/* Nothing was granted from the pool yet: no copy back. */
 		vbmq_fe_ungrant_locked(ring, sh);
@@ -799,6 +676,61 @@ static blk_status_t vbmq_fe_status_locked(struct vbmq_fe_ring *ring, u8 op,
 }
 
 /*
+ * Consume response @i: check it against the slot it names, end the
+ * request's grants and chain the request on @done.  False when the
+ * response broke the protocol: the ring is broken, rsp_cons left where
+ * reaping must stop.
+ */
+static bool vbmq_fe_reap_one_locked(struct vbmq_fe_ring *ring, RING_IDX i,
+				    struct request **done)
+{
+	struct blkif_response rsp;
+	enum vbmq_fe_rsp_err verdict;
+	struct vbmq_fe_shadow *sh;
+	struct vbmq_fe_pdu *pdu;
+	struct request *rq;
+	u8 op;
+
+	lockdep_assert_held(&ring->lock);
+	RING_COPY_RESPONSE(&ring->front, i, &rsp);
+	verdict = vbmq_fe_rsp_check(&ring->slots, rsp.id, rsp.operation);
+	if (verdict != VBMQ_FE_RSP_OK) {
+		ring->front.rsp_cons = i;
+		vbmq_fe_violation_locked(ring, vbmq_fe_rsp_err_str(verdict),
+					 rsp.id);
+		return false;
+	}
+	sh = &ring->shadow[rsp.id];
+	if (vbmq_fe_try_ungrant_locked(ring, sh)) {
+		/*
+		 * The request stays in flight, its pages with it: teardown
+		 * fails it once the backend has unmapped them
+		 * (vbmq_fe_ring_let_go()).
+		 */
+		ring->front.rsp_cons = i + 1;
+		vbmq_fe_violation_locked(ring,
+					 "granted page still mapped after its response",
+					 rsp.id);
+		return false;
+	}
+	rq = sh->rq;
+	op = ring->slot[rsp.id].op;
+	sh->rq = NULL;
+	vbmq_fe_slot_put(&ring->slots, rsp.id);
+	/* Every grant is ended: this only clears the counts. */
+	vbmq_fe_ungrant_locked(ring, sh);
+	pdu = blk_mq_rq_to_pdu(rq);
+	pdu->status = vbmq_fe_status_locked(ring, op, rsp.status);
+	trace_vbmq_fe_complete(ring, rsp.id, op, rsp.status);
+	vbmq_fe_unbounce_locked(ring, sh, op == BLKIF_OP_READ &&
+				pdu->status == BLK_STS_OK);
+	pdu->next = *done;
+	*done = rq;
+	ring->st.completions++;
+	return true;
+}
+
+/*
  * Consume the responses on the ring and chain the completed requests on
  * @done; they are completed by the caller after ring->lock is dropped.
  * An interrupt-driven ring re-arms rsp_event; a polled one keeps it behind
@@ -831,50 +763,8 @@ again:
 	}
 
 	for (i = ring->front.rsp_cons; i != rp; i++) {
-		struct blkif_response rsp;
-		enum vbmq_fe_rsp_err verdict;
-		struct vbmq_fe_shadow *sh;
-		struct vbmq_fe_pdu *pdu;
-		struct request *rq;
-		u8 op;
-
-		RING_COPY_RESPONSE(&ring->front, i, &rsp);
-		verdict = vbmq_fe_rsp_check(&ring->slots, rsp.id,
-					    rsp.operation);
-		if (verdict != VBMQ_FE_RSP_OK) {
-			ring->front.rsp_cons = i;
-			vbmq_fe_violation_locked(ring,
-						 vbmq_fe_rsp_err_str(verdict),
-						 rsp.id);
+		if (!vbmq_fe_reap_one_locked(ring, i, done))
 			return n;
-		}
-		sh = &ring->shadow[rsp.id];
-		if (vbmq_fe_try_ungrant_locked(ring, sh)) {
-			/*
-			 * The request stays in flight, its pages with it:
-			 * teardown fails it once the backend has unmapped
-			 * them (vbmq_fe_ring_let_go()).
-			 */
-			ring->front.rsp_cons = i + 1;
-			vbmq_fe_violation_locked(ring,
-						 "granted page still mapped after its response",
-						 rsp.id);
-			return n;
-		}
-		rq = sh->rq;
-		op = ring->slot[rsp.id].op;
-		sh->rq = NULL;
-		vbmq_fe_slot_put(&ring->slots, rsp.id);
-		/* Every grant is ended: this only clears the counts. */
-		vbmq_fe_ungrant_locked(ring, sh);
-		pdu = blk_mq_rq_to_pdu(rq);
-		pdu->status = vbmq_fe_status_locked(ring, op, rsp.status);
-		trace_vbmq_fe_complete(ring, rsp.id, op, rsp.status);
-		vbmq_fe_unbounce_locked(ring, sh, op == BLKIF_OP_READ &&
-					pdu->status == BLK_STS_OK);
-		pdu->next = *done;
-		*done = rq;
-		ring->st.completions++;
 		n++;
 	}
 	ring->front.rsp_cons = rp;

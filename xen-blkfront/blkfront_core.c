@@ -4,14 +4,6 @@
  */
 #include "blkfront_core.h"
 
-static unsigned int vbmq_fe_min3(unsigned int a, unsigned int b,
-				 unsigned int c)
-{
-	unsigned int m = a < b ? a : b;
-
-	return m < c ? m : c;
-}
-
 /*
  * Rings to connect: the backend's multi-queue-max-queues (0 when the key
  * is absent: a single-ring backend), the max_queues parameter and the
@@ -29,7 +21,7 @@ unsigned int vbmq_fe_nr_rings(unsigned int backend_max,
 		param_max = 1;
 	if (param_max > VBMQ_FE_MAX_QUEUES)
 		param_max = VBMQ_FE_MAX_QUEUES;
-	n = vbmq_fe_min3(backend_max, param_max, online_cpus);
+	n = min3(backend_max, param_max, online_cpus);
 	return n ? n : 1;
 }
 
@@ -52,8 +44,8 @@ unsigned int vbmq_fe_nr_poll(unsigned int nr_rings, int param,
 unsigned int vbmq_fe_ring_order(unsigned int backend_max_order,
 				unsigned int param_max_order)
 {
-	return vbmq_fe_min3(backend_max_order, param_max_order,
-			    XENBUS_MAX_RING_GRANT_ORDER);
+	return min3(backend_max_order, param_max_order,
+		    XENBUS_MAX_RING_GRANT_ORDER);
 }
 
 /*
@@ -65,8 +57,7 @@ unsigned int vbmq_fe_max_segs(unsigned int backend_indirect,
 {
 	unsigned int m;
 
-	m = vbmq_fe_min3(backend_indirect, param_indirect,
-			 VBMQ_MAX_INDIRECT_SEGS);
+	m = min3(backend_indirect, param_indirect, VBMQ_MAX_INDIRECT_SEGS);
 	return m > BLKIF_MAX_SEGMENTS_PER_REQUEST ?
 		m : BLKIF_MAX_SEGMENTS_PER_REQUEST;
 }

@@ -22,6 +22,7 @@
 #include <linux/blk-mq.h>
 #include <linux/blkdev.h>
 #include <linux/cpumask.h>
+#include <linux/irqreturn.h>
 #include <linux/mutex.h>
 #include <linux/scatterlist.h>
 #include <linux/spinlock.h>
@@ -66,6 +67,11 @@ struct vbmq_fe_shadow {
 	unsigned int nr_pool;		/* pool entries in @pool */
 	grant_ref_t *grefs;		/* [info->max_segs] */
 	struct scatterlist *sg;		/* [info->max_segs] */
+	/*
+	 * [info->max_segs] the segments @sg was cut into at submission,
+	 * kept for the response: a bounced read is copied back along them.
+	 */
+	struct vbmq_fe_seg *segs;
 	u32 *pool;			/* [info->max_segs] or NULL: direct */
 	struct page **ipages;		/* [info->nr_ipages] descriptor pages */
 	/* Per request, or constant when the ring's grants are persistent. */
@@ -111,7 +117,6 @@ struct vbmq_fe_ring {
 	struct vbmq_fe_slot *slot;	/* [ring size], core view */
 	struct vbmq_fe_shadow *shadow;	/* [ring size] */
 	struct vbmq_fe_buf *bufs;	/* [info->max_segs] scratch */
-	struct vbmq_fe_seg *segs;	/* [info->max_segs] scratch */
 	struct vbmq_fe_ring_stats st;
 
 	/*
@@ -189,23 +194,55 @@ extern bool vbmq_fe_persistent;
 /* debugfs vbmq-blkfront/: module init .. exit; NULL or an error if absent. */
 extern struct dentry *vbmq_fe_dbg_root;
 
-/* blkfront.c: data plane and disk. */
+/*
+ * ring.c: the ring unit.  All the control plane does to the rings, under
+ * info->mutex; see ring.c for the order of the calls.
+ */
+int vbmq_fe_rings_alloc(struct vbmq_fe_info *info);
+void vbmq_fe_rings_free(struct vbmq_fe_info *info);
+int vbmq_fe_rings_setup(struct vbmq_fe_info *info);
+void vbmq_fe_rings_release(struct vbmq_fe_info *info);
+bool vbmq_fe_rings_set_up(struct vbmq_fe_info *info);
+int vbmq_fe_rings_start(struct vbmq_fe_info *info);
+void vbmq_fe_rings_stop(struct vbmq_fe_info *info);
+void vbmq_fe_rings_expose(struct vbmq_fe_info *info);
+void vbmq_fe_rings_kill(struct vbmq_fe_info *info);
+void vbmq_fe_rings_let_go(struct vbmq_fe_info *info);
+/* For the data plane: grow a ring's pool (ring->lock held or not live). */
+int vbmq_fe_pool_add_page(struct vbmq_fe_ring *ring, gfp_t gfp);
+
+/*
+ * End *@ref unless the backend still maps it (silently: the grant-table
+ * code only complains when made to end a grant in use).  True when the
+ * grant is ended now or was already; *@ref is INVALID_GRANT_REF then.
+ */
+static inline bool vbmq_fe_try_end(grant_ref_t *ref)
+{
+	if (*ref == INVALID_GRANT_REF)
+		return true;
+	if (!gnttab_try_end_foreign_access(*ref))
+		return false;
+	*ref = INVALID_GRANT_REF;
+	return true;
+}
+
+/* blkfront.c: the disk (for the control plane) */
 extern const struct blk_mq_ops vbmq_fe_mq_ops;
 extern const struct block_device_operations vbmq_fe_bdops;
 extern const struct attribute_group *vbmq_fe_disk_groups[];
-void vbmq_fe_debugfs_add_rings(struct vbmq_fe_info *info);
-void vbmq_fe_debugfs_del_rings(struct vbmq_fe_info *info);
-irqreturn_t vbmq_fe_interrupt(int irq, void *dev_id);
-void vbmq_fe_ring_kill(struct vbmq_fe_ring *ring, struct list_head *held);
-unsigned int vbmq_fe_ring_let_go(struct vbmq_fe_ring *ring,
-				 struct list_head *held);
-int vbmq_fe_ring_pool_setup(struct vbmq_fe_ring *ring);
-void vbmq_fe_ring_pool_release(struct vbmq_fe_ring *ring);
-void vbmq_fe_apply_affinity(struct vbmq_fe_info *info, int dying_cpu);
 int vbmq_fe_cpuhp_init(void);
 void vbmq_fe_cpuhp_exit(void);
 int vbmq_fe_cpuhp_add(struct vbmq_fe_info *info);
 void vbmq_fe_cpuhp_remove(struct vbmq_fe_info *info);
+
+/* blkfront.c: the data plane, for the ring unit */
+irqreturn_t vbmq_fe_interrupt(int irq, void *dev_id);
+void vbmq_fe_ring_kill(struct vbmq_fe_ring *ring, struct list_head *held);
+unsigned int vbmq_fe_ring_let_go(struct vbmq_fe_ring *ring,
+				 struct list_head *held);
+void vbmq_fe_apply_affinity(struct vbmq_fe_info *info, int dying_cpu);
+void vbmq_fe_debugfs_add_rings(struct vbmq_fe_info *info);
+void vbmq_fe_debugfs_del_rings(struct vbmq_fe_info *info);
 
 /* xenbus.c: control plane. */
 int vbmq_fe_xenbus_init(void);

@@ -16,40 +16,47 @@
 #include "common.h"
 
 /*
+ * The ring's identity, written once here for every event: virtual device
+ * number and ring index (the debugfs DISK/ringN), printed first.  An
+ * event's first argument is its ring, named ring; the macros take the
+ * event's own fields, assignments and output.
+ */
+#define VBMQ_FE_TP_STRUCT(...)						\
+	TP_STRUCT__entry(__field(u32, vdevice)				\
+			 __field(u32, ring)				\
+			 __VA_ARGS__)
+#define VBMQ_FE_TP_ASSIGN(...)						\
+	TP_fast_assign(__entry->vdevice = ring->info->vdevice;		\
+		       __entry->ring = ring->index;			\
+		       __VA_ARGS__)
+#define VBMQ_FE_TP_PRINTK(fmt, ...)					\
+	TP_printk("vdev %u ring %u " fmt, __entry->vdevice,		\
+		  __entry->ring, ##__VA_ARGS__)
+
+/*
  * Requests pushed: the backend's req_event asked for a kick (sent) or did
  * not (suppressed).
  */
 TRACE_EVENT(vbmq_fe_notify,
 	    TP_PROTO(const struct vbmq_fe_ring *ring, bool sent),
 	    TP_ARGS(ring, sent),
-	    TP_STRUCT__entry(__field(u32, vdevice)
-			     __field(u32, ring)
-			     __field(bool, sent)),
-	    TP_fast_assign(__entry->vdevice = ring->info->vdevice;
-			   __entry->ring = ring->index;
-			   __entry->sent = sent;),
-	    TP_printk("vdev %u ring %u %s",
-		      __entry->vdevice, __entry->ring,
-		      __entry->sent ? "sent" : "suppressed")
+	    VBMQ_FE_TP_STRUCT(__field(bool, sent)),
+	    VBMQ_FE_TP_ASSIGN(__entry->sent = sent;),
+	    VBMQ_FE_TP_PRINTK("%s", __entry->sent ? "sent" : "suppressed")
 );
 
 /* A response was consumed: its request completes with status. */
 TRACE_EVENT(vbmq_fe_complete,
 	    TP_PROTO(const struct vbmq_fe_ring *ring, u64 id, u8 op, int status),
 	    TP_ARGS(ring, id, op, status),
-	    TP_STRUCT__entry(__field(u32, vdevice)
-			     __field(u32, ring)
-			     __field(u64, id)
-			     __field(u8, op)
-			     __field(int, status)),
-	    TP_fast_assign(__entry->vdevice = ring->info->vdevice;
-			   __entry->ring = ring->index;
-			   __entry->id = id;
-			   __entry->op = op;
-			   __entry->status = status;),
-	    TP_printk("vdev %u ring %u id %llu op %u status %d",
-		      __entry->vdevice, __entry->ring, __entry->id,
-		      __entry->op, __entry->status)
+	    VBMQ_FE_TP_STRUCT(__field(u64, id)
+			      __field(u8, op)
+			      __field(int, status)),
+	    VBMQ_FE_TP_ASSIGN(__entry->id = id;
+			      __entry->op = op;
+			      __entry->status = status;),
+	    VBMQ_FE_TP_PRINTK("id %llu op %u status %d",
+			      __entry->id, __entry->op, __entry->status)
 );
 
 #endif /* _VBMQ_FE_TRACE_H */

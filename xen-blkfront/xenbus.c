@@ -15,246 +15,22 @@
  *                    disk.
  * Resume:            hold the in-flight requests, rebuild the rings (the
  *                    count may differ), then reconnect as above.
+ *
+ * The rings themselves are the ring unit's (ring.c): this file only calls
+ * the vbmq_fe_rings_*() functions of common.h.
  */
 #include <linux/debugfs.h>
-#include <linux/delay.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/sched/mm.h>
 #include <xen/xen.h>
-#include <xen/events.h>
 #include <xen/page.h>
 #include <xen/interface/io/protocols.h>
 
 #include "common.h"
 #include "compat.h"
 
-/* ---- rings ------------------------------------------------------------ */
-
-static void vbmq_fe_ring_free_slots(struct vbmq_fe_ring *ring)
-{
-	u32 i;
-
-	/* Ends persistent grants on indirect pages before they are freed. */
-	vbmq_fe_ring_pool_release(ring);
-	for (i = 0; ring->shadow && i < ring->slots.nr; i++) {
-		struct vbmq_fe_shadow *sh = &ring->shadow[i];
-		unsigned int p;
-
-		for (p = 0; sh->ipages && p < ring->info->nr_ipages; p++)
-			if (sh->ipages[p])
-				__free_page(sh->ipages[p]);
-		kfree(sh->ipages);
-		kvfree(sh->grefs);
-		kvfree(sh->sg);
-	}
-	kvfree(ring->shadow);
-	ring->shadow = NULL;
-	kvfree(ring->slot);
-	ring->slot = NULL;
-	kvfree(ring->segs);
-	ring->segs = NULL;
-	kvfree(ring->bufs);
-	ring->bufs = NULL;
-	memset(&ring->slots, 0, sizeof(ring->slots));
-}
-
-/* Request slots for a ring whose size and segment limit are known. */
-static int vbmq_fe_ring_alloc_slots(struct vbmq_fe_ring *ring)
-{
-	struct vbmq_fe_info *info = ring->info;
-	unsigned int n = RING_SIZE(&ring->front), segs = info->max_segs;
-	unsigned int i, p;
-
-	ring->slot = kvcalloc(n, sizeof(*ring->slot), GFP_KERNEL);
-	ring->shadow = kvcalloc(n, sizeof(*ring->shadow), GFP_KERNEL);
-	ring->bufs = kvcalloc(segs, sizeof(*ring->bufs), GFP_KERNEL);
-	ring->segs = kvcalloc(segs, sizeof(*ring->segs), GFP_KERNEL);
-	if (!ring->slot || !ring->shadow || !ring->bufs || !ring->segs)
-		goto err_free;
-	/* From here on vbmq_fe_ring_free_slots() walks ring->slots.nr. */
-	vbmq_fe_slots_init(&ring->slots, ring->slot, n);
-
-	for (i = 0; i < n; i++) {
-		struct vbmq_fe_shadow *sh = &ring->shadow[i];
-
-		sh->sg = kvcalloc(segs, sizeof(*sh->sg), GFP_KERNEL);
-		sh->grefs = kvcalloc(segs, sizeof(*sh->grefs), GFP_KERNEL);
-		if (!sh->sg || !sh->grefs)
-			goto err_free;
-		sg_init_table(sh->sg, segs);
-		if (!info->nr_ipages)
-			continue;
-		sh->ipages = kcalloc(info->nr_ipages, sizeof(*sh->ipages),
-				     GFP_KERNEL);
-		if (!sh->ipages)
-			goto err_free;
-		/*
-		 * Zeroed: the backend sees the whole page, of which a request
-		 * fills only its descriptors, and must not see what the page
-		 * held before.
-		 */
-		for (p = 0; p < info->nr_ipages; p++) {
-			sh->ipages[p] = alloc_page(GFP_KERNEL | __GFP_ZERO);
-			if (!sh->ipages[p])
-				goto err_free;
-		}
-	}
-	if (vbmq_fe_ring_pool_setup(ring))
-		goto err_free;
-	return 0;
-
-err_free:
-	vbmq_fe_ring_free_slots(ring);
-	return -ENOMEM;
-}
-
-/* Shared pages, event channel and IRQ of one ring; not live yet. */
-static int vbmq_fe_ring_setup(struct vbmq_fe_info *info,
-			      struct vbmq_fe_ring *ring, bool polled)
-{
-	struct xenbus_device *dev = info->xbdev;
-	unsigned int nr_pages = 1U << info->ring_order;
-	struct blkif_sring *sring;
-	int err, irq;
-
-	lockdep_assert_held(&info->mutex);
-	err = xenbus_setup_ring(dev, GFP_NOIO | __GFP_HIGH, &ring->sring_pages,
-				nr_pages, ring->ring_ref);
-	if (err)
-		return err;
-	sring = ring->sring_pages;
-	SHARED_RING_INIT(sring);
-	FRONT_RING_INIT(&ring->front, sring, XEN_PAGE_SIZE * nr_pages);
-	ring->polled = polled;
-	ring->broken = false;
-	ring->stopped = false;
-	memset(&ring->st, 0, sizeof(ring->st));
-	/* A polled ring never asks for a response notification. */
-	if (polled)
-		sring->rsp_event = 0;
-
-	err = xenbus_alloc_evtchn(dev, &ring->evtchn);
-	if (err)
-		goto err_teardown_ring;
-
-	snprintf(ring->irq_name, sizeof(ring->irq_name), "%s-q%u%s",
-		 info->vd.name, ring->index, polled ? "-poll" : "");
-	/*
-	 * A polled ring's channel is bound but never enabled: it stays
-	 * masked, so even a backend that ignores rsp_event raises no
-	 * interrupt, and /proc/interrupts still names the ring.  The
-	 * channel itself is needed for kicks and for the backend's key.
-	 */
-	irq = bind_evtchn_to_irqhandler_lateeoi(ring->evtchn,
-						vbmq_fe_interrupt,
-						polled ? IRQF_NO_AUTOEN : 0,
-						ring->irq_name, ring);
-	if (irq < 0) {
-		err = irq;
-		goto err_free_evtchn;
-	}
-	ring->irq = irq;
-	return 0;
-
-err_free_evtchn:
-	xenbus_free_evtchn(dev, ring->evtchn);
-	ring->evtchn = 0;
-err_teardown_ring:
-	xenbus_teardown_ring(&ring->sring_pages, nr_pages, ring->ring_ref);
-	return err;
-}
-
-/* Undo vbmq_fe_ring_setup() and the slots; the ring must be killed. */
-static void vbmq_fe_ring_release(struct vbmq_fe_info *info,
-				 struct vbmq_fe_ring *ring)
-{
-	lockdep_assert_held(&info->mutex);
-	if (ring->irq) {
-		irq_update_affinity_hint(ring->irq, NULL);
-		/* Also closes the event channel. */
-		unbind_from_irqhandler(ring->irq, ring);
-		ring->irq = 0;
-		ring->evtchn = 0;
-	} else if (ring->evtchn) {
-		xenbus_free_evtchn(info->xbdev, ring->evtchn);
-		ring->evtchn = 0;
-	}
-	if (ring->sring_pages)
-		xenbus_teardown_ring(&ring->sring_pages, 1U << info->ring_order,
-				     ring->ring_ref);
-	vbmq_fe_ring_free_slots(ring);
-}
-
-/* Stop using every ring; in-flight requests end up on info->held. */
-static void vbmq_fe_kill_rings_locked(struct vbmq_fe_info *info)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&info->mutex);
-	vbmq_fe_debugfs_del_rings(info);
-	mutex_lock(&info->aff_lock);
-	info->aff_ready = false;
-	mutex_unlock(&info->aff_lock);
-	for (i = 0; i < info->nr_ring_slots; i++)
-		vbmq_fe_ring_kill(&info->rings[i], &info->held);
-}
-
-/* How long a backend that let go may take to unmap the last grants. */
-#define VBMQ_FE_UNMAP_WAIT_MS	10000
-
-/* Some ring is set up: the backend may map its grants. */
-static bool vbmq_fe_granting(struct vbmq_fe_info *info)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&info->mutex);
-	for (i = 0; i < info->nr_ring_slots; i++)
-		if (info->rings[i].sring_pages)
-			return true;
-	return false;
-}
-
-/*
- * For a backend that has let go or is about to (it is Closed, or the
- * frontend is): end every grant once the backend no longer maps it,
- * waiting for that up to VBMQ_FE_UNMAP_WAIT_MS (a backend may go Closed
- * while its disk still completes requests it mapped).  Requests it
- * answered complete, the others go to info->held.  What it still maps
- * after that is ended by vbmq_fe_kill_rings_locked() and the release,
- * through the grant table's deferred path.
- */
-static void vbmq_fe_let_go_locked(struct vbmq_fe_info *info)
-{
-	unsigned long deadline =
-		jiffies + msecs_to_jiffies(VBMQ_FE_UNMAP_WAIT_MS);
-	unsigned int busy, i, sleep_ms = 1;
-
-	lockdep_assert_held(&info->mutex);
-	for (;;) {
-		busy = 0;
-		for (i = 0; i < info->nr_ring_slots; i++)
-			busy += vbmq_fe_ring_let_go(&info->rings[i],
-						    &info->held);
-		if (!busy || time_after(jiffies, deadline))
-			break;
-		msleep(sleep_ms);
-		sleep_ms = min(sleep_ms * 2, 100U);
-	}
-	if (busy)
-		dev_warn(&info->xbdev->dev,
-			 "%s: backend still maps %u grant(s) after %u ms: ending them anyway\n",
-			 info->vd.name, busy, VBMQ_FE_UNMAP_WAIT_MS);
-}
-
-static void vbmq_fe_release_rings_locked(struct vbmq_fe_info *info)
-{
-	unsigned int i;
-
-	lockdep_assert_held(&info->mutex);
-	for (i = 0; i < info->nr_ring_slots; i++)
-		vbmq_fe_ring_release(info, &info->rings[i]);
-}
+/* ---- held requests -------------------------------------------------- */
 
 /* Fail the requests on info->held; how many there were. */
 static unsigned int vbmq_fe_fail_held_locked(struct vbmq_fe_info *info)
@@ -365,13 +141,11 @@ static int vbmq_fe_write_keys(struct vbmq_fe_info *info,
 			     info->persistent_parm);
 }
 
-static int vbmq_fe_talk_to_backend(struct vbmq_fe_info *info)
+/* What the backend offers and the module allows: ring count, size, poll. */
+static void vbmq_fe_negotiate_rings(struct vbmq_fe_info *info)
 {
 	struct xenbus_device *dev = info->xbdev;
-	struct xenbus_transaction xbt;
-	unsigned int be_queues, be_order, be_poll, nr, i;
-	const char *what;
-	int err;
+	unsigned int be_queues, be_order, be_poll, nr;
 
 	lockdep_assert_held(&info->mutex);
 	be_queues = xenbus_read_unsigned(dev->otherend,
@@ -399,40 +173,56 @@ static int vbmq_fe_talk_to_backend(struct vbmq_fe_info *info)
 	info->affinity = vbmq_fe_backend_affinity(info);
 	/* What the frontend advertises is what it uses at connect. */
 	info->persistent_parm = vbmq_fe_persistent;
+}
 
-	for (i = 0; i < nr; i++) {
-		err = vbmq_fe_ring_setup(info, &info->rings[i],
-					 i >= nr - info->nr_poll);
-		if (err) {
-			what = "setting up rings";
-			goto err_release_rings;
-		}
-	}
+/* Publish the rings' keys in one transaction; what failed in @what. */
+static int vbmq_fe_publish_rings(struct vbmq_fe_info *info, const char **what)
+{
+	struct xenbus_transaction xbt;
+	int err;
 
 again:
 	err = xenbus_transaction_start(&xbt);
 	if (err) {
-		what = "starting transaction";
-		goto err_release_rings;
+		*what = "starting transaction";
+		return err;
 	}
 	err = vbmq_fe_write_keys(info, xbt);
 	if (err) {
 		xenbus_transaction_end(xbt, 1);
-		what = "writing ring keys";
-		goto err_release_rings;
+		*what = "writing ring keys";
+		return err;
 	}
 	err = xenbus_transaction_end(xbt, 0);
 	if (err == -EAGAIN)
 		goto again;
+	if (err)
+		*what = "completing transaction";
+	return err;
+}
+
+static int vbmq_fe_talk_to_backend(struct vbmq_fe_info *info)
+{
+	struct xenbus_device *dev = info->xbdev;
+	const char *what;
+	int err;
+
+	lockdep_assert_held(&info->mutex);
+	vbmq_fe_negotiate_rings(info);
+	err = vbmq_fe_rings_setup(info);
 	if (err) {
-		what = "completing transaction";
-		goto err_release_rings;
+		what = "setting up rings";
+		goto err_report;
 	}
+	err = vbmq_fe_publish_rings(info, &what);
+	if (err)
+		goto err_release_rings;
 	xenbus_switch_state(dev, XenbusStateInitialised);
 	return 0;
 
 err_release_rings:
-	vbmq_fe_release_rings_locked(info);
+	vbmq_fe_rings_release(info);
+err_report:
 	xenbus_dev_fatal(dev, err, "%s", what);
 	return err;
 }
@@ -594,7 +384,7 @@ err_free_tag_set:
  * while the rings run; otherwise what the backend did not answer fails.
  * With @close the frontend then goes Closed (if its directory is still
  * there), which tells the backend to let go.  Grants are ended once the
- * backend no longer maps them (vbmq_fe_let_go_locked()).
+ * backend no longer maps them (vbmq_fe_rings_let_go()).
  */
 static void vbmq_fe_destroy_locked(struct vbmq_fe_info *info, bool drain,
 				   bool close)
@@ -609,13 +399,13 @@ static void vbmq_fe_destroy_locked(struct vbmq_fe_info *info, bool drain,
 		deleted = true;
 	}
 	WRITE_ONCE(info->state, VBMQ_FE_DISCONNECTED);
-	if (close && vbmq_fe_granting(info) &&
+	if (close && vbmq_fe_rings_set_up(info) &&
 	    dev->state != XenbusStateClosed &&
 	    xenbus_read_unsigned(dev->nodename, "state", XenbusStateUnknown) !=
 	    XenbusStateUnknown)
 		xenbus_switch_state(dev, XenbusStateClosed);
-	vbmq_fe_let_go_locked(info);
-	vbmq_fe_kill_rings_locked(info);
+	vbmq_fe_rings_let_go(info);
+	vbmq_fe_rings_kill(info);
 	failed = vbmq_fe_fail_held_locked(info);
 	if (failed)
 		dev_info(&dev->dev,
@@ -633,7 +423,7 @@ static void vbmq_fe_destroy_locked(struct vbmq_fe_info *info, bool drain,
 		blk_mq_start_stopped_hw_queues(q, true);
 		del_gendisk(info->gd);
 	}
-	vbmq_fe_release_rings_locked(info);
+	vbmq_fe_rings_release(info);
 	if (info->gd) {
 		put_disk(info->gd);
 		info->gd = NULL;
@@ -767,62 +557,9 @@ static void vbmq_fe_recover_locked(struct vbmq_fe_info *info)
 	}
 }
 
-static void vbmq_fe_connect_locked(struct vbmq_fe_info *info)
+static void vbmq_fe_connected_msg(struct vbmq_fe_info *info)
 {
-	struct xenbus_device *dev = info->xbdev;
-	enum vbmq_fe_state state = READ_ONCE(info->state);
-	unsigned int i;
-	unsigned long flags;
-	int err;
-
-	lockdep_assert_held(&info->mutex);
-	if (state == VBMQ_FE_CONNECTED) {
-		vbmq_fe_update_capacity_locked(info);
-		return;
-	}
-	/* Broken, or the rings were never set up (see talk_to_backend). */
-	if (state == VBMQ_FE_ERROR || !info->nr_rings ||
-	    !info->rings[0].sring_pages)
-		return;
-
-	err = vbmq_fe_read_features(info);
-	if (err)
-		return;
-	for (i = 0; i < info->nr_rings; i++) {
-		err = vbmq_fe_ring_alloc_slots(&info->rings[i]);
-		if (err) {
-			xenbus_dev_fatal(dev, err, "allocating request slots");
-			goto err_free_slots;
-		}
-	}
-	for (i = 0; i < info->nr_rings; i++) {
-		struct vbmq_fe_ring *ring = &info->rings[i];
-
-		spin_lock_irqsave(&ring->lock, flags);
-		ring->live = true;
-		spin_unlock_irqrestore(&ring->lock, flags);
-	}
-
-	if (state == VBMQ_FE_SUSPENDED) {
-		vbmq_fe_recover_locked(info);
-	} else {
-		err = vbmq_fe_create_disk_locked(info);
-		if (err) {
-			xenbus_dev_fatal(dev, err, "creating disk %s",
-					 info->vd.name);
-			goto err_kill_rings;
-		}
-	}
-
-	xenbus_switch_state(dev, XenbusStateConnected);
-	vbmq_fe_watch_sectors_locked(info);
-	mutex_lock(&info->aff_lock);
-	info->aff_ready = true;
-	mutex_unlock(&info->aff_lock);
-	vbmq_fe_apply_affinity(info, -1);
-	vbmq_fe_debugfs_add_rings(info);
-
-	dev_info(&dev->dev,
+	dev_info(&info->xbdev->dev,
 		 "%s: %llu sectors of %u bytes, %u ring(s) (%u polled) of %u page(s), %u segments/request, grants %s%s, flush %s, discard %s, irq affinity %s%s\n",
 		 info->vd.name, info->sectors, info->sector_size,
 		 info->nr_rings, info->nr_poll, 1U << info->ring_order,
@@ -833,14 +570,54 @@ static void vbmq_fe_connect_locked(struct vbmq_fe_info *info)
 		 info->discard ? "on" : "off",
 		 vbmq_fe_affinity_name(info->affinity),
 		 info->vdisk_info & VDISK_READONLY ? ", read-only" : "");
+}
+
+static void vbmq_fe_connect_locked(struct vbmq_fe_info *info)
+{
+	struct xenbus_device *dev = info->xbdev;
+	enum vbmq_fe_state state = READ_ONCE(info->state);
+	int err;
+
+	lockdep_assert_held(&info->mutex);
+	if (state == VBMQ_FE_CONNECTED) {
+		vbmq_fe_update_capacity_locked(info);
+		return;
+	}
+	/* Broken, or the rings were never set up (see talk_to_backend). */
+	if (state == VBMQ_FE_ERROR || !info->nr_rings ||
+	    !vbmq_fe_rings_set_up(info))
+		return;
+
+	err = vbmq_fe_read_features(info);
+	if (err)
+		return;
+	err = vbmq_fe_rings_start(info);
+	if (err) {
+		xenbus_dev_fatal(dev, err, "allocating request slots");
+		return;
+	}
+
+	if (state == VBMQ_FE_SUSPENDED) {
+		vbmq_fe_recover_locked(info);
+	} else {
+		err = vbmq_fe_create_disk_locked(info);
+		if (err) {
+			xenbus_dev_fatal(dev, err, "creating disk %s",
+					 info->vd.name);
+			goto err_stop_rings;
+		}
+	}
+
+	xenbus_switch_state(dev, XenbusStateConnected);
+	vbmq_fe_watch_sectors_locked(info);
+	vbmq_fe_rings_expose(info);
+	vbmq_fe_connected_msg(info);
 	return;
 
-err_kill_rings:
-	vbmq_fe_kill_rings_locked(info);
+err_stop_rings:
+	vbmq_fe_rings_kill(info);
 	vbmq_fe_fail_held_locked(info);
-err_free_slots:
-	for (i = 0; i < info->nr_rings; i++)
-		vbmq_fe_ring_free_slots(&info->rings[i]);
+	vbmq_fe_rings_stop(info);
 }
 
 /*
@@ -907,7 +684,7 @@ static int vbmq_fe_probe(struct xenbus_device *dev,
 			 const struct xenbus_device_id *id)
 {
 	struct vbmq_fe_info *info;
-	unsigned int vdevice, i;
+	unsigned int vdevice;
 	int err;
 
 	err = xenbus_scanf(XBT_NIL, dev->nodename, "virtual-device", "%u",
@@ -935,37 +712,12 @@ static int vbmq_fe_probe(struct xenbus_device *dev,
 	mutex_init(&info->mutex);
 	mutex_init(&info->aff_lock);
 	INIT_LIST_HEAD(&info->held);
-	info->nr_ring_slots = min_t(unsigned int, nr_cpu_ids,
-				    VBMQ_FE_MAX_QUEUES);
-
-	err = -ENOMEM;
-	info->aff_map = kcalloc(nr_cpu_ids, sizeof(*info->aff_map),
-				GFP_KERNEL);
-	info->aff_online = kcalloc(nr_cpu_ids, sizeof(*info->aff_online),
-				   GFP_KERNEL);
-	info->aff_mask = kcalloc(nr_cpu_ids, sizeof(*info->aff_mask),
-				 GFP_KERNEL);
-	info->rings = kcalloc(info->nr_ring_slots, sizeof(*info->rings),
-			      GFP_KERNEL);
-	if (!info->aff_map || !info->aff_online || !info->aff_mask ||
-	    !info->rings)
-		goto err_free_arrays;
-	for (i = 0; i < info->nr_ring_slots; i++) {
-		struct vbmq_fe_ring *ring = &info->rings[i];
-		unsigned int r;
-
-		ring->info = info;
-		ring->index = i;
-		spin_lock_init(&ring->lock);
-		for (r = 0; r < XENBUS_MAX_RING_GRANTS; r++)
-			ring->ring_ref[r] = INVALID_GRANT_REF;
-		if (!zalloc_cpumask_var(&ring->irq_mask, GFP_KERNEL))
-			goto err_free_masks;
-	}
-
+	err = vbmq_fe_rings_alloc(info);
+	if (err)
+		goto err_free_info;
 	err = vbmq_fe_cpuhp_add(info);
 	if (err)
-		goto err_free_masks;
+		goto err_free_rings;
 	info->dbg = debugfs_create_dir(info->vd.name, vbmq_fe_dbg_root);
 	dev_set_drvdata(&dev->dev, info);
 	/*
@@ -978,14 +730,8 @@ static int vbmq_fe_probe(struct xenbus_device *dev,
 				    XenbusStateInitialising);
 	return 0;
 
-err_free_masks:
-	for (i = 0; i < info->nr_ring_slots; i++)
-		free_cpumask_var(info->rings[i].irq_mask);
-err_free_arrays:
-	kfree(info->rings);
-	kfree(info->aff_mask);
-	kfree(info->aff_online);
-	kfree(info->aff_map);
+err_free_rings:
+	vbmq_fe_rings_free(info);
 err_free_info:
 	kfree(info);
 	return err;
@@ -994,7 +740,6 @@ err_free_info:
 static void vbmq_fe_remove(struct xenbus_device *dev)
 {
 	struct vbmq_fe_info *info = dev_get_drvdata(&dev->dev);
-	unsigned int i;
 
 	/* No xenbus callback runs any more: the core dropped its watch. */
 	vbmq_fe_unwatch_sectors(info);
@@ -1003,13 +748,7 @@ static void vbmq_fe_remove(struct xenbus_device *dev)
 	vbmq_fe_destroy_locked(info, true, true);
 	mutex_unlock(&info->mutex);
 	debugfs_remove_recursive(info->dbg);
-
-	for (i = 0; i < info->nr_ring_slots; i++)
-		free_cpumask_var(info->rings[i].irq_mask);
-	kfree(info->rings);
-	kfree(info->aff_mask);
-	kfree(info->aff_online);
-	kfree(info->aff_map);
+	vbmq_fe_rings_free(info);
 	dev_set_drvdata(&dev->dev, NULL);
 	kfree(info);
 }
@@ -1034,8 +773,8 @@ static int vbmq_fe_resume(struct xenbus_device *dev)
 	} else {
 		WRITE_ONCE(info->state, VBMQ_FE_DISCONNECTED);
 	}
-	vbmq_fe_kill_rings_locked(info);
-	vbmq_fe_release_rings_locked(info);
+	vbmq_fe_rings_kill(info);
+	vbmq_fe_rings_release(info);
 	if (!info->gd)
 		vbmq_fe_fail_held_locked(info);
 	err = vbmq_fe_talk_to_backend(info);

@@ -2,18 +2,22 @@
 /*
  * Environment of the vbmq pure-logic cores (*_core.c).
  *
- * A core uses no kernel service: only fixed-width types, errno values and
- * Xen's public ring/blkif/xenbus definitions.  Built into the modules it sees the
- * kernel's copies of those; built into the userspace unit tests it sees
- * libc and Xen's own public headers (libxen-dev), so the tests exercise the
- * real ring.h macros.
+ * A core uses no kernel service: only fixed-width types, errno values,
+ * Xen's public ring/blkif/xenbus definitions and a few header-only kernel
+ * helpers (min/max/min3/swap, ARRAY_SIZE, bitmaps), which userspace_types.h
+ * provides under the same names outside the kernel.  Built into the
+ * modules it sees the kernel's copies of those; built into the userspace
+ * unit tests it sees libc and Xen's own public headers (libxen-dev), so
+ * the tests exercise the real ring.h macros.
  */
 #ifndef VBMQ_CORE_H
 #define VBMQ_CORE_H
 
 #ifdef __KERNEL__
 #include <linux/types.h>
+#include <linux/bitmap.h>
 #include <linux/errno.h>
+#include <linux/minmax.h>
 #include <linux/string.h>
 #include <linux/limits.h>
 #include <xen/interface/io/ring.h>
