@@ -74,25 +74,32 @@ unset devid
 ok "dom0 stays healthy: xl list answers" xl list
 
 # ---- one in-tree xen-blkfront domU, three disks: xvda read-only on
-# null_blk, xvdb a loop device dom0 grows online (64 to 96 MiB), xvdc a loop
-# device with 4 KiB sectors; also proving that a good frontend still
-# connects after the refusals
+# null_blk, xvdb a loop device dom0 grows online (64 to 96 MiB), xvdc a
+# second null_blk (configfs) with 4 KiB sectors; also proving that a good
+# frontend still connects after the refusals
 step "dom0 writes 16 MiB of random data to null_blk" 60 \
 	dd if=/dev/urandom of=/dev/nullb0 bs=1M count=16 oflag=direct
 before=$(head_md5 /dev/nullb0)
-mnt=$VBMQ_RUN/vbmq-loops
-loops_ready() {
+mnt=$VBMQ_RUN/vbmq-resize
+loop_ready() {
 	{ modprobe loop || test -e /dev/loop-control; } &&
 		mkdir -p "$mnt" && mount -t tmpfs -o size=160m tmpfs "$mnt" &&
-		truncate -s 64M "$mnt/resize" && truncate -s 32M "$mnt/4k" &&
-		losetup -f "$mnt/resize" && losetup -f --sector-size 4096 "$mnt/4k"
+		truncate -s 64M "$mnt/disk"
 }
-step "two loop devices on tmpfs files (64 MiB; 32 MiB with 4 KiB sectors)" 30 loops_ready
-lo=$(losetup -j "$mnt/resize" | cut -d: -f1)
-lo4k=$(losetup -j "$mnt/4k" | cut -d: -f1)
-step "domU disks: in-tree xen-blkfront, xvda read-only, xvdb $lo, xvdc $lo4k" 60 \
+step "loop module, 64 MiB file in a tmpfs" 30 loop_ready
+lo=$(losetup -f)
+step "losetup $lo on it" 30 losetup "$lo" "$mnt/disk"
+s4k=/sys/kernel/config/nullb/s4k
+nullb_4k() {
+	{ grep -q configfs /proc/mounts || mount -t configfs none /sys/kernel/config; } &&
+		mkdir "$s4k" && echo 4096 > "$s4k/blocksize" && echo 32 > "$s4k/size" &&
+		echo 1 > "$s4k/memory_backed" && echo 1 > "$s4k/power"
+}
+step "a second null_blk (configfs), 32 MiB with 4 KiB sectors" 30 nullb_4k
+dev4k=/dev/nullb$(cat "$s4k/index")
+step "domU disks: in-tree xen-blkfront, xvda read-only, xvdb $lo, xvdc $dev4k" 60 \
 	domu_start disks vcpus=1 frontend=upstream disk=phy:/dev/nullb0,xvda,r \
-	disk="phy:$lo,xvdb,w" disk="phy:$lo4k,xvdc,w" args="disks"
+	disk="phy:$lo,xvdb,w" disk="phy:$dev4k,xvdc,w" args="disks"
 domid=$(domid disks)
 for devid in 51712 51728 51744; do
 	ok "disks: disk $devid connects" wait_for 60 vbd_connected disks "$devid"
@@ -111,7 +118,7 @@ be=$(be_dir disks "$devid")
 is "rs: the backend publishes 131072 sectors" "$(xenstore-read "$be/sectors")" 131072
 ok "rs: the domU saw the first size" domu_wait_signal disks sized 120
 step "grow the file to 96 MiB, losetup -c" 30 \
-	sh -c "truncate -s 96M '$mnt/resize' && losetup -c '$lo'"
+	sh -c "truncate -s 96M '$mnt/disk' && losetup -c '$lo'"
 t0=$(date +%s)
 ok "rs: the backend's sectors follow (196608) within 10 s" wait_for 10 be_sectors_are 196608
 note "sectors followed after about $(($(date +%s) - t0)) s"
@@ -129,15 +136,15 @@ is "s4k: physical-sector-size 4096" "$(xenstore-read "$be/physical-sector-size")
 is "s4k: sectors still counts 512-byte units (32 MiB)" "$(xenstore-read "$be/sectors")" 65536
 ok "s4k: the domU wrote 1 MiB at 1 MiB" domu_wait_signal disks written 120
 want=$(xenstore-read "/local/domain/$domid/data/vbmq/written")
-got=$(dd if="$lo4k" bs=1M skip=1 count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
+got=$(dd if="$dev4k" bs=1M skip=1 count=1 iflag=direct 2>/dev/null | md5sum | cut -d' ' -f1)
 is "s4k: dom0 reads what the domU wrote" "$got" "${want:-none}"
 domu_signal disks dom0-checked
 domu_wait disks 180
 unset devid
 is "ro: null_blk's first 16 MiB unchanged" "$(head_md5 /dev/nullb0)" "$before"
 ok "no ring thread is left" wait_for 10 no_ring_threads
-step "loop devices and tmpfs released" 30 \
-	sh -c "losetup -d '$lo' '$lo4k' && umount '$mnt'"
+step "loop device, tmpfs and the 4 KiB null_blk released" 30 \
+	sh -c "losetup -d '$lo' && umount '$mnt' && echo 0 > '$s4k/power' && rmdir '$s4k'"
 
 step "domU rotf: test frontend, disk attached read-only" 60 \
 	domu_start rotf vcpus=1 frontend=testfront disk=phy:/dev/nullb0,xvda,r \
