@@ -283,7 +283,7 @@ int vbmq_keys_parse_cpus(const char *s, const struct vbmq_keys_limits *lim,
 	/* One bit per possible CPU number, to refuse duplicates. */
 	DECLARE_BITMAP(seen, VBMQ_KEYS_CPU_LIMIT);
 	unsigned int ncpu = lim->nr_cpu_ids;
-	unsigned int nr = 0, lo, hi, c;
+	unsigned int nr = 0, lo = 0, hi = 0, c;
 	u16 cpu[VBMQ_KEYS_CPU_LIST_MAX];
 	const char *p = s;
 	char detail[64];
