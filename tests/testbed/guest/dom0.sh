@@ -55,8 +55,45 @@ nullb_setup() {
 	wait_for 5 test -b /dev/nullb0
 }
 
+# domu_platforms: the platforms whose domU kernel this dom0 image carries,
+# one a line, the image's own (/guest/vmlinux) first; the others are in
+# /guest/kernels/NAME/ (tests/testbed/run puts them there for a scenario
+# with "domu_platforms=all")
+domu_platforms() {
+	cat "$VBMQ_ROOT/guest/platform" 2>/dev/null || echo default
+	ls "$VBMQ_ROOT/guest/kernels" 2>/dev/null
+}
+
+# domu_kernel_dir [PLATFORM]: the directory holding the domU kernel
+# (vmlinux) of PLATFORM and its domu-base.cpio and domu-overlay.cpio;
+# no PLATFORM: the image's own
+domu_kernel_dir() {
+	if [ -z "${1:-}" ] || [ "$1" = "$(domu_platforms | head -n1)" ]; then
+		echo "$VBMQ_ROOT/guest"
+	elif [ -d "$VBMQ_ROOT/guest/kernels/$1" ]; then
+		echo "$VBMQ_ROOT/guest/kernels/$1"
+	else
+		echo "no domU kernel of platform '$1' in this dom0 image" >&2
+		return 1
+	fi
+}
+
+# domu_ramdisk [PLATFORM]: where domu_start assembles the domU initramfs
+# of PLATFORM's kernel (its base image + overlay), once per boot
+domu_ramdisk() {
+	local d
+	d=$(domu_kernel_dir "${1:-}") || return 1
+	if [ "$d" = "$VBMQ_ROOT/guest" ]; then
+		echo "$VBMQ_RUN/domu.cpio"
+	else
+		echo "$VBMQ_RUN/domu-$1.cpio"
+	fi
+}
+
 # domu_config NAME [KEY=VALUE...]: print the xl config of a PV domU from the
 # test bed image.
+#   kernel=PLATFORM (a domu_platforms name: that platform's domU kernel and
+#   image; default: the image's own)
 #   vcpus=2 mem=256 cpus=LIST (hard affinity) fe_params="P=V ..."
 #   frontend=upstream|vbmq|testfront (testfront: the test-only raw blkif
 #   frontend of tests/testbed/testfront/)
@@ -65,10 +102,11 @@ nullb_setup() {
 # The domU runs /vbmq/scenarios/SCRIPT.domu.sh, then powers off.
 domu_config() {
 	local name=$1 vcpus=2 mem=256 frontend=upstream fe_params="" script=$VBMQ_SCEN
-	local args="" disks=() kv d cpus=""
+	local args="" disks=() kv d cpus="" kplat="" kdir ramdisk
 	shift
 	for kv in "$@"; do
 		case $kv in
+		kernel=*) kplat=${kv#*=} ;;
 		vcpus=*) vcpus=${kv#*=} ;;
 		mem=*) mem=${kv#*=} ;;
 		cpus=*) cpus=${kv#*=} ;;
@@ -82,10 +120,11 @@ domu_config() {
 	done
 	[ ${#disks[@]} -gt 0 ] || disks=('phy:/dev/nullb0,xvda,w')
 	[ "${disks[*]}" = none ] && disks=()
+	kdir=$(domu_kernel_dir "$kplat") && ramdisk=$(domu_ramdisk "$kplat") || return 1
 	echo "name = \"$name\""
 	echo 'type = "pv"'
-	echo "kernel = \"$VBMQ_ROOT/guest/vmlinux\""
-	echo "ramdisk = \"$VBMQ_RUN/domu.cpio\""
+	echo "kernel = \"$kdir/vmlinux\""
+	echo "ramdisk = \"$ramdisk\""
 	# Words with '=' or ',' travel in vbmq.* args; '+' stands for a space.
 	# cryptomgr.notests: no crypto self-tests at every boot (seconds under
 	# TCG, and nothing here tests the crypto API).
@@ -105,17 +144,18 @@ domu_config() {
 # every disk's frontend directory while the domU is still paused, e.g.
 # trusted=0, which xl's disk spec cannot set in Xen 4.17).
 domu_start() {
-	local name=$1 cfg=$VBMQ_RUN/$1.cfg opts=() fe_keys=() kv dom v
+	local name=$1 cfg=$VBMQ_RUN/$1.cfg opts=() fe_keys=() kv dom v kplat="" kdir ramdisk
 	shift
 	for kv in "$@"; do
 		case $kv in
 		fe_key=*=*) fe_keys+=("${kv#*=}") ;;
+		kernel=*) kplat=${kv#*=}; opts+=("$kv") ;;
 		*) opts+=("$kv") ;;
 		esac
 	done
-	[ -f "$VBMQ_RUN/domu.cpio" ] ||
-		cat "$VBMQ_ROOT/guest/domu-base.cpio" "$VBMQ_ROOT/guest/domu-overlay.cpio" \
-			> "$VBMQ_RUN/domu.cpio" || return 1
+	kdir=$(domu_kernel_dir "$kplat") && ramdisk=$(domu_ramdisk "$kplat") || return 1
+	[ -f "$ramdisk" ] ||
+		cat "$kdir/domu-base.cpio" "$kdir/domu-overlay.cpio" > "$ramdisk" || return 1
 	domu_config "$name" "${opts[@]}" > "$cfg" || return 1
 	rm -f "$VBMQ_CONSOLE_DIR/guest-$name.log"
 	echo "$name" >> "$VBMQ_RUN/started-$VBMQ_SCEN"
