@@ -96,7 +96,9 @@ nullb_4k() {
 		echo 1 > "$s4k/memory_backed" && echo 1 > "$s4k/power"
 }
 step "a second null_blk (configfs), 32 MiB with 4 KiB sectors" 30 nullb_4k
-dev4k=/dev/nullb$(cat "$s4k/index")
+# The disk takes its configfs directory's name (since 5.19; nullbINDEX before)
+dev4k=/dev/s4k
+[ -b "$dev4k" ] || dev4k=/dev/nullb$(cat "$s4k/index")
 step "domU disks: in-tree xen-blkfront, xvda read-only, xvdb $lo, xvdc $dev4k" 60 \
 	domu_start disks vcpus=1 frontend=upstream disk=phy:/dev/nullb0,xvda,r \
 	disk="phy:$lo,xvdb,w" disk="phy:$dev4k,xvdc,w" args="disks"
