@@ -1,5 +1,5 @@
 # summary: vbmq-blkback's disk configuration and frontend keys: bad ring keys from the test frontend refused (no connection, error node and log name the key), a read-only disk (in-tree blkfront: ro, reads work, writes fail; test frontend: WRITEs answered ERROR; dom0's data unchanged), an online resize of a loop device followed by the domU, a 4 KiB-sector disk
-# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=510
+# testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
 #
 # The bad keys are rounds in one domU running vbmq-testfront, reloaded with
 # set_key or omit_key for each (docs/testbed.md); the other domUs are the in-tree
