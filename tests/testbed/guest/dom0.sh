@@ -12,16 +12,22 @@ VBMQ_CONSOLE_DIR=${VBMQ_CONSOLE_DIR:-/var/log/xen/console}
 # others.  testback: the test-only protocol-breaking backend of
 # tests/testbed/testback/.
 backend_use() {
-	local which=$1
+	local m
+	m=$(backend_module "$1") || return 1
 	shift
 	unload_module xen-blkback || return 1
 	unload_module vbmq-blkback || return 1
 	unload_module vbmq-testback || return 1
-	case $which in
-	upstream) load_module xen-blkback "$@" ;;
-	vbmq) load_module vbmq-blkback "$@" ;;
-	testback) load_module vbmq-testback "$@" ;;
-	*) echo "backend_use: unknown backend '$which'" >&2; return 1 ;;
+	load_module "$m" "$@"
+}
+
+# backend_module NAME: the module of a backend named as backend_use's
+backend_module() {
+	case $1 in
+	upstream) echo xen-blkback ;;
+	vbmq) echo vbmq-blkback ;;
+	testback) echo vbmq-testback ;;
+	*) echo "backend_use: unknown backend '$1'" >&2; return 1 ;;
 	esac
 }
 

@@ -235,6 +235,17 @@ cmdline_arg() {
 	return 1
 }
 
+# frontend_module NAME: the module of a domU frontend named as domu_start's
+# frontend= option (upstream, vbmq, testfront: the test-only raw blkif
+# frontend of scenarios vbmq-blkback-hostile and -config)
+frontend_module() {
+	case $1 in
+	vbmq) echo vbmq-blkfront ;;
+	testfront) echo vbmq-testfront ;;
+	*) echo xen-blkfront ;;
+	esac
+}
+
 # load_module NAME [PARAM=VALUE...]: a project module from /vbmq/modules,
 # or an in-tree one by name.
 load_module() {

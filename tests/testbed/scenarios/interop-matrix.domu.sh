@@ -5,7 +5,6 @@
 # writes a random pattern for dom0 to read back (done-N: "pass|fail MD5").
 signal ready "$(uname -r)"
 
-fe_module() { case $1 in vbmq) echo vbmq-blkfront ;; *) echo xen-blkfront ;; esac; }
 # frontend_only MODULE: MODULE the only blkif frontend loaded
 frontend_only() {
 	local m
@@ -53,7 +52,7 @@ n=0
 while cell=$(wait_signal "cell-$n" 600); do
 	[ "$cell" = end ] && break
 	read -r fe be off <<<"$cell"
-	mod=$(fe_module "$fe")
+	mod=$(frontend_module "$fe")
 	d="cell $n ($mod on $(uname -r), dom0's $be backend)"
 	fails=$VBMQ_FAILS
 	step "$d: $mod is the only frontend loaded" 60 frontend_only "$mod"

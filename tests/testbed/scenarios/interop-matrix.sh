@@ -12,8 +12,6 @@ xen=$(xl info | sed -n 's/^xen_version *: *//p')
 mapfile -t plats < <(domu_platforms)
 note "Xen $xen, dom0 $(uname -r), domU kernels of: ${plats[*]}"
 
-be_module() { case $1 in vbmq) echo vbmq-blkback ;; *) echo xen-blkback ;; esac; }
-fe_module() { case $1 in vbmq) echo vbmq-blkfront ;; *) echo xen-blkfront ;; esac; }
 # domu_value NAME KEY: what a domU signalled (signal KEY VALUE)
 domu_value() { xenstore-read "/local/domain/$(domid "$1")/data/vbmq/$2"; }
 # backend_gone BE_DIR: the backend device is gone from xenstore
@@ -59,7 +57,7 @@ for c in $CELLS; do
 		done
 	fi
 	if [ "$be" != "$be_now" ]; then
-		step "cell $n: $(be_module "$be") loads, max_queues=$QUEUES" 30 \
+		step "cell $n: $(backend_module "$be") loads, max_queues=$QUEUES" 30 \
 			backend_use "$be" max_queues=$QUEUES || for i in "${!plats[@]}"; do bad[i]=1; done
 		be_now=$be
 	fi
@@ -67,7 +65,7 @@ for c in $CELLS; do
 		domu_signal "im$i" "cell-$n" "$fe $be $off"
 	done
 	for i in "${!plats[@]}"; do
-		ok "cell $n: im$i has $(fe_module "$fe") as its only frontend" \
+		ok "cell $n: im$i has $(frontend_module "$fe") as its only frontend" \
 			domu_wait_signal "im$i" "swapped-$n" 60 || bad[i]=1
 	done
 	for i in "${!plats[@]}"; do
@@ -75,17 +73,17 @@ for c in $CELLS; do
 			xl block-attach "im$i" "phy:/dev/nullb$i,xvda,w" || bad[i]=1
 	done
 	for i in "${!plats[@]}"; do
-		d="cell $n, im$i ($(fe_module "$fe") on ${kern[i]}, $(be_module "$be"))"
+		d="cell $n, im$i ($(frontend_module "$fe") on ${kern[i]}, $(backend_module "$be"))"
 		ok "$d: xvda connects" wait_for 60 vbd_connected "im$i" || bad[i]=1
 		is "$d: backend offers multi-queue-max-queues $QUEUES" \
 			"$(xenstore-read "$(be_dir "im$i")/multi-queue-max-queues")" $QUEUES || bad[i]=1
 		is "$d: frontend chose multi-queue-num-queues $QUEUES" \
 			"$(xenstore-read "$(fe_dir "im$i")/multi-queue-num-queues")" $QUEUES || bad[i]=1
-		is "$d: served by $(be_module "$be")" "$(be_driver "im$i")" \
-			"$(be_module "$be" | tr - _)" || bad[i]=1
+		is "$d: served by $(backend_module "$be")" "$(be_driver "im$i")" \
+			"$(backend_module "$be" | tr - _)" || bad[i]=1
 	done
 	for i in "${!plats[@]}"; do
-		d="cell $n, im$i ($(fe_module "$fe") on ${kern[i]}, $(be_module "$be"))"
+		d="cell $n, im$i ($(frontend_module "$fe") on ${kern[i]}, $(backend_module "$be"))"
 		ok "$d: the domU finished its I/O" domu_wait_signal "im$i" "done-$n" 180 || bad[i]=1
 		read -r verdict md5 <<<"$(domu_value "im$i" "done-$n" 2>/dev/null)"
 		[ "$verdict" = pass ] || bad[i]=1
@@ -95,7 +93,7 @@ for c in $CELLS; do
 			"$got" "${md5:-none}" || bad[i]=1
 		verdict=pass
 		[ -z "${bad[i]:-}" ] || verdict=fail
-		cell="frontend=$(fe_module "$fe")@${kern[i]} backend=$(be_module "$be")@$(uname -r) xen=$xen"
+		cell="frontend=$(frontend_module "$fe")@${kern[i]} backend=$(backend_module "$be")@$(uname -r) xen=$xen"
 		note "interop-cell $cell result=$verdict seconds=$((SECONDS - t0))"
 		is "interop cell $cell" "$verdict" pass
 	done
