@@ -53,12 +53,14 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <asm/xen/hypercall.h>
 #include <xen/events.h>
 #include <xen/grant_table.h>
 #include <xen/page.h>
 #include <xen/xenbus.h>
 
 #include "common.h"
+#include "vbmq/poll.h"
 
 #define CREATE_TRACE_POINTS
 #include "trace.h"
@@ -768,6 +770,7 @@ struct vbmq_be_thread_state {
 	u64 resize_checked;	/* ring 0: last look for an online resize */
 	u64 kick_ns;		/* when the kick this pass took arrived */
 	u64 max_ns;		/* poll_max_us, in ns */
+	u64 yield_ns;		/* poll_yield_us, in ns: fixed */
 	enum vbmq_poll_mode mode;
 	bool kicked;		/* this pass took a kick (EOI owed) */
 	bool idle;		/* the previous pass found no work */
@@ -864,6 +867,23 @@ static bool vbmq_be_thread_keep_polling(struct vbmq_be_ring *ring,
 		 now - ts->last_work < ring->poll.window_ns);
 }
 
+/*
+ * Between two idle polls at @now: spin, or once the ring has been idle
+ * for poll_yield_us, give the physical CPU to whoever else wants it
+ * (vbmq/poll.h): on a shared host that may be the guest this thread
+ * waits for.
+ */
+static void vbmq_be_thread_spin(struct vbmq_be_ring *ring,
+				struct vbmq_be_thread_state *ts, u64 now)
+{
+	if (!vbmq_poll_yield_due(ts->idle_since, now, ts->yield_ns)) {
+		cpu_relax();
+		return;
+	}
+	WRITE_ONCE(ring->st.yields, ring->st.yields + 1);
+	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
+}
+
 /* Polling is over at @now (or never began): sleep until work comes. */
 static void vbmq_be_thread_idle_sleep(struct vbmq_be_ring *ring,
 				      struct vbmq_be_thread_state *ts, u64 now)
@@ -891,6 +911,7 @@ static int vbmq_be_ring_thread(void *arg)
 	ts.last_work = ktime_get_ns();
 	ts.resize_checked = ts.last_work;
 	ts.idle_since = ts.last_work;
+	ts.yield_ns = (u64)vbmq_be_poll_yield_us * NSEC_PER_USEC;
 	while (!kthread_should_stop()) {
 		/*
 		 * poll_ns counts polling passes only, from here: the time
@@ -919,7 +940,7 @@ static int vbmq_be_ring_thread(void *arg)
 							 ring->poll.window_ns);
 			ts.polled = true;
 			cond_resched();
-			cpu_relax();
+			vbmq_be_thread_spin(ring, &ts, now);
 			continue;
 		}
 		vbmq_be_thread_idle_sleep(ring, &ts, now);
@@ -986,7 +1007,8 @@ static const struct {
 	VBMQ_BE_DBG_STAT(wr_sect), VBMQ_BE_DBG_STAT(kicks),
 	VBMQ_BE_DBG_STAT(notify_sent), VBMQ_BE_DBG_STAT(notify_suppressed),
 	VBMQ_BE_DBG_STAT(poll_hits), VBMQ_BE_DBG_STAT(poll_misses),
-	VBMQ_BE_DBG_STAT(poll_ns), VBMQ_BE_DBG_STAT(sleep_ns),
+	VBMQ_BE_DBG_STAT(poll_ns), VBMQ_BE_DBG_STAT(yields),
+	VBMQ_BE_DBG_STAT(sleep_ns),
 	VBMQ_BE_DBG_STAT(idle_to_sleep_ns), VBMQ_BE_DBG_STAT(gap_ns),
 	VBMQ_BE_DBG_STAT(gaps), VBMQ_BE_DBG_STAT(short_gaps),
 	VBMQ_BE_DBG_STAT(pg_mapped), VBMQ_BE_DBG_STAT(pg_in_use),

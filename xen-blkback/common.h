@@ -53,6 +53,7 @@ extern unsigned int vbmq_be_max_queues;
 extern unsigned int vbmq_be_max_ring_page_order;
 extern enum vbmq_poll_mode vbmq_be_poll_default;
 extern unsigned int vbmq_be_poll_max_us_default;
+extern unsigned int vbmq_be_poll_yield_us;
 extern unsigned int vbmq_be_max_indirect_segments;
 extern bool vbmq_be_feature_persistent;
 extern unsigned int vbmq_be_max_persistent_grants;
@@ -85,6 +86,7 @@ struct vbmq_be_stats {
 	u64 poll_hits;		/* idle polls that found work */
 	u64 poll_misses;	/* idle polls that expired */
 	u64 poll_ns;		/* time spent polling an idle ring */
+	u64 yields;		/* of it, vCPU yields to Xen (vbmq/poll.h) */
 	u64 sleep_ns;		/* time spent asleep */
 	u64 idle_to_sleep_ns;	/* idle time before the latest sleep */
 	u64 gap_ns;		/* idle gaps: ring found empty to new work */

@@ -36,6 +36,7 @@
 #include <xen/interface/io/blkif.h>
 
 #include "common.h"
+#include "vbmq/poll.h"
 
 /* ---- module parameters ---- */
 
@@ -59,6 +60,11 @@ unsigned int vbmq_be_poll_max_us_default = 32;
 module_param_named(poll_max_us, vbmq_be_poll_max_us_default, uint, 0444);
 MODULE_PARM_DESC(poll_max_us,
 		 "Default adaptive poll window cap in microseconds when vbmq/poll-max-us is absent (0..10000; default 32)");
+
+unsigned int vbmq_be_poll_yield_us = VBMQ_POLL_YIELD_US_DEFAULT;
+module_param_named(poll_yield_us, vbmq_be_poll_yield_us, uint, 0444);
+MODULE_PARM_DESC(poll_yield_us,
+		 "Microseconds a ring thread polls an idle ring before each further empty poll yields its vCPU to Xen, for other vCPUs of the physical CPU (0..1000000, 0 = never; default 50)");
 
 unsigned int vbmq_be_max_indirect_segments = 256;
 module_param_named(max_indirect_segments, vbmq_be_max_indirect_segments,
@@ -1075,6 +1081,11 @@ static int vbmq_be_check_params(void)
 		pr_err("poll_max_us=%u is out of range (allowed: 0..%u)\n",
 		       vbmq_be_poll_max_us_default,
 		       VBMQ_KEYS_POLL_MAX_US_LIMIT);
+		return -EINVAL;
+	}
+	if (vbmq_be_poll_yield_us > VBMQ_POLL_YIELD_US_MAX) {
+		pr_err("poll_yield_us=%u is out of range (allowed: 0..%u)\n",
+		       vbmq_be_poll_yield_us, VBMQ_POLL_YIELD_US_MAX);
 		return -EINVAL;
 	}
 	if (vbmq_be_max_indirect_segments > VBMQ_BE_MAX_INDIRECT_CAP) {

@@ -16,17 +16,20 @@
 #include <linux/moduleparam.h>
 #include <linux/interrupt.h>
 #include <linux/irq.h>
+#include <linux/ktime.h>
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
 #include <linux/hdreg.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <asm/xen/hypercall.h>
 #include <xen/xen.h>
 #include <xen/events.h>
 #include <xen/page.h>
 #include <xen/platform_pci.h>
 
 #include "common.h"
+#include "vbmq/poll.h"
 #include "compat.h"
 
 #define CREATE_TRACE_POINTS
@@ -38,6 +41,7 @@ int vbmq_fe_max_queues = 64;
 int vbmq_fe_max_ring_order = 2;
 int vbmq_fe_max_indirect = 32;
 int vbmq_fe_poll_queues = -1;
+int vbmq_fe_poll_yield_us = VBMQ_POLL_YIELD_US_DEFAULT;
 int vbmq_fe_irq_affinity = -1;
 int vbmq_fe_major;
 bool vbmq_fe_persistent = true;
@@ -99,6 +103,11 @@ VBMQ_FE_INT_PARAM(poll_queues, vbmq_fe_poll_queues, -1,
 		  VBMQ_FE_MAX_QUEUES - 1);
 MODULE_PARM_DESC(poll_queues,
 		 "Rings used as polled queues (HCTX_TYPE_POLL, no interrupts), -1..255; -1 = the backend's vbmq/guest-poll-queues or 0; at least one ring stays interrupt-driven (default -1)");
+
+VBMQ_FE_INT_PARAM(poll_yield_us, vbmq_fe_poll_yield_us, 0,
+		  VBMQ_POLL_YIELD_US_MAX);
+MODULE_PARM_DESC(poll_yield_us,
+		 "Microseconds a polled queue finds no response before each further empty poll yields the vCPU to Xen, for other vCPUs of the physical CPU (the backend's among them), 0..1000000; 0 = never; sampled when a ring connects (default 50)");
 
 static int vbmq_fe_param_set_aff(const char *s, const struct kernel_param *kp)
 {
@@ -841,22 +850,49 @@ irqreturn_t vbmq_fe_interrupt(int irq, void *dev_id)
 	return IRQ_HANDLED;
 }
 
+/*
+ * After an empty poll: true when the ring has been polled in vain for
+ * poll_yield_ns and the caller should yield its vCPU (vbmq/poll.h).
+ */
+static bool vbmq_fe_poll_missed_locked(struct vbmq_fe_ring *ring)
+{
+	u64 now = ktime_get_ns();
+
+	lockdep_assert_held(&ring->lock);
+	if (!ring->poll_idle_since) {
+		ring->poll_idle_since = now;
+		return false;
+	}
+	if (!vbmq_poll_yield_due(ring->poll_idle_since, now,
+				 ring->poll_yield_ns))
+		return false;
+	ring->st.poll_yields++;
+	return true;
+}
+
 static int vbmq_fe_poll(struct blk_mq_hw_ctx *hctx, struct io_comp_batch *iob)
 {
 	struct vbmq_fe_ring *ring = vbmq_fe_hctx_ring(hctx);
 	struct request *done = NULL;
 	unsigned long flags;
 	unsigned int n;
-	bool restart;
+	bool restart, yield = false;
 
 	spin_lock_irqsave(&ring->lock, flags);
 	ring->st.polls++;
 	n = vbmq_fe_reap_locked(ring, &done);
-	if (n)
+	if (n) {
 		ring->st.poll_hits++;
+		ring->poll_idle_since = 0;
+	} else {
+		yield = vbmq_fe_poll_missed_locked(ring);
+	}
 	restart = vbmq_fe_take_restart_locked(ring, n);
 	spin_unlock_irqrestore(&ring->lock, flags);
 	vbmq_fe_finish(ring, done, restart);
+	/* Never with the lock held: the other vCPUs may be waiting for it. */
+	if (yield)
+		HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 	return n;
 }
 
@@ -1279,6 +1315,7 @@ VBMQ_FE_DBG_VALUE(completions, "%llu", ring->st.completions);
 VBMQ_FE_DBG_VALUE(interrupts, "%llu", ring->st.interrupts);
 VBMQ_FE_DBG_VALUE(polls, "%llu", ring->st.polls);
 VBMQ_FE_DBG_VALUE(poll_hits, "%llu", ring->st.poll_hits);
+VBMQ_FE_DBG_VALUE(poll_yields, "%llu", ring->st.poll_yields);
 VBMQ_FE_DBG_VALUE(kicks, "%llu", ring->st.kicks);
 VBMQ_FE_DBG_VALUE(ring_full, "%llu", ring->st.ring_full);
 VBMQ_FE_DBG_VALUE(errors, "%llu", ring->st.errors);
@@ -1344,7 +1381,8 @@ static const struct {
 	VBMQ_FE_DBG_FILE(vcpus), VBMQ_FE_DBG_FILE(irq_cpus),
 	VBMQ_FE_DBG_FILE(requests), VBMQ_FE_DBG_FILE(completions),
 	VBMQ_FE_DBG_FILE(interrupts), VBMQ_FE_DBG_FILE(polls),
-	VBMQ_FE_DBG_FILE(poll_hits), VBMQ_FE_DBG_FILE(kicks),
+	VBMQ_FE_DBG_FILE(poll_hits), VBMQ_FE_DBG_FILE(poll_yields),
+	VBMQ_FE_DBG_FILE(kicks),
 	VBMQ_FE_DBG_FILE(ring_full), VBMQ_FE_DBG_FILE(errors),
 	VBMQ_FE_DBG_FILE(inflight), VBMQ_FE_DBG_FILE(pool),
 	VBMQ_FE_DBG_FILE(pgrants), VBMQ_FE_DBG_FILE(bounced),

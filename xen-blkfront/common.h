@@ -85,6 +85,7 @@ struct vbmq_fe_ring_stats {
 	u64 interrupts;		/* completion interrupts handled */
 	u64 polls;		/* ->poll calls */
 	u64 poll_hits;		/* ->poll calls that found a response */
+	u64 poll_yields;	/* vCPU yields to Xen (vbmq/poll.h) */
 	u64 kicks;		/* event-channel notifications sent */
 	u64 ring_full;		/* submissions deferred: ring full */
 	u64 errors;		/* responses with an error status */
@@ -100,6 +101,7 @@ struct vbmq_fe_ring {
 
 	/* Set up and torn down under info->mutex, while !live. */
 	bool polled;			/* HCTX_TYPE_POLL queue, no IRQ */
+	u64 poll_yield_ns;		/* poll_yield_us at setup, in ns */
 	void *sring_pages;
 	grant_ref_t ring_ref[XENBUS_MAX_RING_GRANTS];
 	evtchn_port_t evtchn;		/* 0 = none */
@@ -118,6 +120,7 @@ struct vbmq_fe_ring {
 	struct vbmq_fe_shadow *shadow;	/* [ring size] */
 	struct vbmq_fe_buf *bufs;	/* [info->max_segs] scratch */
 	struct vbmq_fe_ring_stats st;
+	u64 poll_idle_since;		/* ns: first empty ->poll, 0 = none */
 
 	/*
 	 * Bounce / persistent page pool; constant while live except the
@@ -188,6 +191,7 @@ extern int vbmq_fe_max_queues;
 extern int vbmq_fe_max_ring_order;
 extern int vbmq_fe_max_indirect;
 extern int vbmq_fe_poll_queues;
+extern int vbmq_fe_poll_yield_us;
 extern int vbmq_fe_irq_affinity;
 extern int vbmq_fe_major;
 extern bool vbmq_fe_persistent;

@@ -294,6 +294,9 @@ static int vbmq_fe_ring_setup(struct vbmq_fe_info *info,
 	SHARED_RING_INIT(sring);
 	FRONT_RING_INIT(&ring->front, sring, XEN_PAGE_SIZE * nr_pages);
 	ring->polled = polled;
+	ring->poll_yield_ns = (u64)READ_ONCE(vbmq_fe_poll_yield_us) *
+			      NSEC_PER_USEC;
+	ring->poll_idle_since = 0;
 	ring->broken = false;
 	ring->stopped = false;
 	memset(&ring->st, 0, sizeof(ring->st));

@@ -2,13 +2,14 @@
 /*
  * Unit tests of xen-blkback/blkback_core.c: ABI decoding against Xen's own
  * public blkif.h, request validation (hostile vectors), segment math, ring
- * sizes against ring.h's BACK_RING_INIT, device names and the adaptive
- * poll-window policy, and the persistent-grant policy (holds, decisions,
+ * sizes against ring.h's BACK_RING_INIT, device names, the adaptive
+ * poll-window policy and when a poll yields (vbmq/poll.h, both drivers), and the persistent-grant policy (holds, decisions,
  * reclaim), alone and as a model of a ring's grant tree.
  */
 #include "tap.h"
 #include "../../xen-blkback/blkback_core.c"
 #include "le_put.h"
+#include "vbmq/poll.h"
 
 /* Tables leave trailing fields zero. */
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"
@@ -743,6 +744,29 @@ static void test_poll(void)
 	is_uint(p.window_ns, 10000000, "doubling past the cap clamps");
 }
 
+/* vbmq/poll.h: when an empty poll yields the vCPU (both drivers). */
+static void test_poll_yield(void)
+{
+	static const struct {
+		u64 since, now, yield_ns;
+		bool due;
+		const char *what;
+	} t[] = {
+		{ 1000, 51000, 50000, true, "idle exactly poll_yield_us: yield" },
+		{ 1000, 50999, 50000, false, "1 ns short: spin" },
+		{ 1000, 900000, 50000, true, "long idle: every further poll yields" },
+		{ 1000, 900000, 0, false, "poll_yield_us=0: never" },
+		{ 5000, 4000, 50000, false, "a clock behind idle_since: spin" },
+		{ 5000, 5000, 1, false, "no time passed: spin" },
+		{ 0, ~0ull, 1000000000000ull, true, "the largest span" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(t); i++)
+		ok(vbmq_poll_yield_due(t[i].since, t[i].now, t[i].yield_ns) ==
+		   t[i].due, "poll yield: %s", t[i].what);
+}
+
 static void test_pg_decide(void)
 {
 	static const struct {
@@ -1168,6 +1192,7 @@ int main(void)
 	test_vdev_codec();
 	test_thread_names();
 	test_poll();
+	test_poll_yield();
 	test_pg_decide();
 	test_pg_reclaim_want();
 	test_pg_pick();

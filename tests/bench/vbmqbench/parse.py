@@ -228,6 +228,7 @@ def derive(meta_run, r):
             out['ring_poll_hits'] = delta('be_poll_hits')
             out['ring_poll_misses'] = delta('be_poll_misses')
             out['ring_poll_ms'] = (delta('be_poll_ns') or 0) / 1e6
+            out['ring_yields_per_1000'] = per_1000(delta('be_yields'), reqs)
             out['ring_sleep_ms'] = (delta('be_sleep_ns') or 0) / 1e6
             out['ring_gap_us'] = ratio(delta('be_gap_ns'), delta('be_gaps'), 1e-3)
             out['ring_short_gap_pct'] = ratio(delta('be_short_gaps'), delta('be_gaps'), 100.0)
@@ -238,15 +239,19 @@ def derive(meta_run, r):
             out['idle_poll_ns_50ms'] = float(d['idle_poll_ns_50ms'])
         f0, f1 = fe_rings(g.get('fe_rings0')), fe_rings(g.get('fe_rings1'))
         if f0 and f1 and len(f0) == len(f1):
-            polled_irqs = 0
-            polled_reqs = 0
+            polled_irqs = polled_reqs = polls = yields = 0
             for a, b in zip(f0, f1):
                 if b.get('type') == 'poll':
                     polled_irqs += int(b['interrupts']) - int(a['interrupts'])
                     polled_reqs += int(b['requests']) - int(a['requests'])
+                    polls += int(b['polls']) - int(a['polls'])
+                    # absent before the frontend counted its yields
+                    yields += int(b.get('poll_yields', 0)) - int(a.get('poll_yields', 0))
             if any(b.get('type') == 'poll' for b in f1):
                 out['polled_ring_irqs'] = polled_irqs
                 out['polled_ring_reqs'] = polled_reqs
+                out['guest_polls_per_io'] = ratio(polls, polled_reqs, 1.0)
+                out['guest_poll_yields_per_1000'] = per_1000(yields, polled_reqs)
     return out
 
 

@@ -69,7 +69,7 @@ trace_count() { grep -c " $1: " "$2"; }
 
 # The figures of vbmq-blkfront's debugfs DISK/ringN/ directories, in the
 # order fe_rings prints them.
-FE_RING_COLS="type irq vcpus irq_cpus requests completions interrupts polls poll_hits kicks ring_full errors inflight pool pgrants bounced pool_waits"
+FE_RING_COLS="type irq vcpus irq_cpus requests completions interrupts polls poll_hits kicks ring_full errors inflight pool pgrants bounced pool_waits poll_yields"
 # fe_rings [DISK]: vbmq-blkfront's per-ring figures of DISK (xvda) as a
 # table: a header line "ring type ...", then a line per ring; no forks
 fe_rings() {

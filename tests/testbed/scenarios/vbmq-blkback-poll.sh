@@ -1,4 +1,4 @@
-# summary: vbmq-blkback polling: event-channel interrupts per request with poll=always vs off under fio, adaptive threads sleep when idle; its tracepoints fire
+# summary: vbmq-blkback polling: event-channel interrupts per request with poll=always vs off under fio, idle polls yield the vCPU, adaptive threads sleep when idle; its tracepoints fire
 # testbed: qemu_cpus=2 dom0_vcpus=2 timeout=300
 
 . /vbmq/scenarios/vbmq-blkback.lib
@@ -52,14 +52,19 @@ read -r i_off r_off <<<"$(measure off)"
 note "poll=off: $i_off interrupts for $r_off requests"
 # always on both rings, both threads on CPU 1: CPU 0 stays for dom0
 xenstore-write "$be/vbmq/cpus" 1
+y0=$(($(ring_field 0 yields) + $(ring_field 1 yields)))
 read -r i_al r_al <<<"$(measure always)"
-note "poll=always: $i_al interrupts for $r_al requests"
+y1=$(($(ring_field 0 yields) + $(ring_field 1 yields)))
+note "poll=always: $i_al interrupts for $r_al requests, $((y1 - y0)) vCPU yields"
 for r in 0 1; do diag_dir "$(ringdir $r)"; done
 ok "requests were served in both modes" test "${r_off:-0}" -gt 100 -a "${r_al:-0}" -gt 100
 ok "poll=always: at most 1 interrupt per 1000 requests" \
 	test $((${i_al:-1} * 1000)) -le "${r_al:-0}"
 ok "poll=always: at most 1/100 of poll=off's interrupts per request" \
 	test $((${i_al:-1} * ${r_off:-0} * 100)) -le $((${i_off:-0} * ${r_al:-0}))
+# The guest leaves gaps of milliseconds here: polling threads yield.
+ok "poll=always: idle polling yields the vCPU to Xen (poll_yield_us)" \
+	test $((y1 - y0)) -gt 0
 
 # Adaptive, with vbmq_blkback's tracepoints recorded through tracefs: the
 # poll window starts, adapts and gives up, the threads sleep and wake, the

@@ -47,18 +47,23 @@ if [ "$fe" = vbmq ]; then
 	# io_uring with hipri goes to the polled queue (ring 3).
 	irq_before=$(awk '$NF == "xvda-q3-poll" { s = 0; for (i = 2; i < NF - 2; i++) s += $i; print s }' /proc/interrupts)
 	done_before=$(fe_ring_stat 3 completions)
+	yields_before=$(fe_ring_stat 3 poll_yields)
 	step "4 KiB random reads, io_uring hipri (polled)" 200 \
 		fio --name=polled --filename=/dev/xvda --ioengine=io_uring \
 		--hipri=1 --direct=1 --rw=randread --bs=4k --iodepth=8 \
 		--size=48m --group_reporting=1
 	irq_after=$(awk '$NF == "xvda-q3-poll" { s = 0; for (i = 2; i < NF - 2; i++) s += $i; print s }' /proc/interrupts)
 	done_after=$(fe_ring_stat 3 completions)
+	yields_after=$(fe_ring_stat 3 poll_yields)
 	fe_rings | diag_file /dev/stdin
 	note "polled ring 3: completions $done_before -> $done_after, interrupts $irq_before -> $irq_after"
 	ok "polled ring completed >= 10000 requests" \
 		test $((done_after - done_before)) -ge 10000
 	ok "polled ring's interrupt count rose by at most 1" \
 		test $((irq_after - irq_before)) -le 1
+	# Responses take far longer than poll_yield_us here: polls yield.
+	ok "polled ring: empty polls yielded the vCPU to Xen ($yields_before -> $yields_after)" \
+		test $((yields_after - yields_before)) -gt 0
 fi
 
 if [ "$fe" = vbmq ]; then
