@@ -880,7 +880,7 @@ static void vbmq_be_thread_spin(struct vbmq_be_ring *ring,
 		cpu_relax();
 		return;
 	}
-	WRITE_ONCE(ring->st.yields, ring->st.yields + 1);
+	WRITE_ONCE(ring->st.poll_yields, ring->st.poll_yields + 1);
 	HYPERVISOR_sched_op(SCHEDOP_yield, NULL);
 }
 
@@ -1007,7 +1007,7 @@ static const struct {
 	VBMQ_BE_DBG_STAT(wr_sect), VBMQ_BE_DBG_STAT(kicks),
 	VBMQ_BE_DBG_STAT(notify_sent), VBMQ_BE_DBG_STAT(notify_suppressed),
 	VBMQ_BE_DBG_STAT(poll_hits), VBMQ_BE_DBG_STAT(poll_misses),
-	VBMQ_BE_DBG_STAT(poll_ns), VBMQ_BE_DBG_STAT(yields),
+	VBMQ_BE_DBG_STAT(poll_ns), VBMQ_BE_DBG_STAT(poll_yields),
 	VBMQ_BE_DBG_STAT(sleep_ns),
 	VBMQ_BE_DBG_STAT(idle_to_sleep_ns), VBMQ_BE_DBG_STAT(gap_ns),
 	VBMQ_BE_DBG_STAT(gaps), VBMQ_BE_DBG_STAT(short_gaps),

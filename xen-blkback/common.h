@@ -86,7 +86,7 @@ struct vbmq_be_stats {
 	u64 poll_hits;		/* idle polls that found work */
 	u64 poll_misses;	/* idle polls that expired */
 	u64 poll_ns;		/* time spent polling an idle ring */
-	u64 yields;		/* of it, vCPU yields to Xen (vbmq/poll.h) */
+	u64 poll_yields;	/* of it, vCPU yields to Xen (vbmq/poll.h) */
 	u64 sleep_ns;		/* time spent asleep */
 	u64 idle_to_sleep_ns;	/* idle time before the latest sleep */
 	u64 gap_ns;		/* idle gaps: ring found empty to new work */

@@ -856,9 +856,12 @@ irqreturn_t vbmq_fe_interrupt(int irq, void *dev_id)
  */
 static bool vbmq_fe_poll_missed_locked(struct vbmq_fe_ring *ring)
 {
-	u64 now = ktime_get_ns();
+	u64 now;
 
 	lockdep_assert_held(&ring->lock);
+	if (!ring->poll_yield_ns)
+		return false;
+	now = ktime_get_ns();
 	if (!ring->poll_idle_since) {
 		ring->poll_idle_since = now;
 		return false;

@@ -3,8 +3,9 @@
  * Unit tests of xen-blkback/blkback_core.c: ABI decoding against Xen's own
  * public blkif.h, request validation (hostile vectors), segment math, ring
  * sizes against ring.h's BACK_RING_INIT, device names, the adaptive
- * poll-window policy and when a poll yields (vbmq/poll.h, both drivers), and the persistent-grant policy (holds, decisions,
- * reclaim), alone and as a model of a ring's grant tree.
+ * poll-window policy, when a poll yields (vbmq/poll.h, both drivers), and
+ * the persistent-grant policy (holds, decisions, reclaim), alone and as a
+ * model of a ring's grant tree.
  */
 #include "tap.h"
 #include "../../xen-blkback/blkback_core.c"

@@ -73,7 +73,7 @@ ring_sums() {
 	d=$(vbd_debugfs)
 	[ -d "$d" ] || return 0
 	for r in "$d"/ring*; do dir_values "$r"; done | awk '
-		$1 ~ /^(kicks|notify_sent|notify_suppressed|poll_hits|poll_misses|poll_ns|yields|sleep_ns|gap_ns|gaps|short_gaps|rd_req|wr_req)$/ { s[$1] += $2 }
+		$1 ~ /^(kicks|notify_sent|notify_suppressed|poll_hits|poll_misses|poll_ns|poll_yields|sleep_ns|gap_ns|gaps|short_gaps|rd_req|wr_req)$/ { s[$1] += $2 }
 		$1 == "cpu" { cpus = cpus $2 "," }
 		$1 == "poll" { mode = $2 }
 		$1 == "poll_max_us" { pmax = $2 }

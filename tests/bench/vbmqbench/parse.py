@@ -228,7 +228,7 @@ def derive(meta_run, r):
             out['ring_poll_hits'] = delta('be_poll_hits')
             out['ring_poll_misses'] = delta('be_poll_misses')
             out['ring_poll_ms'] = (delta('be_poll_ns') or 0) / 1e6
-            out['ring_yields_per_1000'] = per_1000(delta('be_yields'), reqs)
+            out['ring_yields_per_1000'] = per_1000(delta('be_poll_yields'), reqs)
             out['ring_sleep_ms'] = (delta('be_sleep_ns') or 0) / 1e6
             out['ring_gap_us'] = ratio(delta('be_gap_ns'), delta('be_gaps'), 1e-3)
             out['ring_short_gap_pct'] = ratio(delta('be_short_gaps'), delta('be_gaps'), 100.0)

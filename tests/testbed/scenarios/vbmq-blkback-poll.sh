@@ -52,9 +52,9 @@ read -r i_off r_off <<<"$(measure off)"
 note "poll=off: $i_off interrupts for $r_off requests"
 # always on both rings, both threads on CPU 1: CPU 0 stays for dom0
 xenstore-write "$be/vbmq/cpus" 1
-y0=$(($(ring_field 0 yields) + $(ring_field 1 yields)))
+y0=$(($(ring_field 0 poll_yields) + $(ring_field 1 poll_yields)))
 read -r i_al r_al <<<"$(measure always)"
-y1=$(($(ring_field 0 yields) + $(ring_field 1 yields)))
+y1=$(($(ring_field 0 poll_yields) + $(ring_field 1 poll_yields)))
 note "poll=always: $i_al interrupts for $r_al requests, $((y1 - y0)) vCPU yields"
 for r in 0 1; do diag_dir "$(ringdir $r)"; done
 ok "requests were served in both modes" test "${r_off:-0}" -gt 100 -a "${r_al:-0}" -gt 100
