@@ -557,7 +557,7 @@ struct xlv_ring {
 	unsigned long long poll_max_us, window_ns, in_flight;
 	unsigned long long reqs, rd, wr, f, b, ds;
 	unsigned long long kicks, notify_sent, notify_suppressed;
-	unsigned long long poll_hits, poll_misses;
+	unsigned long long poll_hits, poll_misses, poll_yields;
 };
 
 /*
@@ -636,6 +636,7 @@ static int xlv_ring_read(const struct xlv_disk *k, unsigned int domid,
 	r->notify_suppressed = xlv_ring_u64(dir, "notify_suppressed");
 	r->poll_hits = xlv_ring_u64(dir, "poll_hits");
 	r->poll_misses = xlv_ring_u64(dir, "poll_misses");
+	r->poll_yields = xlv_ring_u64(dir, "poll_yields");
 	r->reqs = r->rd + r->wr + r->f + r->b + r->ds;
 	r->ok = true;
 	return 0;
@@ -1021,9 +1022,10 @@ static void xlv_stats_json(const struct xlv_dom *d,
 			       c->poll_max_us, c->window_ns, c->in_flight);
 			printf(",\"requests\":%llu,\"rd_req\":%llu,\"wr_req\":%llu,\"f_req\":%llu,\"b_req\":%llu,\"ds_req\":%llu",
 			       c->reqs, c->rd, c->wr, c->f, c->b, c->ds);
-			printf(",\"kicks\":%llu,\"notify_sent\":%llu,\"notify_suppressed\":%llu,\"poll_hits\":%llu,\"poll_misses\":%llu",
-			       c->kicks, c->notify_sent, c->notify_suppressed,
-			       c->poll_hits, c->poll_misses);
+			printf(",\"kicks\":%llu,\"notify_sent\":%llu,\"notify_suppressed\":%llu",
+			       c->kicks, c->notify_sent, c->notify_suppressed);
+			printf(",\"poll_hits\":%llu,\"poll_misses\":%llu,\"poll_yields\":%llu",
+			       c->poll_hits, c->poll_misses, c->poll_yields);
 			printf(",\"requests_per_s\":%.1f",
 			       secs > 0 ? (double)xlv_dreq(c, p) / secs : 0.0);
 			pct = xlv_hit_pct(c, p);

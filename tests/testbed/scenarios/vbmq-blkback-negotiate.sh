@@ -46,5 +46,6 @@ done
 # connects (xl-vbmq create: paused domain, keys, unpause).
 xlv_cfg n4cap vcpus=4 args="rings=2"
 echo 'vbmq = [ "xvda: queues=2" ]' >> /run/n4cap.cfg
-step "xl-vbmq create: a 4-vCPU domU with vbmq/queues=2" 90 xl-vbmq create /run/n4cap.cfg
+step "xl-vbmq create: a 4-vCPU domU with vbmq/queues=2" 90 \
+	domu_boot n4cap xl-vbmq create /run/n4cap.cfg
 negotiated n4cap 2 2

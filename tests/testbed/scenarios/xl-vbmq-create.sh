@@ -20,7 +20,7 @@ is "xl create -n accepts a config with vbmq = [...]" "$?" 0
 ok "xl warns about nothing and drops the vbmq setting" \
 	sh -c '! grep -qiE "warn|unknown|queues=2" /tmp/xl-n.out'
 
-step "xl-vbmq create /run/cr.cfg" 90 xl-vbmq create /run/cr.cfg
+step "xl-vbmq create /run/cr.cfg" 90 domu_boot cr xl-vbmq create /run/cr.cfg
 domid=$(xl domid cr)
 be=$(be_dir cr)
 fe=$(fe_dir cr)
@@ -80,6 +80,8 @@ ok "stats --json: an object with the domain and xvda's two rings" grep -q \
 json_field() { grep -o "{\"ring\":$1,[^}]*" /tmp/stats.json | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }
 for r in 0 1; do
 	is "stats --json ring $r: kicks = backend's" "$(json_field "$r" kicks)" "$(xlv_ring_field "$domid" "$r" kicks)"
+	is "stats --json ring $r: poll_yields = backend's" "$(json_field "$r" poll_yields)" \
+		"$(xlv_ring_field "$domid" "$r" poll_yields)"
 	is "stats --json ring $r: requests = backend's" "$(json_field "$r" requests)" "$(xlv_ring_reqs "$domid" "$r")"
 	is "stats --json ring $r: cpu" "$(json_field "$r" cpu)" 1
 done
