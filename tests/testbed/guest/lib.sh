@@ -46,16 +46,26 @@ tracefs() {
 		echo /sys/kernel/debug/tracing
 	fi
 }
-# trace_start SYSTEM [KB]: record the events of SYSTEM (vbmq_blkback,
-# vbmq_blkfront) from now on, into an emptied buffer of KB per CPU (the
-# kernel's default size if not given) that keeps the newest events
-trace_start() {
+# trace_arm SYSTEM [KB]: enable the events of SYSTEM (vbmq_blkback,
+# vbmq_blkfront) with recording off, into an emptied buffer of KB per CPU
+# (the kernel's default size if not given) that keeps the newest events.
+# Enabling an event patches the kernel text at its call sites: arm while that
+# code is cold, since patching code that a CPU runs in a tight loop has
+# crashed 6.12 kernels under QEMU TCG (docs/testbed.md, "Platforms").  For
+# the same reason record-cmd is off: it would hook sched_switch, whose call
+# site is in __schedule.
+trace_arm() {
 	local t
 	t=$(tracefs)
-	echo 0 > "$t/tracing_on" && : > "$t/trace" &&
+	echo 0 > "$t/tracing_on" && echo 0 > "$t/options/record-cmd" &&
+		: > "$t/trace" &&
 		{ [ -z "${2:-}" ] || echo "$2" > "$t/buffer_size_kb"; } &&
-		echo 1 > "$t/events/$1/enable" && echo 1 > "$t/tracing_on"
+		echo 1 > "$t/events/$1/enable"
 }
+# trace_record: record the armed events from now on
+trace_record() { echo 1 > "$(tracefs)/tracing_on"; }
+# trace_start SYSTEM [KB]: trace_arm and trace_record at once
+trace_start() { trace_arm "$@" && trace_record; }
 # trace_stop SYSTEM FILE: stop recording SYSTEM; the buffer goes to FILE
 trace_stop() {
 	local t

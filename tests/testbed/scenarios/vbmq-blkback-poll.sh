@@ -42,6 +42,8 @@ all_asleep() {
 
 step "null_blk backing device" 30 nullb_setup
 step "vbmq-blkback loads (poll=off)" 30 backend_use vbmq poll=off
+# armed now, while no ring thread runs; recorded in the adaptive part below
+ok "vbmq_blkback events armed" trace_arm vbmq_blkback 512
 step "domU with 2 vCPUs is created" 60 domu_start pl vcpus=2 frontend=upstream
 ok "xvda connects" wait_for 60 vbd_connected pl
 domid=$(xl domid pl)
@@ -72,7 +74,7 @@ ok "poll=always: idle polling yields the vCPU to Xen (poll_yield_us)" \
 # the window grow over the test bed's long gaps.
 xenstore-write "$be/vbmq/cpus" ""
 xenstore-write "$be/vbmq/poll-max-us" 10000
-ok "vbmq_blkback events recording" trace_start vbmq_blkback 512
+ok "vbmq_blkback events recording" trace_record
 xenstore-write "$be/vbmq/poll" adaptive
 ok "poll=adaptive applied" wait_for 10 ring_is 0 poll adaptive
 sleep 5
