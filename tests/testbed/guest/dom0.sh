@@ -273,12 +273,32 @@ domu_destroy_all() {
 }
 
 # domid NAME: a domain's id, from xenstore (cheaper than xl, and xl may
-# wait on its own locks while another xl command runs)
+# wait on its own locks while another xl command runs).  The last answer
+# for NAME is kept in VBMQ_RUN and checked with one read; a lookup reads
+# every domain's name at once (each process counts: see pause in lib.sh).
 domid() {
-	local d
-	for d in $(xenstore-list /local/domain 2>/dev/null); do
-		[ "$(xenstore-read "/local/domain/$d/name" 2>/dev/null)" = "$1" ] &&
-			{ echo "$d"; return 0; }
+	local cache=$VBMQ_RUN/domid-$1 d ids paths=() names out i
+	if [ -f "$cache" ] && read -r d < "$cache" &&
+		[ "$(xenstore-read "/local/domain/$d/name" 2>/dev/null)" = "$1" ]; then
+		echo "$d"
+		return 0
+	fi
+	ids=$(xenstore-list /local/domain 2>/dev/null)
+	for d in $ids; do paths+=("/local/domain/$d/name"); done
+	# a domain that went meanwhile fails the read: ask one by one then
+	out=$(xenstore-read "${paths[@]}" 2>/dev/null) ||
+		out=$(for d in $ids; do
+			xenstore-read "/local/domain/$d/name" 2>/dev/null || echo
+		done)
+	mapfile -t names <<<"$out"
+	i=0
+	for d in $ids; do
+		if [ "${names[i]:-}" = "$1" ]; then
+			echo "$d" > "$cache"
+			echo "$d"
+			return 0
+		fi
+		i=$((i + 1))
 	done
 	echo "domid: no domain named '$1'" >&2
 	return 1
@@ -291,8 +311,10 @@ fe_dir() { echo "/local/domain/$(domid "$1")/device/vbd/${2:-51712}"; }
 
 # vbd_connected NAME [VDEV]: both ends of the disk are in state 4 (Connected)
 vbd_connected() {
-	[ "$(xenstore-read "$(be_dir "$@")/state" 2>/dev/null)" = 4 ] &&
-		[ "$(xenstore-read "$(fe_dir "$@")/state" 2>/dev/null)" = 4 ]
+	local d v=${2:-51712}
+	d=$(domid "$1") || return 1
+	[ "$(xenstore-read "/local/domain/0/backend/vbd/$d/$v/state" \
+		"/local/domain/$d/device/vbd/$v/state" 2>/dev/null)" = $'4\n4' ]
 }
 
 # threads_named PATTERN: pids of kernel threads whose comm matches the

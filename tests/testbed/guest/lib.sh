@@ -24,8 +24,19 @@ pass() { emit OK "$*"; }
 # VBMQ_FAILS: test points failed so far in this shell
 VBMQ_FAILS=0
 fail() { VBMQ_FAILS=$((VBMQ_FAILS + 1)); emit NOTOK "$*"; }
-# diag_file FILE: a file's lines as diagnostics
-diag_file() { sed "s|^|@@VBMQ DIAG $VBMQ_SCEN $VBMQ_PREFIX|" "$1"; }
+# diag_file FILE [PREFIX]: a file's lines as diagnostics, each after PREFIX.
+# A regular file goes through no process (see pause); bash would read a
+# pipe a byte at a time, so a stream goes through sed.
+diag_file() {
+	local l p="@@VBMQ DIAG $VBMQ_SCEN $VBMQ_PREFIX${2:-}"
+	if [ -f "$1" ]; then
+		while IFS= read -r l || [ -n "$l" ]; do
+			printf '%s%s\n' "$p" "$l"
+		done < "$1"
+	else
+		sed "s|^|$p|" "$1"
+	fi
+}
 
 # dir_values DIR: a directory of one-value files (the drivers' debugfs ring
 # directories) as "NAME VALUE" lines; no forks
@@ -96,15 +107,44 @@ fe_rings() {
 	done
 }
 
+# Every process costs dom0 and the domUs about 0.1 s of CPU under QEMU TCG
+# (a PV guest's fork and exec are hypercall-heavy), and the bed's two CPUs
+# are shared with the I/O under test: the helpers that every test point
+# and every wait runs (run_diag, step, wait_for) start no process of their
+# own.
+
+# scratch_name VAR KIND: set VAR to a file name in VBMQ_TMP for this
+# shell's next use of KIND (unique by shell and call, no mktemp); dom0's
+# init removes them after each scenario
+VBMQ_SCRATCH_SEQ=0
+scratch_name() {
+	VBMQ_SCRATCH_SEQ=$((VBMQ_SCRATCH_SEQ + 1))
+	printf -v "$1" '%s/%s.%s.%s' "$VBMQ_TMP" "$2" "$BASHPID" "$VBMQ_SCRATCH_SEQ"
+}
+
+# pause SECONDS: sleep without a process: a read that times out on a pipe
+# that this shell holds both ends of.  pause_init opens the pipe (it needs
+# /dev/fd): the inits call it once they made /dev/fd, and the shells they
+# start inherit it; without it, pause sleeps.
+VBMQ_PAUSE_FD=
+pause_init() { exec {VBMQ_PAUSE_FD}<> <(:); }
+pause() {
+	if [ -n "$VBMQ_PAUSE_FD" ] || pause_init 2>/dev/null; then
+		read -r -t "$1" -u "$VBMQ_PAUSE_FD" || :
+	else
+		sleep "$1"
+	fi
+}
+
 # run_diag CMD...: run CMD with its output kept as diagnostics; CMD's status
 # (stdin is the caller's: ok ... grep <<<"$text" reads it)
 run_diag() {
 	local out rc
-	out=$(mktemp "$VBMQ_TMP/out.XXXXXX")
+	scratch_name out out
 	"$@" >"$out" 2>&1
 	rc=$?
-	diag_file "$out"
-	rm -f "$out"
+	[ ! -s "$out" ] || diag_file "$out"
+	: > "$out"
 	return "$rc"
 }
 
@@ -140,16 +180,16 @@ is() {
 run_with_timeout() {
 	local t=$1 pid wd rc fired
 	shift
-	fired=$(mktemp -u "$VBMQ_TMP/timeout.XXXXXX")
+	scratch_name fired timeout
 	set -m
 	"$@" &
 	pid=$!
 	set +m
 	(
-		sleep "$t"
+		pause "$t"
 		: > "$fired"
 		kill -TERM -- "-$pid" 2>/dev/null
-		sleep 3
+		pause 3
 		kill -KILL -- "-$pid" 2>/dev/null
 	) >/dev/null 2>&1 &
 	wd=$!
@@ -157,10 +197,7 @@ run_with_timeout() {
 	rc=$?
 	kill "$wd" 2>/dev/null
 	wait "$wd" 2>/dev/null
-	if [ -e "$fired" ]; then
-		rm -f "$fired"
-		rc=124
-	fi
+	[ ! -e "$fired" ] || rc=124
 	return "$rc"
 }
 
@@ -184,14 +221,17 @@ step() {
 	return "$rc"
 }
 
-# wait_for TIMEOUT CMD...: run CMD every 0.1 s until it succeeds, for at
-# most TIMEOUT seconds of wall time (a slow CMD does not stretch the limit)
+# wait_for TIMEOUT CMD...: run CMD until it succeeds, for at most TIMEOUT
+# seconds of wall time (a slow CMD does not stretch the limit).  The pause
+# between tries grows from 0.1 s to 0.5 s: quick answers come quickly, and
+# a long wait (a domU's fio run) leaves the CPUs to the I/O it waits for.
 wait_for() {
-	local end=$((SECONDS + $1))
+	local end=$((SECONDS + $1)) p=0.1
 	shift
 	until "$@"; do
 		[ "$SECONDS" -ge "$end" ] && return 1
-		sleep 0.1
+		pause "$p"
+		case $p in 0.1) p=0.2 ;; 0.2) p=0.3 ;; *) p=0.5 ;; esac
 	done
 }
 
@@ -227,7 +267,7 @@ kernel_log_clean() {
 	local log
 	log=$(mktemp "$VBMQ_TMP/dmesg.XXXXXX")
 	dmesg -c >"$log" 2>/dev/null
-	sed 's/^/kernel: /' "$log" | diag_file /dev/stdin
+	diag_file "$log" "kernel: "
 	if grep -E -q "BUG:|WARNING:|Oops|general protection fault|$USER_CRASH|Call Trace|kernel BUG|possible circular locking|UBSAN|KASAN|refcount_t:|list_add corruption|hung_task" "$log"; then
 		fail "$1"
 	else

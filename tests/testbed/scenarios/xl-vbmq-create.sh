@@ -32,7 +32,7 @@ xenstore-ls -f "$be" 2>&1 | diag_file /dev/stdin
 is "backend offers 2 queues" "$(xenstore-read "$be/multi-queue-max-queues")" 2
 is "2 rings negotiated" "$(xenstore-read "$fe/multi-queue-num-queues")" 2
 is "one ring thread per ring" "$(threads_named "vbmq$domid.xvda-*" | wc -l)" 2
-ok "ring threads run on CPU 1 only" xlv_wait 20 xlv_threads_on 1 "$domid"
+ok "ring threads run on CPU 1 only" wait_for 20 xlv_threads_on 1 "$domid"
 
 xl-vbmq show cr xvda > /tmp/show.out 2>&1
 is "xl-vbmq show exits 0" "$?" 0

@@ -46,7 +46,7 @@ settings_kept() {
 		"$(xenstore-read "$be/vbmq/poll")" adaptive
 	is "$when: 2 rings negotiated" "$(xenstore-read "$fe/multi-queue-num-queues")" 2
 	is "$when: one ring thread per ring" "$(threads_named "vbmq$domid.xvda-*" | wc -l)" 2
-	ok "$when: ring threads run on CPU 1 only" xlv_wait 20 xlv_threads_on 1 "$domid"
+	ok "$when: ring threads run on CPU 1 only" wait_for 20 xlv_threads_on 1 "$domid"
 	is "$when: ring 1 polls adaptively" "$(xlv_ring_field "$domid" 1 poll)" adaptive
 }
 

@@ -63,7 +63,7 @@ is "domU vCPU 1 off CPU 1 again" "$(hard pn 1)" 0
 
 # the ring threads onto the dedicated core: dom0 vCPU 0
 ok "xl-vbmq set pn xvda cpus=0" xl-vbmq set pn xvda cpus=0
-ok "ring threads on dom0 vCPU 0 (physical CPU 1)" xlv_wait 20 xlv_threads_on 0 "$domid"
+ok "ring threads on dom0 vCPU 0 (physical CPU 1)" wait_for 20 xlv_threads_on 0 "$domid"
 
 xlv_be=$(be_dir pn)
 xlv_refused "pin-dom0 --io-cpus 0-1 (every CPU)" "leave at least one" \

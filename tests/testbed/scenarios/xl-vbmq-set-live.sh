@@ -37,8 +37,8 @@ while ! xenstore-read "$done_key" >/dev/null 2>&1 && [ "$sets" -lt 60 ]; do
 		if ! out=$(xl-vbmq unset sl xvda poll cpus poll-max-us 2>&1); then
 			bad_unset=$((bad_unset + 1))
 			note "xl-vbmq unset sl xvda poll cpus poll-max-us failed: $out"
-		elif ! xlv_wait 10 defaults "$domid" ||
-		     ! xlv_wait 10 xlv_threads_on "$possible" "$domid"; then
+		elif ! wait_for 10 defaults "$domid" ||
+		     ! wait_for 10 xlv_threads_on "$possible" "$domid"; then
 			bad_unset=$((bad_unset + 1))
 			note "rings not back to the defaults after unset: $(dir_values "$(xlv_ringdir "$domid" 0)" | tr '\n' ' ')"
 		fi
@@ -55,7 +55,7 @@ while ! xenstore-read "$done_key" >/dev/null 2>&1 && [ "$sets" -lt 60 ]; do
 	fi
 	cpu=${p#*cpus=}
 	cpu=${cpu%% *}
-	if ! xlv_wait 10 xlv_threads_on "$cpu" "$domid"; then
+	if ! wait_for 10 xlv_threads_on "$cpu" "$domid"; then
 		bad_move=$((bad_move + 1))
 		note "threads did not move to CPU $cpu after $p"
 	fi
