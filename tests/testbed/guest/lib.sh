@@ -107,11 +107,10 @@ fe_rings() {
 	done
 }
 
-# Every process costs dom0 and the domUs about 0.1 s of CPU under QEMU TCG
-# (a PV guest's fork and exec are hypercall-heavy), and the bed's two CPUs
-# are shared with the I/O under test: the helpers that every test point
-# and every wait runs (run_diag, step, wait_for) start no process of their
-# own.
+# Under QEMU TCG a PV guest's processes are dear (fork and exec are
+# hypercall-heavy), and the bed's two CPUs are shared with the I/O under
+# test: the helpers that every test point and every wait runs (run_diag,
+# step, wait_for) start no process of their own (docs/testbed.md).
 
 # scratch_name VAR KIND: set VAR to a file name in VBMQ_TMP for this
 # shell's next use of KIND (unique by shell and call, no mktemp); dom0's
