@@ -113,8 +113,7 @@ fe_rings() {
 # step, wait_for) start no process of their own (docs/testbed.md).
 
 # scratch_name VAR KIND: set VAR to a file name in VBMQ_TMP for this
-# shell's next use of KIND (unique by shell and call, no mktemp); dom0's
-# init removes them after each scenario
+# shell's next use of KIND (unique by shell and call, no mktemp)
 VBMQ_SCRATCH_SEQ=0
 scratch_name() {
 	VBMQ_SCRATCH_SEQ=$((VBMQ_SCRATCH_SEQ + 1))
@@ -196,7 +195,12 @@ run_with_timeout() {
 	rc=$?
 	kill "$wd" 2>/dev/null
 	wait "$wd" 2>/dev/null
-	[ ! -e "$fired" ] || rc=124
+	# removed at once: a later shell with this pid and sequence number
+	# would take it for its own timeout
+	if [ -e "$fired" ]; then
+		rm -f "$fired"
+		rc=124
+	fi
 	return "$rc"
 }
 
